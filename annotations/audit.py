@@ -1,0 +1,46 @@
+"""The audit trail: one explicit call per business step, from the service that performs it.
+
+Why not django-simple-history: it snapshots whole rows on every save, but cannot name the business
+action ("verdict.approved", "claim.hidden", "flag.dismissed") nor cover steps that are not a
+save of one model (an export started, a role changed). One table of named events, written in
+the same transaction as the change, answers "who did what, when, and what changed" directly.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The JSON-safe values of `fields` on `obj`, to diff before and after a change."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)
+        values[name] = (
+            value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+        )
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{"field": [before, after]} for the fields whose value changed."""
+    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
+
+
+def record_event(
+    *, actor, action: str, obj: models.Model | None = None, changes: dict | None = None
+) -> AuditEvent:
+    """Append one audit event. Call it inside the transaction of the change it records."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=obj.pk if obj is not None else None,
+        object_repr=str(obj)[:200] if obj is not None else "",
+        changes=changes or {},
+    )

@@ -1,0 +1,70 @@
+"""Shared fixtures: users per role, API clients, and a real Celery worker."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="rita-reviewer", roles=["Reviewer"])
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return UserFactory(username="oscar-reviewer", roles=["Reviewer"])
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="edna-editor", roles=["Editor"], is_staff=True)
+
+
+@pytest.fixture
+def other_editor(db):
+    return UserFactory(username="eli-editor", roles=["Editor"], is_staff=True)
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(username="mo-moderator", roles=["Moderator"], is_staff=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but in no role."""
+    return UserFactory(username="nobody")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(api_client):
+    """`client_for(user)`: an API client authenticated as `user` (None for anonymous)."""
+
+    def _client(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread of this process) on the Redis test broker.
+
+    Tasks see the test database because the worker shares this process's settings.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from factcheck.celery import app
+
+    app.control.purge()
+    with start_worker(app, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+        yield app

@@ -1,0 +1,116 @@
+"""The project's set-up: production settings, the compose file, the two commands' pieces."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+STRONG_KEY = "k3Yq-9vXw2L8pZ1rT6uN0bH4jC7mF5sD2aE9gR3tY8wQ1zX6cV4nB7mK0lP2oI5u"
+
+
+def _manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={"DEBUG": "False", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "factcheck.example.org"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "DEBUG": "False"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_database_url_the_tool_runs_on_sqlite_with_demo_data(tmp_path):
+    """What `make run` does on a fresh machine, minus the servers: migrate and seed on SQLite."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    for args in (["migrate", "--noinput"], ["seed_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert "reviewer / reviewer-demo-pass" in result.stdout
+    assert "27 sentences" in result.stdout
+
+
+def test_default_broker_needs_no_server():
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL",)}
+    result = subprocess.run(
+        [sys.executable, "-c", "from factcheck.celery import app; print(app.conf.broker_url)"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "factcheck.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip().startswith("sqla+sqlite:///"), result.stderr
+
+
+def _settings_env_names() -> set[str]:
+    source = (ROOT / "factcheck" / "settings.py").read_text()
+    found = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source))
+    return found
+
+
+def test_compose_file_names_the_services_and_the_variables_the_settings_read():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "redis", "web", "worker"}
+    for name in services:
+        assert "healthcheck" in services[name], f"{name} has no health check"
+    assert "pgdata" in compose["volumes"]
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    app_env = services["web"]["environment"]
+    assert services["worker"]["environment"] == app_env
+    read_by_settings = _settings_env_names()
+    for variable in app_env:
+        assert variable in read_by_settings, f"compose sets {variable}, settings never read it"
+    for required in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"):
+        assert required in app_env
+    assert services["worker"]["command"][:3] == ["celery", "-A", "factcheck"]
+    assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_dockerfile_installs_with_the_pinned_constraints():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install -c constraints.txt" in dockerfile
+    assert "gunicorn" in dockerfile
+
+
+@pytest.mark.django_db
+def test_healthz_answers(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
