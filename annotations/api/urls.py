@@ -3,7 +3,10 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from . import imports
+
 router = DefaultRouter()
+router.register("imports", imports.ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("", include(router.urls)),
