@@ -158,6 +158,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "annotations.models.Article.Status",
+        "ClaimStatusEnum": "annotations.models.Claim.Status",
+        "VerdictStatusEnum": "annotations.models.Verdict.Status",
+    },
 }
 
 # --- Static and uploaded files ------------------------------------------------------------------

@@ -1,13 +1,31 @@
 """/api/v1/: one router; each concept registers its viewsets here."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from . import imports
+from . import imports, views
 
 router = DefaultRouter()
+
+# The review API (articles, claims and what hangs off them), also used alone by its tests.
+review = SimpleRouter()
+review.register("articles", views.ArticleViewSet, basename="article")
+review.register("claims", views.ClaimViewSet, basename="claim")
+review.register(r"claims/(?P<claim_pk>[0-9]+)/sources", views.SourceViewSet, basename="source")
+review.register(r"claims/(?P<claim_pk>[0-9]+)/comments", views.CommentViewSet, basename="comment")
+review.register(
+    r"claims/(?P<claim_pk>[0-9]+)/verdicts", views.ClaimVerdictViewSet, basename="claim-verdict"
+)
+review.register("verdicts", views.VerdictViewSet, basename="verdict")
+review.register("rating-scales", views.RatingScaleViewSet, basename="rating-scale")
+review_urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    *review.urls,
+]
 router.register("imports", imports.ImportJobViewSet, basename="import")
 
 urlpatterns = [
+    path("", include(review_urlpatterns)),
     path("", include(router.urls)),
 ]

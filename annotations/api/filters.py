@@ -1,0 +1,115 @@
+"""Query-string filters of the review API's lists."""
+
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+
+from annotations.models import Article, Claim, Verdict
+from annotations.selectors import sees_hidden
+
+MAX_ID = 2**63 - 1
+# One text-search configuration for English and Spanish: no stemming, so a search finds the
+# words as typed in either language. The GIN index of migration 0003 is on exactly this
+# expression; change both together.
+SEARCH_CONFIG = "simple"
+
+
+def article_search_vector() -> SearchVector:
+    return SearchVector("title", "body", config=SEARCH_CONFIG)
+
+
+class IdFilter(filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class UserFilter(filters.CharFilter):
+    """A user id, or `me` for the signed-in user."""
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return qs
+        if value == "me":
+            user_id = self.parent.request.user.pk
+        elif value.isdigit() and 0 < int(value) <= MAX_ID:
+            user_id = int(value)
+        else:
+            raise ValidationError({self.field_name: "Give a user id or `me`."})
+        return qs.filter(**{f"{self.field_name}_id": user_id})
+
+
+class ArticleFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Article.Status.choices)
+    language = filters.CharFilter(help_text="Language code, e.g. `en`, `es`.")
+    publisher = filters.CharFilter(lookup_expr="iexact")
+    published_after = filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="gte", help_text="ISO 8601, inclusive."
+    )
+    published_before = filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="lte", help_text="ISO 8601, inclusive."
+    )
+    assignee = UserFilter(field_name="assignee", help_text="User id or `me`.")
+    has_claims = filters.BooleanFilter(method="filter_has_claims")
+    q = filters.CharFilter(
+        method="filter_search",
+        help_text="Full-text search over title and body (web-search syntax: words, "
+        '"quoted phrases", -excluded, OR).',
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_has_claims(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        claims = Claim.objects.filter(article=OuterRef("pk"))
+        if not self.request or not sees_hidden(self.request.user):
+            claims = claims.filter(is_hidden=False)
+        return qs.filter(Exists(claims)) if value else qs.exclude(Exists(claims))
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        if connection.vendor != "postgresql":
+            return qs.filter(title__icontains=value) | qs.filter(body__icontains=value)
+        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+        return qs.annotate(search=article_search_vector()).filter(search=query)
+
+
+class ClaimFilter(filters.FilterSet):
+    article = IdFilter(field_name="article_id")
+    status = filters.ChoiceFilter(choices=Claim.Status.choices)
+    assignee = UserFilter(field_name="assignee", help_text="User id or `me`.")
+    created_by = UserFilter(field_name="created_by", help_text="User id or `me`.")
+    rating = filters.CharFilter(
+        method="filter_rating", help_text="Rating slug of the claim's latest verdict."
+    )
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_rating(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        latest = (
+            Verdict.objects.filter(claim=OuterRef("pk"))
+            .order_by("-created_at", "-id")
+            .values("rating__slug")[:1]
+        )
+        return qs.annotate(latest_rating=Subquery(latest)).filter(latest_rating=value)
+
+
+class VerdictFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Verdict.Status.choices)
+    claim = IdFilter(field_name="claim_id")
+    author = UserFilter(field_name="author", help_text="User id or `me`.")
+
+    class Meta:
+        model = Verdict
+        fields = []
