@@ -1,9 +1,14 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "frontend"
 
-# The reviewer UI's pages come with its own issue; until then the root leads to the admin.
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", views.my_work, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("import/", views.import_page, name="import"),
+    path("articles/<int:pk>/", views.article_reader, name="reader"),
+    path("export/", views.export_page, name="export"),
 ]

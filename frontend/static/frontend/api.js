@@ -1,0 +1,123 @@
+// The UI's only door to the REST API: JSON in and out, the CSRF header on every write, ETags
+// for safe edits, and errors turned into sentences a person can act on.
+
+const API = "/api/v1/";
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+/** An API error with a message in plain words (`message`) and the HTTP status. */
+export class ApiError extends Error {
+  constructor(message, { status = 0, fields = {} } = {}) {
+    super(message);
+    this.status = status;
+    this.fields = fields;
+  }
+
+  get isConflict() {
+    return this.status === 412 || this.status === 428;
+  }
+}
+
+function flatten(value) {
+  if (value == null) return "";
+  if (Array.isArray(value)) return value.map(flatten).join(" ");
+  if (typeof value === "object") return Object.values(value).map(flatten).join(" ");
+  return String(value);
+}
+
+const FIELD_NAMES = { non_field_errors: "", detail: "" };
+
+function describe(status, body) {
+  if (status === 412 || status === 428) {
+    return "Someone else changed this in the meantime. Reload to see their version; your change was not saved.";
+  }
+  if (status === 401) return "Your session has ended. Please log in again.";
+  if (status === 403) return flatten(body && body.detail) || "You are not allowed to do this.";
+  if (status === 404) return "This no longer exists (it may have been deleted or hidden).";
+  if (status === 413) return flatten(body && body.detail) || "The file is too large.";
+  if (status === 429) return "Too many requests; wait a moment and try again.";
+  if (status >= 500) return "The server failed to answer. Try again; if it persists, tell an admin.";
+  if (body && typeof body === "object") {
+    const parts = Object.entries(body).map(([field, msg]) => {
+      const label = field in FIELD_NAMES ? FIELD_NAMES[field] : `${field.replace(/_/g, " ")}: `;
+      return `${label}${flatten(msg)}`;
+    });
+    if (parts.length) return parts.join(" ");
+  }
+  return `The request failed (HTTP ${status}).`;
+}
+
+/**
+ * Call the API. `path` is relative to /api/v1/ unless it starts with "/".
+ * Returns {data, etag, status, headers}; throws ApiError.
+ */
+export async function api(path, { method = "GET", json, form, etag, accept } = {}) {
+  const url = path.startsWith("/") ? path : API + path;
+  const headers = { Accept: accept || "application/json" };
+  let body;
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    body = form; // multipart: the browser sets the boundary
+  }
+  if (method !== "GET" && method !== "HEAD") headers["X-CSRFToken"] = csrfToken();
+  if (etag) headers["If-Match"] = etag;
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body, credentials: "same-origin" });
+  } catch {
+    throw new ApiError("The server could not be reached. Check your connection and try again.");
+  }
+  let data = null;
+  const type = response.headers.get("Content-Type") || "";
+  if (response.status !== 204 && type.includes("json")) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    throw new ApiError(describe(response.status, data), {
+      status: response.status,
+      fields: data && typeof data === "object" ? data : {},
+    });
+  }
+  return { data, etag: response.headers.get("ETag"), status: response.status, headers: response.headers };
+}
+
+/** The items of a list response, paginated ({results}) or not. */
+export function items(data) {
+  if (Array.isArray(data)) return data;
+  return (data && data.results) || [];
+}
+
+/** Put `message` in the `role=alert`/status element `box` (or clear it with ""). */
+export function say(box, message, { kind = "error" } = {}) {
+  if (!box) return;
+  box.textContent = message || "";
+  box.hidden = !message;
+  box.dataset.kind = kind;
+}
+
+/** A small DOM builder: el("p", {class: "x"}, "text", child). Text is always textContent. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (name === "class") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value === true) node.setAttribute(name, "");
+    else node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}

@@ -1,0 +1,390 @@
+// The side panel of the reader: one claim with its details form, sources, verdicts (with the
+// editor's approve / reject), comments and history. Every write goes through api.js; an edit
+// carries the claim's ETag, and a conflict is reported with a reload button, never overwritten.
+
+import { api, el, items, say } from "./api.js";
+
+const STANCES = [
+  ["supports", "Supports the claim"],
+  ["refutes", "Refutes the claim"],
+  ["context", "Gives context"],
+];
+
+function userName(user) {
+  if (!user) return "someone";
+  return typeof user === "string" ? user : user.username || user.name || `user #${user.id}`;
+}
+
+function ratingLabel(rating) {
+  if (!rating) return "";
+  return typeof rating === "string" ? rating : rating.label || rating.slug;
+}
+
+function when(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+function field(id, label, control, hint) {
+  control.id = id;
+  return el("div", { class: "field" }, el("label", { for: id }, label), control, hint ? el("p", { class: "hint", id: `${id}-hint` }, hint) : null);
+}
+
+export class ClaimPanel {
+  constructor({ me, onClaimChanged, onClaimRemoved, onActive }) {
+    this.me = me;
+    this.isEditor = me.roles.has("Editor");
+    this.canSeeHistory = this.isEditor || me.roles.has("Moderator");
+    this.onClaimChanged = onClaimChanged;
+    this.onClaimRemoved = onClaimRemoved;
+    this.onActive = onActive;
+    this.root = document.getElementById("panel-claim");
+    this.empty = document.getElementById("panel-empty");
+    this.title = document.getElementById("panel-title");
+    this.scale = null;
+    this.claim = null;
+    this.etag = null;
+    this.loadToken = 0;
+  }
+
+  setScale(scale) {
+    this.scale = scale;
+  }
+
+  /** Number key n picks the n-th rating of the open verdict form; false if there is none. */
+  pickRating(n) {
+    const radios = this.root.querySelectorAll("input[name=rating]");
+    if (this.root.hidden || !radios.length || n > radios.length) return false;
+    radios[n - 1].checked = true;
+    radios[n - 1].focus();
+    return true;
+  }
+
+  close() {
+    this.claim = null;
+    this.root.hidden = true;
+    this.root.replaceChildren();
+    this.empty.hidden = false;
+    this.title.textContent = "Claims";
+    this.onActive(null);
+  }
+
+  /** Load claim `id` with everything around it and show it. */
+  async open(id, { focus = false } = {}) {
+    const token = ++this.loadToken;
+    this.onActive(id);
+    this.empty.hidden = true;
+    this.root.hidden = false;
+    this.title.textContent = `Claim #${id}`;
+    this.root.replaceChildren(el("p", { class: "muted" }, "Loading the claim…"));
+    const optional = (promise) => promise.catch((error) => ({ error }));
+    try {
+      const [claim, sources, verdicts, comments, history] = await Promise.all([
+        api(`claims/${id}/`),
+        optional(api(`claims/${id}/sources/`)),
+        optional(api(`claims/${id}/verdicts/`)),
+        optional(api(`claims/${id}/comments/`)),
+        this.canSeeHistory ? optional(api(`claims/${id}/history/`)) : Promise.resolve(null),
+      ]);
+      if (token !== this.loadToken) return; // another claim was opened meanwhile
+      this.claim = claim.data;
+      this.etag = claim.etag;
+      this.onClaimChanged(this.claim);
+      this.render({ sources, verdicts, comments, history });
+    } catch (error) {
+      if (token !== this.loadToken) return;
+      this.root.replaceChildren(el("p", { class: "alert", role: "alert" }, `The claim could not be loaded. ${error.message}`));
+    }
+    if (focus) this.title.focus();
+  }
+
+  reload() {
+    return this.claim ? this.open(this.claim.id, { focus: true }) : Promise.resolve();
+  }
+
+  render({ sources, verdicts, comments, history }) {
+    const claim = this.claim;
+    this.title.replaceChildren(`Claim #${claim.id} `, el("span", { class: `badge state-${claim.status}`, "data-testid": "claim-status" }, claim.status));
+    this.root.replaceChildren(
+      el("blockquote", { class: "quote", "data-testid": "claim-quote" }, (claim.quote && claim.quote.exact) || ""),
+      el("p", { class: "muted small" }, `Marked by ${userName(claim.created_by)} · characters ${claim.start}–${claim.end}`),
+      this.detailsForm(),
+      this.sourcesSection(sources),
+      this.verdictsSection(verdicts),
+      this.commentsSection(comments),
+      history ? this.historySection(history) : null,
+    );
+  }
+
+  // --- Claim details, with the ETag ------------------------------------------------------------
+
+  detailsForm() {
+    const claim = this.claim;
+    const alertBox = el("div", { class: "alert", role: "alert", id: "claim-alert", hidden: true });
+    const claimant = el("input", { type: "text", name: "claimant", maxlength: "255", autocomplete: "off" });
+    claimant.value = claim.claimant || "";
+    const text = el("textarea", { name: "text", rows: "3" });
+    text.value = claim.text || "";
+    const status = el("p", { class: "status", role: "status" });
+    const form = el(
+      "form",
+      { class: "stack", id: "claim-form", "aria-labelledby": "details-h" },
+      el("h3", { id: "details-h" }, "Claim"),
+      alertBox,
+      field("claim-claimant", "Claimant (who said it)", claimant),
+      field("claim-text", "The claim in a checker's words", text),
+      el("div", { class: "row" }, el("button", { type: "submit" }, "Save claim"), status),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      say(status, "");
+      alertBox.hidden = true;
+      try {
+        const { data, etag } = await api(`claims/${claim.id}/`, {
+          method: "PATCH",
+          json: { claimant: claimant.value, text: text.value },
+          etag: this.etag,
+        });
+        this.claim = { ...this.claim, ...data };
+        this.etag = etag;
+        this.onClaimChanged(this.claim);
+        say(status, "Saved.", { kind: "ok" });
+      } catch (error) {
+        if (error.isConflict) {
+          // Keep what the user typed on screen; reloading is their choice.
+          alertBox.replaceChildren(
+            el("p", {}, error.message),
+            el("button", { type: "button", class: "primary", onclick: () => this.reload() }, "Reload the claim"),
+          );
+          alertBox.hidden = false;
+          alertBox.dataset.conflict = "true";
+        } else {
+          alertBox.replaceChildren(el("p", {}, `The claim was not saved. ${error.message}`));
+          alertBox.hidden = false;
+        }
+      }
+    });
+    return form;
+  }
+
+  // --- Sources ---------------------------------------------------------------------------------
+
+  sourcesSection(response) {
+    const list = el("ul", { class: "plain-list sources", id: "sources-list" });
+    const fill = (sources) => {
+      list.replaceChildren(
+        ...sources.map((source) =>
+          el(
+            "li",
+            {},
+            el("a", { href: source.url, rel: "noopener noreferrer", target: "_blank" }, source.title || source.url),
+            " ",
+            el("span", { class: `badge stance-${source.stance}` }, source.stance),
+            source.publisher ? el("span", { class: "muted" }, ` ${source.publisher}`) : null,
+            source.quote ? el("blockquote", { class: "small" }, source.quote) : null,
+          ),
+        ),
+      );
+      if (!sources.length) list.replaceChildren(el("li", { class: "muted" }, "No source yet: a verdict needs at least one."));
+    };
+    const sources = response && !response.error ? items(response.data) : [];
+    fill(sources);
+    const error = el("p", { class: "alert", role: "alert", hidden: true });
+    if (response && response.error) say(error, `The sources could not be loaded. ${response.error.message}`);
+    const stance = el("select", { name: "stance" }, ...STANCES.map(([value, label]) => el("option", { value }, label)));
+    stance.value = "context";
+    const inputs = {
+      url: el("input", { type: "url", name: "url", required: true, placeholder: "https://" }),
+      title: el("input", { type: "text", name: "title", maxlength: "500" }),
+      publisher: el("input", { type: "text", name: "publisher", maxlength: "255" }),
+      quote: el("textarea", { name: "quote", rows: "2" }),
+    };
+    const form = el(
+      "form",
+      { class: "stack", id: "source-form", "aria-label": "Add a source" },
+      field("source-url", "Source address (URL)", inputs.url),
+      field("source-title", "Title", inputs.title),
+      field("source-publisher", "Publisher", inputs.publisher),
+      field("source-quote", "Quote from the source", inputs.quote),
+      field("source-stance", "Stance", stance),
+      error,
+      el("button", { type: "submit" }, "Add source"),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      say(error, "");
+      try {
+        const { data } = await api(`claims/${this.claim.id}/sources/`, {
+          method: "POST",
+          json: {
+            url: inputs.url.value.trim(),
+            title: inputs.title.value,
+            publisher: inputs.publisher.value,
+            quote: inputs.quote.value,
+            stance: stance.value,
+          },
+        });
+        sources.push(data);
+        fill(sources);
+        form.reset();
+        stance.value = "context";
+        heading.textContent = `Sources (${sources.length})`;
+      } catch (failure) {
+        say(error, `The source was not added. ${failure.message}`);
+      }
+    });
+    const heading = el("h3", { id: "sources-h" }, `Sources (${sources.length})`);
+    return el("section", { "aria-labelledby": "sources-h", class: "panel-section" }, heading, list, form);
+  }
+
+  // --- Verdicts --------------------------------------------------------------------------------
+
+  verdictItem(verdict) {
+    const mine = verdict.author && (verdict.author.id === this.me.id || verdict.author === this.me.username);
+    const canReview = this.isEditor && verdict.status === "submitted" && !mine;
+    const error = el("p", { class: "alert", role: "alert", hidden: true });
+    const item = el(
+      "li",
+      { class: "verdict", "data-verdict": String(verdict.id), "data-status": verdict.status },
+      el("p", {}, el("strong", {}, ratingLabel(verdict.rating)), " ", el("span", { class: `badge verdict-${verdict.status}` }, verdict.status), el("span", { class: "muted" }, ` by ${userName(verdict.author)}, ${when(verdict.created_at)}`)),
+      el("p", {}, verdict.explanation || ""),
+      verdict.review_note ? el("p", { class: "muted" }, `Editor's note: ${verdict.review_note}`) : null,
+      error,
+    );
+    if (canReview) {
+      const reason = el("input", { type: "text", name: "reason" });
+      const rejectId = `reject-reason-${verdict.id}`;
+      const act = async (path, json, what) => {
+        say(error, "");
+        try {
+          await api(`verdicts/${verdict.id}/${path}/`, { method: "POST", json });
+          await this.reload();
+        } catch (failure) {
+          say(error, `The verdict was not ${what}. ${failure.message}`);
+        }
+      };
+      item.append(
+        el(
+          "div",
+          { class: "editor-actions", role: "group", "aria-label": "Editor's decision" },
+          el("button", { type: "button", class: "primary", onclick: () => act("approve", {}, "approved") }, "Approve and publish"),
+          field(rejectId, "Reason for rejecting", reason),
+          el(
+            "button",
+            {
+              type: "button",
+              onclick: () => {
+                if (!reason.value.trim()) return say(error, "Say why you reject the verdict, for its author.");
+                return act("reject", { reason: reason.value.trim() }, "rejected");
+              },
+            },
+            "Reject",
+          ),
+        ),
+      );
+    } else if (this.isEditor && verdict.status === "submitted" && mine) {
+      item.append(el("p", { class: "muted" }, "Another editor must approve your own verdict."));
+    }
+    return item;
+  }
+
+  verdictsSection(response) {
+    const verdicts = response && !response.error ? items(response.data) : [];
+    const list = el("ul", { class: "plain-list verdicts", id: "verdicts-list" }, ...verdicts.map((v) => this.verdictItem(v)));
+    const children = [el("h3", { id: "verdicts-h" }, "Verdict"), list];
+    if (response && response.error) {
+      children.push(el("p", { class: "alert", role: "alert" }, `The verdicts could not be loaded. ${response.error.message}`));
+    }
+    const pending = verdicts.some((v) => v.status === "submitted");
+    if (pending) children.push(el("p", { class: "muted" }, "A verdict awaits an editor's approval."));
+    else children.push(this.verdictForm());
+    return el("section", { "aria-labelledby": "verdicts-h", class: "panel-section" }, ...children);
+  }
+
+  verdictForm() {
+    const ratings = (this.scale && this.scale.ratings) || [];
+    const error = el("p", { class: "alert", role: "alert", hidden: true });
+    const explanation = el("textarea", { name: "explanation", rows: "4", required: true, "aria-describedby": "verdict-explanation-hint" });
+    const form = el(
+      "form",
+      { class: "stack", id: "verdict-form", "aria-label": "Give a verdict" },
+      el(
+        "fieldset",
+        { class: "ratings" },
+        el("legend", {}, "Rating (number keys pick one)"),
+        ...ratings.map((rating, i) =>
+          el(
+            "div",
+            { class: "rating-option" },
+            el("input", { type: "radio", name: "rating", id: `rating-${rating.slug}`, value: rating.slug, required: true }),
+            el("label", { for: `rating-${rating.slug}`, title: rating.description || "" }, el("kbd", {}, String(i + 1)), ` ${rating.label}`),
+          ),
+        ),
+      ),
+      field("verdict-explanation", "Explanation", explanation, "What the sources show, in a few sentences (at least 20 characters)."),
+      error,
+      el("button", { type: "submit", class: "primary" }, "Submit verdict"),
+    );
+    if (!ratings.length) say(error, "The rating scale is not available; reload the page.");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      say(error, "");
+      const rating = form.querySelector("input[name=rating]:checked");
+      if (!rating) return say(error, "Pick a rating first (number keys 1–9 or a click).");
+      try {
+        await api(`claims/${this.claim.id}/verdicts/`, {
+          method: "POST",
+          json: { rating: rating.value, explanation: explanation.value },
+        });
+        await this.reload();
+      } catch (failure) {
+        say(error, `The verdict was not submitted. ${failure.message}`);
+      }
+    });
+    return form;
+  }
+
+  // --- Comments --------------------------------------------------------------------------------
+
+  commentsSection(response) {
+    const comments = response && !response.error ? items(response.data) : [];
+    const item = (c) => el("li", {}, el("p", { class: "muted small" }, `${userName(c.author)}, ${when(c.created_at)}`), el("p", {}, c.body));
+    const list = el("ul", { class: "plain-list comments", id: "comments-list" }, ...comments.map(item));
+    const error = el("p", { class: "alert", role: "alert", hidden: true });
+    if (response && response.error) say(error, `The comments could not be loaded. ${response.error.message}`);
+    const body = el("textarea", { name: "body", rows: "2", required: true });
+    const form = el("form", { class: "stack", id: "comment-form", "aria-label": "Add a comment" }, field("comment-body", "Comment", body), error, el("button", { type: "submit" }, "Add comment"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      say(error, "");
+      try {
+        const { data } = await api(`claims/${this.claim.id}/comments/`, { method: "POST", json: { body: body.value } });
+        list.append(item(data));
+        form.reset();
+      } catch (failure) {
+        say(error, `The comment was not added. ${failure.message}`);
+      }
+    });
+    return el("section", { "aria-labelledby": "comments-h", class: "panel-section" }, el("h3", { id: "comments-h" }, "Comments"), list, form);
+  }
+
+  // --- History ---------------------------------------------------------------------------------
+
+  historySection(response) {
+    const section = el("section", { "aria-labelledby": "history-h", class: "panel-section" }, el("h3", { id: "history-h" }, "History"));
+    if (response.error) {
+      section.append(el("p", { class: "muted" }, `The history could not be loaded. ${response.error.message}`));
+      return section;
+    }
+    const events = Array.isArray(response.data) ? response.data : (response.data && response.data.events) || items(response.data);
+    section.append(
+      el(
+        "ol",
+        { class: "history", id: "history-list" },
+        ...events.map((event) => el("li", {}, el("span", { class: "muted small" }, when(event.created_at)), " ", el("strong", {}, userName(event.actor)), ` ${event.action}`)),
+      ),
+    );
+    return section;
+  }
+}

@@ -1,0 +1,118 @@
+"""The reviewer UI's pages.
+
+Each page is a Django template with the user and their roles; the pages that change data (the
+reader, import, export) are small ES modules calling the REST API, so the UI has no rules of
+its own: the API enforces them. "My work" is a plain server-rendered list with a search form.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from annotations import roles
+from annotations.models import Article, Claim, Verdict
+
+ARTICLES_PER_PAGE = 50
+
+
+def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
+    """Render a page with what every page shows: the user's roles (in the header)."""
+    user_roles = sorted(roles.roles_of(request.user))
+    context.update(
+        user_roles=user_roles,
+        is_editor=roles.EDITOR in user_roles,
+        roles_attr=" ".join(user_roles),
+    )
+    return render(request, f"frontend/{template}", context)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "frontend/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out by POST (a form in the header), as Django requires since 5.0."""
+
+
+def _article_filters(request: HttpRequest):
+    articles = (
+        Article.objects.select_related("assignee")
+        .annotate(claim_count=Count("claims", filter=Q(claims__is_hidden=False)))
+        .order_by("-created_at", "-id")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        articles = articles.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
+    status = request.GET.get("status", "")
+    if status in Article.Status.values:
+        articles = articles.filter(status=status)
+    language = request.GET.get("language", "").strip()
+    if language:
+        articles = articles.filter(language=language)
+    if request.GET.get("mine"):
+        articles = articles.filter(assignee=request.user)
+    job = request.GET.get("import", "")
+    if job.isdigit():
+        articles = articles.filter(import_job_id=int(job))
+    return articles
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    """Articles assigned to me, claims awaiting my verdict, verdicts awaiting my approval."""
+    user = request.user
+    assigned = Article.objects.filter(assignee=user).exclude(status=Article.Status.ARCHIVED)
+    awaiting_verdict = (
+        Claim.objects.filter(is_hidden=False)
+        .filter(Q(assignee=user) | Q(created_by=user))
+        .filter(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
+        .select_related("article")
+        .order_by("-updated_at")
+    )
+    awaiting_approval = Verdict.objects.none()
+    if roles.has_role(user, roles.EDITOR):
+        awaiting_approval = (
+            Verdict.objects.filter(status=Verdict.Status.SUBMITTED, claim__is_hidden=False)
+            .exclude(author=user)
+            .select_related("claim__article", "rating", "author")
+            .order_by("created_at")
+        )
+    articles = Paginator(_article_filters(request), ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return _page(
+        request,
+        "my_work.html",
+        assigned=assigned[:20],
+        assigned_count=assigned.count(),
+        awaiting_verdict=awaiting_verdict[:20],
+        awaiting_verdict_count=awaiting_verdict.count(),
+        awaiting_approval=awaiting_approval[:20],
+        awaiting_approval_count=awaiting_approval.count(),
+        articles=articles,
+        statuses=Article.Status.choices,
+        filters=request.GET,
+        query_string=params.urlencode(),
+    )
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, "import.html")
+
+
+@login_required
+def article_reader(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    return _page(request, "reader.html", article=article)
+
+
+@login_required
+def export_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, "export.html", formats=["jsonl", "csv", "claimreview", "webannotation"])
