@@ -113,6 +113,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Redis re-delivers an unacknowledged task after this many seconds: longer than any job.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A worker sweeps for messages past that timeout every interval x throttle seconds.
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     }
 CELERY_TIMEZONE = "UTC"
 
@@ -254,6 +257,11 @@ IMPORT_FETCH_USER_AGENT = env.str(
 )
 # Tests serve pages on loopback; production never lets an import reach a private address.
 IMPORT_FETCH_ALLOW_PRIVATE = env.bool("IMPORT_FETCH_ALLOW_PRIVATE", default=False)
+# Internal networks an import may still fetch from (e.g. the newsroom's own CMS), as CIDRs.
+IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", default=[])
+IMPORT_MAX_URLS = env.int("IMPORT_MAX_URLS", default=10_000)
+# Errors listed on a job; beyond this only the `failed` count grows (a bad 2 GB file stays small).
+IMPORT_MAX_ERRORS = env.int("IMPORT_MAX_ERRORS", default=10_000)
 # Internal networks an import may still fetch from (e.g. the newsroom's own CMS), as CIDRs.
 IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", default=[])
 IMPORT_MAX_URLS = env.int("IMPORT_MAX_URLS", default=10_000)

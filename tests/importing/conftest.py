@@ -28,6 +28,7 @@ class _Site(BaseHTTPRequestHandler):
     pages: dict  # path -> (status, headers, body)
 
     def do_GET(self):
+        self.server.last_headers = dict(self.headers)
         status, headers, body = self.pages.get(self.path, (404, {}, b"not found"))
         self.send_response(status)
         for name, value in headers.items():

@@ -1,0 +1,134 @@
+"""Real `celery -A factcheck worker` processes: a SIGKILLed worker's job is finished by the next
+one with every article exactly once, and the no-server default (SQLite + SQLite broker) works."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.db.models import Count
+
+from annotations.models import Article, ImportJob, Sentence
+from annotations.services import start_import
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "annotations/demo_data/spain-probe-article.txt"
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool=solo"]
+WORKER += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(WORKER, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_until(condition, *, timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+
+
+def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
+    from factcheck.celery import app
+
+    app.control.purge()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    n = 4000
+    rows = "\n".join(
+        json.dumps({"title": f"Story {i}", "body": f"Report {i} says prices rose. Others deny it."})
+        for i in range(n)
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "IMPORT_BATCH_SIZE": "25",
+        # Redis hands an unacknowledged task to another worker after this, swept every second.
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    log = tmp_path / "worker.log"
+    job = start_import(created_by=reviewer, upload=ContentFile(rows.encode(), name="big.jsonl"))
+    first = start_worker(env, log)
+    try:
+        wait_until(
+            lambda: ImportJob.objects.get(pk=job.pk).created >= 500,
+            timeout=120,
+            what="the first batches",
+            log=log,
+        )
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    killed = ImportJob.objects.get(pk=job.pk)
+    assert killed.status == ImportJob.Status.RUNNING
+    assert 0 < killed.created < n
+    # What the kill left: whole batches only, every article with its sentences.
+    assert Article.objects.count() == killed.created == killed.checkpoint
+    assert not Article.objects.annotate(s=Count("sentences")).filter(s=0).exists()
+
+    second = start_worker(env, log)
+    try:
+        wait_until(
+            lambda: ImportJob.objects.get(pk=job.pk).is_finished,
+            timeout=180,
+            what="the re-delivered job",
+            log=log,
+        )
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+    job.refresh_from_db()
+    assert (job.status, job.created, job.duplicates, job.failed) == ("succeeded", n, 0, 0)
+    titles = Article.objects.values("title").annotate(c=Count("id"))
+    assert titles.count() == n and not titles.filter(c__gt=1).exists()
+    assert Sentence.objects.count() == 2 * n
+    assert not Article.objects.annotate(s=Count("sentences")).filter(s=0).exists()
+
+
+def test_no_server_default_sqlite_broker_and_database(tmp_path):
+    """What `make run` relies on: a worker on kombu's SQLite broker imports a job."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    env |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CELERY_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    manage = [sys.executable, "manage.py"]
+    migrate = subprocess.run(
+        [*manage, "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, timeout=180
+    )
+    assert migrate.returncode == 0, migrate.stderr.decode()
+    log = tmp_path / "worker.log"
+    worker = start_worker(env, log)
+    try:
+        result = subprocess.run(
+            [*manage, "import_articles", str(SAMPLE), "--wait", "--timeout", "120"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert result.returncode == 0, result.stderr + log.read_text()[-3000:]
+    job = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (job["status"], job["format"], job["created"]) == ("succeeded", "text", 1)
