@@ -262,8 +262,3 @@ IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", defaul
 IMPORT_MAX_URLS = env.int("IMPORT_MAX_URLS", default=10_000)
 # Errors listed on a job; beyond this only the `failed` count grows (a bad 2 GB file stays small).
 IMPORT_MAX_ERRORS = env.int("IMPORT_MAX_ERRORS", default=10_000)
-# Internal networks an import may still fetch from (e.g. the newsroom's own CMS), as CIDRs.
-IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", default=[])
-IMPORT_MAX_URLS = env.int("IMPORT_MAX_URLS", default=10_000)
-# Errors listed on a job; beyond this only the `failed` count grows (a bad 2 GB file stays small).
-IMPORT_MAX_ERRORS = env.int("IMPORT_MAX_ERRORS", default=10_000)
