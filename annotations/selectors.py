@@ -1,22 +1,69 @@
 """Reads used by several callers (API views, exports, public pages)."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from datetime import datetime
+
+from django.db.models import Count, DateTimeField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from . import roles
-from .models import Article, Claim, Comment, Sentence, Source, Verdict
+from .models import Article, Claim, Comment, Correction, Sentence, Source, Verdict
 
 
 def published_claims() -> QuerySet[Claim]:
     """Claims the public may see: an approved verdict, not hidden, not retracted.
 
     Everything public (the feed, every export format, the claim pages) starts from here, so the
-    rule lives in one place.
+    rule lives in one place. Each claim carries `last_modified`: the latest change to anything
+    the public sees of it (claim, article, verdict, sources, corrections), which the feed's
+    `updated_since` sync and its Last-Modified header rely on.
     """
-    return Claim.objects.filter(
-        status=Claim.Status.PUBLISHED,
-        is_hidden=False,
-        published_verdict__isnull=False,
+    return (
+        Claim.objects.filter(
+            status=Claim.Status.PUBLISHED,
+            is_hidden=False,
+            published_verdict__isnull=False,
+            published_verdict__status=Verdict.Status.APPROVED,
+        )
+        .select_related("article", "published_verdict__rating__scale")
+        .annotate(last_modified=_last_modified())
+    )
+
+
+def last_withdrawal() -> datetime | None:
+    """When a claim that was once published last changed, public or not (hidden, retracted).
+
+    Only a time leaves here, never a claim: the feed's Last-Modified must move when a claim
+    drops out of it, which no timestamp of the remaining claims shows.
+    """
+    ever_published = Q(published_at__isnull=False) | Q(published_verdict__isnull=False)
+    return Claim.objects.filter(ever_published).aggregate(latest=Max("updated_at"))["latest"]
+
+
+def public_sources() -> QuerySet[Source]:
+    """Sources shown with a published claim: moderators' hidden ones never leave."""
+    return Source.objects.filter(is_hidden=False)
+
+
+def _latest(queryset: QuerySet, field: str) -> Subquery:
+    return Subquery(
+        queryset.filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(latest=Max(field))
+        .values("latest")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _last_modified() -> Greatest:
+    # Coalesce: SQLite's MAX() is NULL if any argument is (PostgreSQL's GREATEST skips NULLs).
+    # Hidden sources count too: hiding one changes what the public sees.
+    return Greatest(
+        "updated_at",
+        "article__updated_at",
+        "published_verdict__updated_at",
+        Coalesce(_latest(Source.objects.all(), "updated_at"), "updated_at"),
+        Coalesce(_latest(Correction.objects.all(), "created_at"), "updated_at"),
     )
 
 

@@ -3,7 +3,9 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from annotations.exporting.run import run_export
 from annotations.importing.run import run_import
+from annotations.models import ExportJob
 
 
 # Late ack + reject-on-worker-lost: a worker killed mid-job leaves the message to be delivered
@@ -19,3 +21,17 @@ from annotations.importing.run import run_import
 )
 def import_articles(self, job_id: int) -> None:
     run_import(job_id, task_id=self.request.id or "")
+
+
+# A dropped database connection is transient; run_export starts over and replaces the file, so a
+# retry (or a re-delivery after a lost worker) cannot leave a half-written export behind.
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def export_claims(self, job_id: int) -> None:
+    run_export(ExportJob.objects.get(pk=job_id))

@@ -240,6 +240,11 @@ FACTCHECK_ORGANIZATION = {
 }
 # Absolute base of public links (ClaimReview `url`, export permalinks).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
+# How the public feed, exports and claim pages name the reviewer and the approving editor:
+# "name" (full name, else username), "username", or "none" (not shown).
+PUBLIC_SHOW_PEOPLE = env.str("PUBLIC_SHOW_PEOPLE", default="name")
+# Claims fetched per round trip when an export streams from the database.
+EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
 
 VERDICT_MIN_EXPLANATION_LENGTH = env.int("VERDICT_MIN_EXPLANATION_LENGTH", default=20)
 

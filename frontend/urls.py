@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "frontend"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("articles/<int:pk>/", views.article_reader, name="reader"),
     path("export/", views.export_page, name="export"),
+    path("claims/<int:pk>/", public_views.claim_page, name="public-claim"),
+    path("ratings/", public_views.ratings_page, name="public-ratings"),
 ]

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from . import imports, views
+from . import export, imports, views
 
 router = DefaultRouter()
 
@@ -23,9 +23,11 @@ review_urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     *review.urls,
 ]
+router.register("exports", export.ExportJobViewSet, basename="export")
 router.register("imports", imports.ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("", include(review_urlpatterns)),
+    path("verified-claims/", export.VerifiedClaimsView.as_view(), name="verified-claims"),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,33 @@
+"""The filters of the public feed, export jobs and `export_claims`: one FilterSet for all three."""
+
+import django_filters
+from django.db.models import QuerySet
+
+
+class VerifiedClaimFilter(django_filters.FilterSet):
+    """Filters on `published_claims()`; every name is a query parameter of the public feed."""
+
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="last_modified",
+        lookup_expr="gte",
+        help_text="Only claims changed at or after this ISO 8601 time (incremental sync).",
+    )
+    rating = django_filters.CharFilter(
+        method="filter_rating", help_text="Rating slugs, comma-separated (e.g. false,mostly-false)."
+    )
+    language = django_filters.CharFilter(field_name="article__language", lookup_expr="iexact")
+    publisher = django_filters.CharFilter(field_name="article__publisher", lookup_expr="iexact")
+    article = django_filters.NumberFilter(field_name="article_id", min_value=1)
+    published_after = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="gte", help_text="Verdict published at or after."
+    )
+    published_before = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="lt", help_text="Verdict published before."
+    )
+
+    def filter_rating(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
+        return queryset.filter(published_verdict__rating__slug__in=slugs) if slugs else queryset
+
+
+FILTER_NAMES = tuple(VerifiedClaimFilter.base_filters)

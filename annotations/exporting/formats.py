@@ -1,0 +1,304 @@
+"""The export formats. Each `stream_*` turns records into text chunks as they arrive.
+
+- `jsonl`: one feed item per line.
+- `csv`: one row per claim; cells a spreadsheet would run as a formula are escaped.
+- `claimreview`: a JSON array of schema.org ClaimReview objects (Google's Fact Check markup).
+- `webannotation`: a W3C Web Annotation collection, one annotation per claim, anchored on the
+  article by a TextQuoteSelector and a TextPositionSelector, the verdict in the body.
+"""
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from .records import claim_url, feed_item, iso, ratings_url
+
+SCHEMA_ORG = "https://schema.org"
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+CSV_COLUMNS = [
+    "id",
+    "url",
+    "claim_quote",
+    "claim_text",
+    "claimant",
+    "language",
+    "article_title",
+    "article_url",
+    "article_publisher",
+    "article_published_at",
+    "rating",
+    "rating_label",
+    "rating_value",
+    "best_rating",
+    "worst_rating",
+    "explanation",
+    "sources",
+    "corrections",
+    "reviewer",
+    "editor",
+    "created_at",
+    "published_at",
+    "updated_at",
+]
+
+# OWASP's list of cell openings that spreadsheets evaluate, plus their full-width forms, which
+# some spreadsheet programs fold to the ASCII ones.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+# Words that make a claimant an organisation rather than a person in ClaimReview's author.
+_ORGANISATION_WORDS = re.compile(
+    r"\b(ministry|ministerio|government|gobierno|officials|party|partido|council|consejo|"
+    r"agency|agencia|department|departamento|commission|comisión|office|oficina|university|"
+    r"universidad|association|asociación|company|empresa|inc|ltd|corp|s\.a|news|police|"
+    r"policía|army|ejército|union|sindicato|institute|instituto|federation|federación)\b",
+    re.IGNORECASE,
+)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+def escape_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula.
+
+    Only strings are escaped (numbers such as a rating of -1 stay numbers); a leading quote is
+    what OWASP recommends and what spreadsheets hide when they display the cell.
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_row(row: dict[str, Any]) -> list[Any]:
+    """The CSV cells of one record, in `CSV_COLUMNS` order, escaped."""
+    item = feed_item(row)
+    cells = [
+        item["id"],
+        item["url"],
+        item["claim"]["quote"],
+        item["claim"]["text"],
+        item["claim"]["claimant"],
+        item["claim"]["language"],
+        item["article"]["title"],
+        item["article"]["url"] or "",
+        item["article"]["publisher"],
+        item["article"]["published_at"] or "",
+        item["rating"]["slug"],
+        item["rating"]["label"],
+        "" if item["rating"]["value"] is None else item["rating"]["value"],
+        item["rating"]["best"],
+        item["rating"]["worst"],
+        item["explanation"],
+        "\n".join(source["url"] for source in item["sources"]),
+        "\n".join(f"{c['kind']}: {c['note']}" for c in item["corrections"]),
+        item["reviewer"] or "",
+        item["editor"] or "",
+        item["created_at"],
+        item["published_at"],
+        item["updated_at"],
+    ]
+    return [escape_cell(cell) for cell in cells]
+
+
+def organisation() -> dict[str, str]:
+    org = settings.FACTCHECK_ORGANIZATION
+    return {"@type": "Organization", "name": org["name"], "url": org["url"]}
+
+
+def claimant_type(name: str) -> str:
+    """schema.org type of the claimant: the model records a name only, so guess from words."""
+    return "Organization" if _ORGANISATION_WORDS.search(name) else "Person"
+
+
+def claimreview(row: dict[str, Any]) -> dict[str, Any]:
+    """One record as schema.org ClaimReview, with the fields Google's Fact Check markup reads."""
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": row["rating_label"]}
+    if row["rating_value"] is not None:
+        rating.update(
+            ratingValue=row["rating_value"],
+            bestRating=row["best_rating"],
+            worstRating=row["worst_rating"],
+        )
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": row["article_title"]}
+    if row["article_url"]:
+        appearance["url"] = row["article_url"]
+    if row["article_publisher"]:
+        appearance["publisher"] = {"@type": "Organization", "name": row["article_publisher"]}
+    if row["article_published_at"]:
+        appearance["datePublished"] = iso(row["article_published_at"])
+    claim: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
+    if row["claimant"]:
+        claim["author"] = {"@type": claimant_type(row["claimant"]), "name": row["claimant"]}
+    if row["article_published_at"]:
+        claim["datePublished"] = iso(row["article_published_at"])
+    url = claim_url(row["id"])
+    return {
+        "@context": SCHEMA_ORG,
+        "@type": "ClaimReview",
+        "@id": f"{url}#claimreview",
+        "url": url,
+        "claimReviewed": row["text"] or row["quote_exact"],
+        "datePublished": iso(row["approved_at"] or row["published_at"]),
+        "dateModified": iso(row["last_modified"]),
+        "inLanguage": row["language"],
+        "author": organisation(),
+        "reviewRating": rating,
+        "reviewBody": row["explanation"],
+        "itemReviewed": claim,
+    }
+
+
+def webannotation(row: dict[str, Any]) -> dict[str, Any]:
+    """One record as a W3C Web Annotation (`assessing`) on the article's text.
+
+    Positions are Unicode code points, as the TextPositionSelector specifies and as our offsets
+    are; the quote selector re-anchors the claim if the page's text shifts.
+    """
+    url = claim_url(row["id"])
+    org = settings.FACTCHECK_ORGANIZATION
+    return {
+        "@context": ANNO_CONTEXT,
+        "id": f"{url}#annotation",
+        "type": "Annotation",
+        "motivation": "assessing",
+        "created": iso(row["created_at"]),
+        "modified": iso(row["last_modified"]),
+        "creator": {"type": "Organization", "name": org["name"], "homepage": org["url"]},
+        "canonical": url,
+        "body": [
+            {
+                "type": "TextualBody",
+                "purpose": "assessing",
+                "value": row["explanation"],
+                "format": "text/plain",
+                "language": row["language"],
+            },
+            {
+                "type": "TextualBody",
+                "purpose": "tagging",
+                "value": row["rating_label"],
+                "language": row["language"],
+            },
+            {
+                "type": "SpecificResource",
+                "purpose": "classifying",
+                "source": ratings_url(row["rating_slug"]),
+            },
+        ],
+        "target": {
+            "source": row["article_url"] or f"urn:x-factcheck:article:{row['article_id']}",
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": row["quote_exact"],
+                    "prefix": row["quote_prefix"],
+                    "suffix": row["quote_suffix"],
+                },
+                {
+                    "type": "TextPositionSelector",
+                    "start": row["claim_start"],
+                    "end": row["claim_end"],
+                },
+            ],
+        },
+    }
+
+
+def _jsonl_line(row: dict[str, Any]) -> str:
+    return to_json(feed_item(row)) + "\n"
+
+
+def _csv_line(row: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(csv_row(row))
+    return buffer.getvalue()
+
+
+def _csv_head() -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(CSV_COLUMNS)
+    return buffer.getvalue()
+
+
+def _webannotation_head() -> str:
+    # The collection's own fields come first so a reader sees them before the (long) list; the
+    # annotations inside share the collection's @context.
+    header = {
+        "@context": ANNO_CONTEXT,
+        "type": "AnnotationCollection",
+        "label": f"Verified claims, {settings.FACTCHECK_ORGANIZATION['name']}",
+    }
+    return to_json(header)[:-1] + ', "first": {"type": "AnnotationPage", "items": [\n'
+
+
+def _webannotation_item(row: dict[str, Any]) -> str:
+    annotation = webannotation(row)
+    del annotation["@context"]  # the collection's applies
+    return to_json(annotation)
+
+
+@dataclass(frozen=True)
+class Format:
+    render: Callable[[dict[str, Any]], str]  # one record
+    head: Callable[[], str]
+    separator: str
+    tail: str
+    content_type: str
+    extension: str
+
+
+FORMATS = {
+    "jsonl": Format(_jsonl_line, str, "", "", "application/jsonl; charset=utf-8", "jsonl"),
+    "csv": Format(_csv_line, _csv_head, "", "", "text/csv; charset=utf-8", "csv"),
+    "claimreview": Format(
+        lambda row: to_json(claimreview(row)),
+        lambda: "[\n",
+        ",\n",
+        "\n]\n",
+        "application/ld+json; charset=utf-8",
+        "jsonld",
+    ),
+    "webannotation": Format(
+        _webannotation_item,
+        _webannotation_head,
+        ",\n",
+        "\n]}}\n",
+        'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"; charset=utf-8',
+        "jsonld",
+    ),
+}
+
+OnError = Callable[[dict[str, Any], Exception], None]
+
+
+def stream(
+    format: str, rows: Iterable[dict[str, Any]], *, on_error: OnError | None = None
+) -> Iterator[str]:
+    """The text of an export in `format` (one of `FORMATS`), one record at a time.
+
+    With `on_error`, a record that cannot be rendered is reported to it and left out, so one
+    bad record never costs the others; without, the error propagates.
+    """
+    spec = FORMATS[format]
+    yield spec.head()
+    first = True
+    for row in rows:
+        try:
+            text = spec.render(row)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(row, exc)
+            continue
+        yield text if first else spec.separator + text
+        first = False
+    yield spec.tail

@@ -1,0 +1,183 @@
+"""Published claims as plain records: the one shape every format and the public page build on.
+
+Rows come from `.values()` rather than model instances: an export of 100,000 claims spends its
+time building objects, and plain dicts keep it within reach of a raw COPY (see
+`bench/export_bench.py`). Sources and corrections are fetched per batch, so a batch of any size
+costs three queries.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.urls import reverse
+
+from annotations.models import Correction
+from annotations.selectors import public_sources
+
+ROW_FIELDS = {
+    "claim_start": F("start"),
+    "claim_end": F("end"),
+    "article_title": F("article__title"),
+    "article_url": F("article__url"),
+    "article_publisher": F("article__publisher"),
+    "article_published_at": F("article__published_at"),
+    "language": F("article__language"),
+    "explanation": F("published_verdict__explanation"),
+    "approved_at": F("published_verdict__reviewed_at"),
+    "rating_slug": F("published_verdict__rating__slug"),
+    "rating_label": F("published_verdict__rating__label"),
+    "rating_value": F("published_verdict__rating__value"),
+    "scale_slug": F("published_verdict__rating__scale__slug"),
+    "best_rating": F("published_verdict__rating__scale__best_rating"),
+    "worst_rating": F("published_verdict__rating__scale__worst_rating"),
+    "reviewer_username": F("published_verdict__author__username"),
+    "reviewer_first_name": F("published_verdict__author__first_name"),
+    "reviewer_last_name": F("published_verdict__author__last_name"),
+    "editor_username": F("published_verdict__reviewed_by__username"),
+    "editor_first_name": F("published_verdict__reviewed_by__first_name"),
+    "editor_last_name": F("published_verdict__reviewed_by__last_name"),
+}
+PLAIN_FIELDS = (
+    "id",
+    "article_id",
+    "quote_exact",
+    "quote_prefix",
+    "quote_suffix",
+    "claimant",
+    "text",
+    "created_at",
+    "published_at",
+    "last_modified",
+)
+
+
+def claim_rows(claims: QuerySet) -> QuerySet:
+    """`claims` (a `published_claims()` queryset, maybe filtered) as flat dicts in id order."""
+    return claims.values(*PLAIN_FIELDS, **ROW_FIELDS).order_by("id")
+
+
+def attach_related(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each row its visible `sources` and its `corrections`: two queries for the batch."""
+    ids = [row["id"] for row in rows]
+    sources: dict[int, list[dict]] = defaultdict(list)
+    corrections: dict[int, list[dict]] = defaultdict(list)
+    if ids:
+        for source in (
+            public_sources()
+            .filter(claim_id__in=ids)
+            .order_by("claim_id", "created_at", "id")
+            .values("claim_id", "url", "title", "publisher", "quote", "stance")
+        ):
+            sources[source.pop("claim_id")].append(source)
+        for correction in (
+            Correction.objects.filter(claim_id__in=ids)
+            .order_by("claim_id", "created_at", "id")
+            .values("claim_id", "kind", "note", "created_at")
+        ):
+            corrections[correction.pop("claim_id")].append(correction)
+    for row in rows:
+        row["sources"] = sources.get(row["id"], [])
+        row["corrections"] = corrections.get(row["id"], [])
+    return rows
+
+
+def iter_records(claims: QuerySet, *, chunk_size: int | None = None) -> Iterator[dict[str, Any]]:
+    """Stream the claims as records, `chunk_size` at a time, through a server-side cursor.
+
+    Memory stays flat whatever the number of claims: one batch is held at a time.
+    """
+    chunk_size = chunk_size or settings.EXPORT_CHUNK_SIZE
+    batch: list[dict[str, Any]] = []
+    for row in claim_rows(claims).iterator(chunk_size=chunk_size):
+        batch.append(row)
+        if len(batch) >= chunk_size:
+            yield from attach_related(batch)
+            batch = []
+    yield from attach_related(batch)
+
+
+def claim_url(claim_id: int) -> str:
+    """The absolute address of a claim's public page (ClaimReview `url`)."""
+    return public_url(reverse("frontend:public-claim", args=[claim_id]))
+
+
+def ratings_url(scale_slug: str | None = None, rating_slug: str | None = None) -> str:
+    """The public methodology page, or one rating's entry on it."""
+    url = public_url(reverse("frontend:public-ratings"))
+    return f"{url}#{scale_slug}-{rating_slug}" if rating_slug else url
+
+
+def public_url(path: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def person(row: dict[str, Any], role: str) -> str | None:
+    """How the public sees the reviewer or editor, as `settings.PUBLIC_SHOW_PEOPLE` decides."""
+    mode = settings.PUBLIC_SHOW_PEOPLE
+    username = row[f"{role}_username"]
+    if mode == "none" or username is None:
+        return None
+    if mode == "username":
+        return username
+    full = f"{row[f'{role}_first_name']} {row[f'{role}_last_name']}".strip()
+    return full or username
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def feed_item(row: dict[str, Any]) -> dict[str, Any]:
+    """One item of the public JSON feed and of JSON Lines exports."""
+    return {
+        "id": row["id"],
+        "url": claim_url(row["id"]),
+        "claim": {
+            "quote": row["quote_exact"],
+            "text": row["text"] or row["quote_exact"],
+            "claimant": row["claimant"],
+            "language": row["language"],
+            "start": row["claim_start"],
+            "end": row["claim_end"],
+        },
+        "article": {
+            "id": row["article_id"],
+            "title": row["article_title"],
+            "url": row["article_url"],
+            "publisher": row["article_publisher"],
+            "published_at": iso(row["article_published_at"]),
+        },
+        "rating": {
+            "slug": row["rating_slug"],
+            "label": row["rating_label"],
+            "value": row["rating_value"],
+            "best": row["best_rating"],
+            "worst": row["worst_rating"],
+            "scale": row["scale_slug"],
+            "url": ratings_url(row["scale_slug"], row["rating_slug"]),
+        },
+        "explanation": row["explanation"],
+        "sources": row["sources"],
+        "corrections": [
+            {"kind": c["kind"], "note": c["note"], "created_at": iso(c["created_at"])}
+            for c in row["corrections"]
+        ],
+        "reviewer": person(row, "reviewer"),
+        "editor": person(row, "editor"),
+        "created_at": iso(row["created_at"]),
+        "published_at": iso(row["approved_at"] or row["published_at"]),
+        "updated_at": iso(row["last_modified"]),
+    }
+
+
+def records_for(claims: QuerySet) -> list[dict[str, Any]]:
+    """All records of a small queryset (a feed page, one claim) with their related rows."""
+    return attach_related(list(claim_rows(claims)))
+
+
+def feed_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [feed_item(row) for row in rows]
