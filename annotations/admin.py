@@ -1,8 +1,21 @@
 """The Django admin: every model, with list displays, filters and search that stay fast."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.html import format_html, format_html_join
 
-from . import models
+from . import models, moderation, roles
+from .admin_moderation import (
+    ModerationMixin,
+    deactivate_action,
+    dismiss_action,
+    hide_action,
+    hide_flagged_action,
+    reactivate_action,
+    retract_action,
+    unhide_action,
+)
 
 
 class SentenceInline(admin.TabularInline):
@@ -18,7 +31,7 @@ class SentenceInline(admin.TabularInline):
 
 
 @admin.register(models.Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("title", "publisher", "language", "status", "published_at", "created_at")
     list_filter = ("status", "language", "publisher")
     search_fields = ("title", "url", "publisher")
@@ -66,7 +79,7 @@ class VerdictInline(admin.TabularInline):
 
 
 @admin.register(models.Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("__str__", "article", "claimant", "status", "is_hidden", "updated_at")
     list_filter = ("status", "is_hidden")
     list_select_related = ("article",)
@@ -76,37 +89,50 @@ class ClaimAdmin(admin.ModelAdmin):
     exclude = ("sentences",)
     inlines = [SourceInline, VerdictInline]
     show_full_result_count = False
+    actions = [hide_action, unhide_action, retract_action]
 
 
 @admin.register(models.Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("__str__", "claim", "stance", "is_hidden", "created_at")
     list_filter = ("stance", "is_hidden")
     list_select_related = ("claim",)
     search_fields = ("url", "title", "quote")
     raw_id_fields = ("claim", "created_by", "hidden_by")
+    actions = [hide_action, unhide_action]
+    show_full_result_count = False
 
 
 @admin.register(models.Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("__str__", "claim", "author", "is_hidden", "created_at")
     list_filter = ("is_hidden",)
     list_select_related = ("claim", "author")
     search_fields = ("body",)
     raw_id_fields = ("claim", "author", "hidden_by")
+    actions = [hide_action, unhide_action]
+    show_full_result_count = False
 
 
 @admin.register(models.Verdict)
-class VerdictAdmin(admin.ModelAdmin):
+class VerdictAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("__str__", "rating", "status", "author", "reviewed_by", "created_at")
     list_filter = ("status", "rating")
     list_select_related = ("rating", "author", "reviewed_by")
     search_fields = ("explanation",)
     raw_id_fields = ("claim", "author", "reviewed_by")
+    actions = [retract_action]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moderators police content; a verdict's content is the editors' (retract it instead).
+        if moderation.is_moderator(request.user) and not roles.has_role(request.user, roles.EDITOR):
+            return [f.name for f in self.opts.concrete_fields if f.name != "id"]
+        return super().get_readonly_fields(request, obj)
 
 
 @admin.register(models.Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("claim", "kind", "created_by", "created_at")
     list_filter = ("kind",)
     list_select_related = ("claim", "created_by")
@@ -134,18 +160,29 @@ admin.site.register(models.ExportJob, JobAdmin)
 
 
 @admin.register(models.Flag)
-class FlagAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "reason", "status", "created_by", "created_at")
-    list_filter = ("status", "reason")
+class FlagAdmin(ModerationMixin, admin.ModelAdmin):
+    """All flags; the grouped queue of open ones is at /admin/moderation/."""
+
+    list_display = ("__str__", "reason", "status", "note", "created_by", "created_at")
+    list_filter = ("status", "reason", "content_type")
     list_select_related = ("content_type", "created_by")
+    ordering = ("created_at", "id")  # oldest first, as the queue
+    readonly_fields = ("resolved_by", "resolved_at")
+    actions = [dismiss_action, hide_flagged_action]
+    show_full_result_count = False
 
 
 @admin.register(models.AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only. Filter by `?actor__id__exact=`, `?content_type__id__exact=` and
+    `?object_id=` for one person's or one object's events."""
+
     list_display = ("created_at", "actor", "action", "content_type", "object_id", "object_repr")
     list_filter = ("action", "content_type")
     list_select_related = ("actor", "content_type")
-    search_fields = ("object_repr", "action")
+    search_fields = ("object_repr", "action", "actor__username")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -155,3 +192,66 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ModeratedUserAdmin(UserAdmin):
+    """Django's user admin, plus what moderators need: deactivate, and the user's recent activity.
+
+    Role (group) changes made here are audited with the admin user as the actor.
+    """
+
+    list_display = ("username", "email", "role_names", "is_active", "is_staff", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    actions = [deactivate_action, reactivate_action]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "recent_activity")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return (*fieldsets, ("Recent activity", {"fields": ("recent_activity",)}))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def has_moderate_permission(self, request) -> bool:
+        return moderation.is_moderator(request.user)
+
+    @admin.display(description="Roles")
+    def role_names(self, user) -> str:
+        return ", ".join(group.name for group in user.groups.all())
+
+    @admin.display(description="Recent activity (audit events by this user)")
+    def recent_activity(self, user):
+        events = list(moderation.recent_activity(user))
+        if not events:
+            return "No recorded activity."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {} #{} {}</li>",
+                (
+                    (
+                        event.created_at.strftime("%Y-%m-%d %H:%M"),
+                        event.action,
+                        event.content_type.model if event.content_type else "",
+                        event.object_id or "",
+                        event.object_repr,
+                    )
+                    for event in events
+                ),
+            ),
+        )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # Group changes fire the audit signal; name the admin user as who made them.
+        with moderation.acting_as(request.user):
+            super().save_related(request, form, formsets, change)

@@ -1,0 +1,360 @@
+"""The admin site: open to staff and to moderators, with the moderation queue.
+
+Moderators need not be staff: holding the Moderator role is enough to sign in (so granting the
+role is one step, and revoking it closes the admin). What they may see and do inside is decided by
+the ModelAdmins in `annotations.admin` and the Moderator group's permissions (migration 0003).
+"""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from . import audit, moderation
+from .models import Flag, Verdict
+
+
+def may_use_admin(user) -> bool:
+    """Active staff, and active moderators whether or not they are staff."""
+    return user.is_active and (user.is_staff or moderation.is_moderator(user))
+
+
+class ModeratorAuthenticationForm(AdminAuthenticationForm):
+    """Django's admin login form, which also lets moderators in."""
+
+    def confirm_login_allowed(self, user) -> None:
+        if may_use_admin(user):
+            return super(AdminAuthenticationForm, self).confirm_login_allowed(user)
+        raise ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={"username": self.username_field.verbose_name},
+        )
+
+
+class FactcheckAdminSite(admin.AdminSite):
+    site_header = "Fact-check administration"
+    site_title = "Fact-check admin"
+    index_title = "Administration and moderation"
+    login_form = ModeratorAuthenticationForm
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return may_use_admin(request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "moderation/",
+                self.admin_view(self.moderation_queue),
+                name="moderation_queue",
+            ),
+            *super().get_urls(),
+        ]
+
+    def each_context(self, request: HttpRequest) -> dict:
+        context = super().each_context(request)
+        context["is_moderator"] = moderation.is_moderator(request.user)
+        return context
+
+    def moderation_queue(self, request: HttpRequest) -> HttpResponse:
+        """Open flags grouped by object, oldest first; hide the object or dismiss its flags."""
+        if not moderation.is_moderator(request.user):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._act_on_group(request)
+        page = Paginator(moderation.open_flag_groups(), 25).get_page(request.GET.get("page"))
+        groups = _load_groups(list(page.object_list))
+        context = {
+            **self.each_context(request),
+            "title": "Moderation queue",
+            "page": page,
+            "groups": groups,
+        }
+        return TemplateResponse(request, "admin/annotations/moderation_queue.html", context)
+
+    def _act_on_group(self, request: HttpRequest) -> HttpResponse:
+        content_type = get_object_or_404(ContentType, pk=request.POST.get("content_type"))
+        model = content_type.model_class()
+        if model not in moderation.FLAGGABLE:
+            raise PermissionDenied
+        target = get_object_or_404(model, pk=request.POST.get("object_id"))
+        reason = request.POST.get("reason", "")
+        operation = request.POST.get("operation")
+        try:
+            if operation == "hide":
+                moderation.hide_content(target=target, moderator=request.user, reason=reason)
+                messages.success(request, f"Hidden: {target}.")
+            elif operation == "dismiss":
+                flags = Flag.objects.filter(
+                    content_type=content_type, object_id=target.pk, status=Flag.Status.OPEN
+                )
+                for flag in flags:
+                    moderation.dismiss_flag(flag=flag, moderator=request.user, reason=reason)
+                messages.success(request, f"Flags dismissed on: {target}.")
+            else:
+                messages.error(request, "Choose hide or dismiss.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(
+            reverse(f"{self.name}:moderation_queue") + "?" + request.GET.urlencode()
+        )
+
+
+def _load_groups(rows: list[dict]) -> list[dict]:
+    """Attach the objects and their open flags to a page of flag groups, in a fixed few queries."""
+    if not rows:
+        return []
+    wanted: dict[int, set[int]] = {}
+    for row in rows:
+        wanted.setdefault(row["content_type"], set()).add(row["object_id"])
+    types = ContentType.objects.in_bulk(list(wanted))
+    objects = {}
+    for type_id, ids in wanted.items():
+        model = types[type_id].model_class()
+        queryset = model.objects.filter(pk__in=ids)
+        if model is not moderation.FLAGGABLE[0]:
+            queryset = queryset.select_related("claim")
+        objects.update({(type_id, obj.pk): obj for obj in queryset})
+    match = Q()
+    for row in rows:
+        match |= Q(content_type_id=row["content_type"], object_id=row["object_id"])
+    flags: dict[tuple[int, int], list[Flag]] = {}
+    for flag in (
+        Flag.objects.filter(match, status=Flag.Status.OPEN)
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    ):
+        flags.setdefault((flag.content_type_id, flag.object_id), []).append(flag)
+    groups = []
+    for row in rows:
+        key = (row["content_type"], row["object_id"])
+        obj = objects.get(key)
+        groups.append(
+            {
+                "content_type": types[row["content_type"]],
+                "object_id": row["object_id"],
+                "object": obj,
+                "text": _text_of(obj),
+                "is_hidden": getattr(obj, "is_hidden", False),
+                "reviewer_url": moderation.reviewer_url(obj) if obj is not None else "",
+                "admin_url": reverse(
+                    f"admin:annotations_{types[row['content_type']].model}_change",
+                    args=[row["object_id"]],
+                ),
+                "count": row["count"],
+                "oldest": row["oldest"],
+                "flags": flags.get(key, []),
+            }
+        )
+    return groups
+
+
+def _text_of(obj) -> str:
+    if obj is None:
+        return "(deleted)"
+    for field in ("text", "quote_exact", "body", "quote", "url"):
+        value = getattr(obj, field, "")
+        if value:
+            return value
+    return str(obj)
+
+
+# --- What the ModelAdmins in annotations/admin.py share -----------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        max_length=10000,
+        help_text="Kept in the audit trail.",
+    )
+
+    def __init__(self, *args, label: str = "Reason", help_text: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        if help_text:
+            self.fields["reason"].help_text = help_text
+
+
+def reason_action(
+    *,
+    name: str,
+    description: str,
+    perform: Callable[..., object],
+    label: str = "Reason",
+    help_text: str = "",
+):
+    """An admin action that first asks for a reason (an intermediate page), then calls
+    `perform(request=..., obj=..., reason=...)` (a service function) on each selected object.
+
+    Objects the service refuses are reported by name with its message; the others go through.
+    """
+
+    def action(modeladmin, request, queryset):
+        form = ReasonForm(
+            request.POST if "confirm" in request.POST else None,
+            label=label,
+            help_text=help_text,
+        )
+        if form.is_valid():
+            done, refused = 0, []
+            for obj in queryset:
+                try:
+                    perform(request=request, obj=obj, reason=form.cleaned_data["reason"])
+                    done += 1
+                except (ValidationError, PermissionDenied) as error:
+                    detail = " ".join(getattr(error, "messages", [str(error)]))
+                    refused.append(f"{obj}: {detail}")
+            if done:
+                modeladmin.message_user(request, f"{description}: {done} done.", messages.SUCCESS)
+            if refused:
+                modeladmin.message_user(
+                    request, "Refused — " + "; ".join(refused[:20]), messages.ERROR
+                )
+            return None  # back to the changelist
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": description,
+            "opts": modeladmin.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action": name,
+        }
+        return TemplateResponse(request, "admin/annotations/action_reason.html", context)
+
+    action.__name__ = name
+    action.short_description = description
+    action.allowed_permissions = ("moderate",)
+    return action
+
+
+def _hide(*, request, obj, reason):
+    moderation.hide_content(target=obj, moderator=request.user, reason=reason)
+
+
+def _unhide(*, request, obj, reason):
+    moderation.unhide_content(target=obj, moderator=request.user, reason=reason)
+
+
+hide_action = reason_action(name="hide_selected", description="Hide selected", perform=_hide)
+unhide_action = reason_action(
+    name="unhide_selected", description="Unhide selected", perform=_unhide
+)
+
+
+def _retract(*, request, obj, reason):
+    verdict = obj if isinstance(obj, Verdict) else obj.published_verdict
+    if verdict is None:
+        raise ValidationError("It has no published verdict.")
+    moderation.retract_verdict(verdict=verdict, moderator=request.user, note=reason)
+
+
+retract_action = reason_action(
+    name="retract_selected",
+    description="Retract the published verdict",
+    perform=_retract,
+    label="Correction note",
+    help_text="Shown publicly with the claim, as the corrections policy requires.",
+)
+
+
+def _dismiss(*, request, obj, reason):
+    moderation.dismiss_flag(flag=obj, moderator=request.user, reason=reason)
+
+
+def _hide_flagged(*, request, obj, reason):
+    target = obj.target
+    if target is None:
+        raise ValidationError("The flagged object no longer exists.")
+    if target.is_hidden:
+        return  # several flags on one object: the first hid it and resolved the others
+    moderation.hide_content(target=target, moderator=request.user, reason=reason)
+
+
+dismiss_action = reason_action(
+    name="dismiss_selected", description="Dismiss selected flags", perform=_dismiss
+)
+hide_flagged_action = reason_action(
+    name="hide_flagged", description="Hide the flagged content", perform=_hide_flagged
+)
+
+
+def _deactivate(*, request, obj, reason):
+    moderation.deactivate_user(user=obj, moderator=request.user, reason=reason)
+
+
+def _reactivate(*, request, obj, reason):
+    moderation.reactivate_user(user=obj, moderator=request.user, reason=reason)
+
+
+deactivate_action = reason_action(
+    name="deactivate_selected", description="Deactivate selected users", perform=_deactivate
+)
+reactivate_action = reason_action(
+    name="reactivate_selected", description="Reactivate selected users", perform=_reactivate
+)
+
+
+class ModerationMixin:
+    """For the ModelAdmins of moderated content: moderator-only actions, audited admin edits, and
+    the audit trail as the object's History page."""
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return moderation.is_moderator(request.user)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {obj}",
+            "opts": self.opts,
+            "object": obj,
+            "events": moderation.object_history(obj),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/annotations/object_history.html", context)
+
+    # Edits made in the admin's forms are writes like any other: they enter the audit trail.
+    def save_model(self, request, obj, form, change) -> None:
+        fields = [f.name for f in obj._meta.concrete_fields if f.name not in ("id", "updated_at")]
+        before = (
+            audit.snapshot(type(obj).objects.get(pk=obj.pk), fields) if change and obj.pk else {}
+        )
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            after = audit.snapshot(obj, fields)
+            audit.record_event(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
+                obj=obj,
+                changes=audit.diff(before, after) if change else after,
+            )
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            audit.record_event(
+                actor=request.user, action=f"{obj._meta.model_name}.deleted", obj=obj
+            )
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                audit.record_event(
+                    actor=request.user, action=f"{obj._meta.model_name}.deleted", obj=obj
+                )
+            super().delete_queryset(request, queryset)
