@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from . import export, imports, views
+from . import export, imports, moderation, views
 
 router = DefaultRouter()
 
@@ -27,6 +27,8 @@ router.register("exports", export.ExportJobViewSet, basename="export")
 router.register("imports", imports.ImportJobViewSet, basename="import")
 
 urlpatterns = [
+    # Explicit moderation routes (claims/<id>/flags/, .../hide/, flags/, ...) before the router's.
+    path("", include(moderation.urlpatterns)),
     path("", include(review_urlpatterns)),
     path("verified-claims/", export.VerifiedClaimsView.as_view(), name="verified-claims"),
     path("", include(router.urls)),
