@@ -45,7 +45,7 @@ function showJob(job) {
   };
   $("export-status").textContent = words[job.status] || job.status;
   $("export-status").dataset.status = job.status;
-  $("export-count").textContent = FINISHED.has(job.status) ? `${done} claims exported.` : "";
+  $("export-count").textContent = FINISHED.has(job.status) ? `${done} claim${done === 1 ? "" : "s"} exported.` : "";
   const ready = job.status === "succeeded" || job.status === "partial";
   $("export-download").hidden = !ready;
   if (ready) $("export-download-link").href = `/api/v1/exports/${job.id}/download/`;

@@ -460,6 +460,18 @@ document.addEventListener("keydown", (event) => {
 
 // --- Start -------------------------------------------------------------------------------------
 
+/** #claim-12 in the address (links from My work, or pasted) opens that claim. */
+async function openFromHash() {
+  const wanted = location.hash.match(/^#claim-(\d+)$/);
+  if (!wanted || Number(wanted[1]) === state.activeClaim) return;
+  const claim = state.claims.get(Number(wanted[1]));
+  if (claim) {
+    const first = sentencesOverlapping(claim.start, claim.end)[0];
+    if (first != null) state.sentenceEls[first].scrollIntoView({ block: "center" });
+  }
+  await panel.open(Number(wanted[1]));
+}
+
 async function start() {
   try {
     const [{ data: article }, scales] = await Promise.all([
@@ -475,15 +487,8 @@ async function start() {
     }
     describeSelection();
     main.dataset.ready = "true";
-    const wanted = location.hash.match(/^#claim-(\d+)$/);
-    if (wanted) {
-      const claim = state.claims.get(Number(wanted[1]));
-      if (claim) {
-        const first = sentencesOverlapping(claim.start, claim.end)[0];
-        if (first != null) state.sentenceEls[first].scrollIntoView({ block: "center" });
-      }
-      await panel.open(Number(wanted[1]));
-    }
+    window.addEventListener("hashchange", openFromHash);
+    await openFromHash();
   } catch (error) {
     textBox.dataset.state = "error";
     textBox.replaceChildren(el("p", { class: "muted" }, "The article could not be shown."));

@@ -1,0 +1,57 @@
+"""The other pages: login (wrong password, role shown), My work filters, Export with download."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import ArticleFactory, published_claim
+
+from .conftest import PASSWORD, log_in, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_login_refuses_a_wrong_password_in_plain_words(page, e2e_reviewer):
+    page.goto("/")  # not logged in: the UI's own login page, not the admin's
+    expect(page).to_have_url(f"{page.url.split('/login/')[0]}/login/?next=/")
+    page.get_by_label("Username").fill("rita-reviewer")
+    page.get_by_label("Password").fill(PASSWORD + "-wrong")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text("did not match")
+    screenshot(page, "login")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_test_id("role")).to_have_text("Reviewer")
+
+
+def test_my_work_searches_articles(page, e2e_reviewer):
+    ArticleFactory(title="Budget cuts announced", assignee=e2e_reviewer)
+    ArticleFactory(title="Floods in the north")
+    log_in(page, "rita-reviewer")
+    expect(page.get_by_test_id("count-assigned")).to_have_text("1")
+    page.get_by_label("Search", exact=True).fill("floods")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("table.articles tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Floods in the north")
+
+
+def test_export_page_runs_a_job_and_downloads_the_file(
+    page, live_server, celery_worker, e2e_editor
+):
+    claim = published_claim()
+    log_in(page, "edna-editor")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Export").click()
+    page.get_by_label("Format").select_option("jsonl")
+    page.get_by_label("Language").fill("en")
+    page.get_by_role("button", name="Start export").click()
+    expect(page.locator("#export-status")).to_have_attribute(
+        "data-status", "succeeded", timeout=30_000
+    )
+    expect(page.locator("#export-count")).to_have_text("1 claim exported.")
+    screenshot(page, "export-finished")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the file").click()
+    lines = download.value.path().read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [claim.pk]
