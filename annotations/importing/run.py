@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from annotations.audit import record_event
 from annotations.models import Article, ImportJob, Sentence, content_hash, normalise_body
+from annotations.segmentation import split_sentences
 from annotations.services import build_sentences
 
 from . import formats
@@ -249,12 +250,13 @@ def _store(job: ImportJob, rows: list[_Row]) -> tuple[int, int]:
             )
         )
     Article.objects.bulk_create(articles)
-    _insert_sentences(itertools.chain.from_iterable(build_sentences(a) for a in articles))
+    _insert_sentences(articles)
     return len(articles), len(rows) - len(articles)
 
 
-def _insert_sentences(sentences: Iterable[Sentence]) -> None:
+def _insert_sentences(articles: list[Article]) -> None:
     if connection.vendor != "postgresql":
+        sentences = itertools.chain.from_iterable(build_sentences(a) for a in articles)
         Sentence.objects.bulk_create(sentences, batch_size=500)
         return
     # COPY is several times faster than a multi-row INSERT for the many small sentence rows.
@@ -266,8 +268,13 @@ def _insert_sentences(sentences: Iterable[Sentence]) -> None:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
-        for s in sentences:
-            copy.write_row((s.article_id, s.position, s.start, s.end, s.text, s.paragraph))
+        # The rows build_sentences would build, as tuples: measured, creating ~27 Sentence
+        # instances per article cost three times the splitting itself.
+        for article in articles:
+            for position, span in enumerate(split_sentences(article.body, article.language)):
+                copy.write_row(
+                    (article.pk, position, span.start, span.end, span.text, span.paragraph)
+                )
 
 
 # --- The end ------------------------------------------------------------------------------------

@@ -1,0 +1,169 @@
+"""Import N realistic ~2 KB articles through a real job on a real worker, and print the figures.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/factcheck_bench \
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/import_bench.py 10000
+
+Prints articles/s and sentences/s of the job, the worker's peak memory (RSS, sampled with
+psutil, and its growth over the idle worker), and the floor: `split_sentences` alone on the
+same bodies plus a raw PostgreSQL COPY of the same sentence rows. The database must be migrated;
+the benchmark deletes what it imported.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import django
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.files import File  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from annotations.models import Article, ImportJob, Sentence, normalise_body  # noqa: E402
+from annotations.segmentation import split_sentences  # noqa: E402
+from annotations.services import start_import  # noqa: E402
+
+SUBJECTS = ["The minister", "Dr. Alvarez", "The U.S. agency", "A spokesperson", "Critics"]
+VERBS = ["said", "claimed", "told reporters", "wrote in a statement", "denied"]
+FACTS = [
+    "that unemployment fell to {n}.{m} percent in {y}",
+    "the programme cost approx. {n} million euros",
+    "emissions rose {n} percent between {y} and {z}",
+    '"we have never cut the health budget", adding that {n},000 nurses were hired',
+    "the bill passed by {n} votes to {m} on Tuesday",
+]
+
+
+def article(rng: random.Random, run: str, i: int) -> dict:
+    paragraphs = []
+    while sum(len(p) for p in paragraphs) < 1900:
+        sentences = []
+        for _ in range(rng.randint(1, 3)):
+            fact = rng.choice(FACTS).format(
+                n=rng.randint(2, 99), m=rng.randint(0, 9), y=rng.randint(1990, 2020), z=2024
+            )
+            sentences.append(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {fact}.")
+        paragraphs.append(" ".join(sentences))
+    title = f"Report {run}-{i}: {paragraphs[0][:60]}"
+    return {
+        "title": title,
+        "body": title + "\n" + "\n".join(paragraphs),
+        "url": f"https://bench.example.org/{run}/{i}",
+        "publisher": "Bench Wire",
+        "published_at": "2024-05-01T10:00:00Z",
+        "language": "en",
+    }
+
+
+WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool=solo"]
+
+
+def worker_env() -> dict[str, str]:
+    return {**os.environ, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+
+
+def run_job(path: Path) -> tuple[ImportJob, int, int]:
+    """The finished job, the worker's idle RSS and its peak RSS (bytes) during the job."""
+    worker = subprocess.Popen(
+        [*WORKER, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+        cwd=ROOT,
+        env=worker_env(),
+    )
+    process = psutil.Process(worker.pid)
+    try:
+        time.sleep(4)  # let it import everything: the idle figure is the baseline
+        idle = process.memory_info().rss
+        with path.open("rb") as handle:
+            job = start_import(created_by=None, upload=File(handle, name=path.name))
+        peak = idle
+        while not job.is_finished:
+            peak = max(peak, process.memory_info().rss)
+            time.sleep(0.05)
+            job.refresh_from_db()
+        return job, idle, peak
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def floor(bodies: list[str]) -> tuple[float, float, int]:
+    """Seconds of split_sentences alone, seconds of a raw COPY of the same rows, row count."""
+    started = time.perf_counter()
+    rows = []
+    for number, body in enumerate(bodies):
+        for position, span in enumerate(split_sentences(body, "en")):
+            rows.append((number, position, span.start, span.end, span.text, span.paragraph))
+    split_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_sentence (LIKE annotations_sentence INCLUDING INDEXES)"
+        )
+        started = time.perf_counter()
+        with cursor.cursor.copy(
+            'COPY bench_sentence (id, article_id, position, start, "end", text, paragraph) '
+            "FROM STDIN"
+        ) as copy:
+            for number, row in enumerate(rows, start=1):
+                copy.write_row((number, *row))
+        copy_seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_sentence")
+    return split_seconds, copy_seconds, len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, nargs="?", default=2000)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a migrated PostgreSQL database.")
+    rng = random.Random(42)
+    run = uuid.uuid4().hex[:8]
+    records = [article(rng, run, i) for i in range(args.n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.MEDIA_ROOT = tmp
+        path = Path(tmp) / f"bench-{args.n}.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in records))
+        size_mb = path.stat().st_size / 1e6
+        job, idle, peak = run_job(path)
+        seconds = (job.finished_at - job.started_at).total_seconds()
+        sentences = Sentence.objects.filter(article__import_job=job).count()
+        bodies = [normalise_body(r["body"]) for r in records]
+        split_seconds, copy_seconds, rows = floor(bodies)
+        Article.objects.filter(import_job=job).delete()
+    floor_seconds = split_seconds + copy_seconds
+    print(f"import_bench N={args.n}  ({size_mb:.1f} MB JSONL, batch {settings.IMPORT_BATCH_SIZE})")
+    print(
+        f"  job: {job.status}, created {job.created}, duplicates {job.duplicates}, "
+        f"failed {job.failed}, {sentences} sentences"
+    )
+    print(
+        f"  job time            {seconds:8.2f} s   {job.created / seconds:8.0f} articles/s "
+        f"{sentences / seconds:9.0f} sentences/s"
+    )
+    print(f"  floor: split        {split_seconds:8.2f} s   ({rows} sentence rows)")
+    print(f"  floor: raw COPY     {copy_seconds:8.2f} s")
+    print(
+        f"  floor total         {floor_seconds:8.2f} s   "
+        f"job / floor = {seconds / floor_seconds:.2f}x"
+    )
+    print(
+        f"  worker RSS: idle {idle / 1e6:.0f} MB, peak {peak / 1e6:.0f} MB "
+        f"(+{(peak - idle) / 1e6:.0f} MB during the job)"
+    )
+
+
+if __name__ == "__main__":
+    main()
