@@ -1,5 +1,7 @@
 """Query-string filters of the review API's lists."""
 
+from datetime import UTC
+
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -30,6 +32,18 @@ class IdFilter(filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 instant, compared in UTC: PostgreSQL refuses offsets beyond ±15:59."""
+
+    def filter(self, qs: QuerySet, value):
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError as error:
+                raise ValidationError({self.field_name: "Date out of range."}) from error
+        return super().filter(qs, value)
+
+
 class UserFilter(filters.CharFilter):
     """A user id, or `me` for the signed-in user."""
 
@@ -49,10 +63,10 @@ class ArticleFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Article.Status.choices)
     language = filters.CharFilter(help_text="Language code, e.g. `en`, `es`.")
     publisher = filters.CharFilter(lookup_expr="iexact")
-    published_after = filters.IsoDateTimeFilter(
+    published_after = UtcDateTimeFilter(
         field_name="published_at", lookup_expr="gte", help_text="ISO 8601, inclusive."
     )
-    published_before = filters.IsoDateTimeFilter(
+    published_before = UtcDateTimeFilter(
         field_name="published_at", lookup_expr="lte", help_text="ISO 8601, inclusive."
     )
     assignee = UserFilter(field_name="assignee", help_text="User id or `me`.")

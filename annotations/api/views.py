@@ -210,7 +210,7 @@ class MeView(APIView):
 
     @extend_schema(
         summary="Who am I, my roles and my work queue",
-        responses={200: s.MeSerializer, 401: E401},
+        responses={200: s.MeSerializer, 401: E401, 403: E403},
     )
     def get(self, request):
         user = request.user
