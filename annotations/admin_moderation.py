@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -83,24 +83,29 @@ class FactcheckAdminSite(admin.AdminSite):
         return TemplateResponse(request, "admin/annotations/moderation_queue.html", context)
 
     def _act_on_group(self, request: HttpRequest) -> HttpResponse:
-        content_type = get_object_or_404(ContentType, pk=request.POST.get("content_type"))
+        try:
+            type_id, object_id = int(request.POST["content_type"]), int(request.POST["object_id"])
+        except (KeyError, ValueError):
+            raise Http404("No such object.") from None
+        content_type = get_object_or_404(ContentType, pk=type_id)
         model = content_type.model_class()
         if model not in moderation.FLAGGABLE:
             raise PermissionDenied
-        target = get_object_or_404(model, pk=request.POST.get("object_id"))
+        # The flagged object may have been deleted since: its flags can still be dismissed.
+        target = model.objects.filter(pk=object_id).first()
         reason = request.POST.get("reason", "")
         operation = request.POST.get("operation")
         try:
-            if operation == "hide":
+            if operation == "hide" and target is not None:
                 moderation.hide_content(target=target, moderator=request.user, reason=reason)
                 messages.success(request, f"Hidden: {target}.")
             elif operation == "dismiss":
                 flags = Flag.objects.filter(
-                    content_type=content_type, object_id=target.pk, status=Flag.Status.OPEN
+                    content_type=content_type, object_id=object_id, status=Flag.Status.OPEN
                 )
                 for flag in flags:
                     moderation.dismiss_flag(flag=flag, moderator=request.user, reason=reason)
-                messages.success(request, f"Flags dismissed on: {target}.")
+                messages.success(request, f"Flags dismissed on {content_type.model} #{object_id}.")
             else:
                 messages.error(request, "Choose hide or dismiss.")
         except ValidationError as error:

@@ -135,6 +135,31 @@ def test_queue_dismiss_without_reason_changes_nothing(world, plain_moderator):
     assert fingerprint() == before
 
 
+def test_queue_dismisses_flags_of_a_deleted_object(world, plain_moderator):
+    claim_type, claim_id = world.flag.content_type_id, world.claim.pk
+    world.claim.delete()
+    client = admin_client(plain_moderator)
+    page = client.get("/admin/moderation/")
+    assert "(deleted)" in page.content.decode()
+    response = client.post(
+        "/admin/moderation/",
+        {
+            "content_type": claim_type,
+            "object_id": claim_id,
+            "reason": "Gone",
+            "operation": "dismiss",
+        },
+    )
+    assert response.status_code == 302
+    world.flag.refresh_from_db()
+    assert world.flag.status == "dismissed"
+
+
+@pytest.mark.parametrize("data", [{}, {"content_type": "x", "object_id": "1"}])
+def test_queue_post_with_garbage_is_a_404(plain_moderator, data):
+    assert admin_client(plain_moderator).post("/admin/moderation/", data).status_code == 404
+
+
 # --- Actions with a reason ----------------------------------------------------------------------
 
 
