@@ -105,7 +105,7 @@ def test_batches_cover_every_claim_once_with_its_own_sources(db):
 def test_a_record_that_cannot_render_is_reported_and_skipped(db):
     good, bad = published_claim(), published_claim()
     rows = list(iter_records(published_claims()))
-    rows[1]["last_modified"] = object()  # not serialisable
+    rows[1]["modified_at"] = object()  # not serialisable
     errors = []
 
     text = "".join(stream("jsonl", rows, on_error=lambda row, exc: errors.append(row["id"])))
