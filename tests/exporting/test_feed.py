@@ -297,3 +297,23 @@ def test_feed_is_throttled(client, db, settings):
     statuses = [client.get(FEED).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
+
+
+def test_a_verdict_approved_through_the_service_enters_the_feed(client, reviewer, editor):
+    from annotations.services import approve_verdict, submit_verdict
+
+    claim = ClaimFactory(created_by=reviewer)
+    SourceFactory(claim=claim)
+    verdict = submit_verdict(
+        claim=claim,
+        author=reviewer,
+        rating=default_rating("mostly-false"),
+        explanation="The report projects a 12 percent cut by 2030, not 40 percent.",
+    )
+    assert claim.pk not in ids_in(client.get(FEED))
+
+    approve_verdict(verdict=verdict, editor=editor)
+
+    [item] = client.get(FEED).json()["results"]
+    assert (item["id"], item["rating"]["slug"]) == (claim.pk, "mostly-false")
+    assert item["editor"] == editor.username
