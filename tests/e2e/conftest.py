@@ -137,9 +137,9 @@ def log_out(page: Page) -> None:
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def open_reader(page: Page, path: str) -> None:

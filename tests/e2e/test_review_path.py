@@ -129,6 +129,7 @@ def test_reviewer_marks_claim_with_mouse_and_editor_approves(
     expect(page.get_by_test_id("claim-status")).to_have_text("submitted")
     expect(page.locator("#verdicts-list")).to_contain_text("True")
     screenshot(page, "reader-claim-panel")
+    screenshot(page, "reader-viewport", full_page=False)  # the README's picture
     verdict = Verdict.objects.get()
     assert verdict.status == Verdict.Status.SUBMITTED
     assert verdict.author == e2e_reviewer
