@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 
 # The module, not the class: a second AppConfig class in this namespace would be a candidate
 # for the app's default config.
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class AnnotationsConfig(AppConfig):
@@ -12,6 +14,18 @@ class AnnotationsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the m2m_changed receiver that audits role (group) changes.
         from . import moderation  # noqa: F401
+
+        post_migrate.connect(_ensure_defaults, sender=self)
+
+
+def _ensure_defaults(sender, apps=global_apps, **kwargs) -> None:
+    """After migrate, and after every flush (tests empty tables), put the roles and scale back.
+
+    `flush` sends post_migrate without `apps`: then the live registry stands in.
+    """
+    from .defaults import ensure_defaults
+
+    ensure_defaults(apps)
 
 
 class FactcheckAdminConfig(admin_apps.AdminConfig):

@@ -13,8 +13,8 @@ from annotations.models import AuditEvent, ExportJob
 from tests.factories import published_claim
 
 EXPORTS = "/api/v1/exports/"
-# Worker tests commit for real; serialized_rollback restores the migrations' groups and ratings.
-on_worker = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Worker tests commit for real; flush's post_migrate puts the roles and rating scale back.
+on_worker = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def worker_test(fn):

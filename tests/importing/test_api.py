@@ -37,7 +37,7 @@ def wait_for(job_id: int, *, timeout: float = 60) -> ImportJob:
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_upload_answers_202_with_location_and_the_worker_imports(celery_worker, client_for):
     from tests.factories import UserFactory
 
@@ -65,7 +65,7 @@ def test_upload_answers_202_with_location_and_the_worker_imports(celery_worker, 
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_running_job_is_cancelled_at_the_next_batch(celery_worker, client_for, settings):
     from tests.factories import UserFactory
 

@@ -24,7 +24,7 @@ def test_missing_file_is_a_command_error(db):
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_wait_prints_the_job_json_last(celery_worker, capsys):
     call_command("import_articles", str(SAMPLE), "--wait", "--timeout", "60")
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -39,7 +39,7 @@ def test_wait_prints_the_job_json_last(celery_worker, capsys):
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_wait_exits_non_zero_when_the_job_failed(celery_worker, capsys, tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")

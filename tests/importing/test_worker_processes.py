@@ -19,7 +19,7 @@ from annotations.services import start_import
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "annotations/demo_data/spain-probe-article.txt"
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool=solo"]
