@@ -16,6 +16,8 @@ class AnnotationsConfig(AppConfig):
         from . import moderation  # noqa: F401
 
         post_migrate.connect(_ensure_defaults, sender=self)
+        # After the groups exist again: the Moderator group's view permissions (also after flush).
+        post_migrate.connect(_grant_moderator_views, sender=self)
 
 
 def _ensure_defaults(sender, apps=global_apps, **kwargs) -> None:
@@ -26,6 +28,12 @@ def _ensure_defaults(sender, apps=global_apps, **kwargs) -> None:
     from .defaults import ensure_defaults
 
     ensure_defaults(apps)
+
+
+def _grant_moderator_views(sender, apps=global_apps, **kwargs) -> None:
+    from .moderation import grant_moderator_views
+
+    grant_moderator_views(apps)
 
 
 class FactcheckAdminConfig(admin_apps.AdminConfig):

@@ -9,6 +9,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -358,6 +359,46 @@ def _audit_role_change(sender, instance, action, reverse, model, pk_set, **kwarg
     actor = _current_actor.get()
     for row in rows.order_by("pk"):
         record_role_change(actor=actor, user=row.user, group=row.group, added=action == "post_add")
+
+
+# --- The Moderator group's permissions --------------------------------------------------------
+
+# What moderators may see in the admin. Their actions (hide, dismiss, retract, deactivate) are
+# checked by role in this module, never by `change_*` permissions, so the admin's forms cannot
+# rewrite a claim's or a verdict's content for them.
+MODERATOR_VIEWS = {
+    "annotations": (
+        "article",
+        "sentence",
+        "claim",
+        "source",
+        "comment",
+        "verdict",
+        "correction",
+        "flag",
+        "auditevent",
+    ),
+    "auth": ("user", "group"),
+}
+
+
+def grant_moderator_views(apps=django_apps) -> None:
+    """Give the Moderator group the `view_*` permissions of what it polices (idempotent).
+
+    Run after every migrate and flush (a post_migrate receiver), like the groups themselves.
+    """
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    moderator = group_model.objects.filter(name=roles.MODERATOR).first()
+    if moderator is None:
+        return
+    wanted = Q()
+    for app_label, model_names in MODERATOR_VIEWS.items():
+        wanted |= Q(
+            content_type__app_label=app_label,
+            codename__in=[f"view_{name}" for name in model_names],
+        )
+    moderator.permissions.add(*permission_model.objects.filter(wanted))
 
 
 # --- History ------------------------------------------------------------------------------------

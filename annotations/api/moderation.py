@@ -8,7 +8,7 @@ Every view is a few lines around a function of `annotations.moderation`.
 from django.db.models import Model, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -98,6 +98,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
         )
 
 
+ERRORS = {
+    400: OpenApiResponse(description='Invalid input: `{"field": ["message"]}` or `{"detail"}`.'),
+    401: OpenApiResponse(description="Not signed in."),
+    403: OpenApiResponse(description="Signed in, but not in a role allowed to do this."),
+    404: OpenApiResponse(description="No such object (hidden content is not found by reviewers)."),
+}
+READ_ERRORS = {code: ERRORS[code] for code in (401, 403, 404)}
+
 # --- Views --------------------------------------------------------------------------------------
 
 
@@ -113,7 +121,11 @@ class FlagContentView(APIView):
     model: type[Model] = Claim
     permission_classes = [IsReviewer]
 
-    @extend_schema(request=FlagInputSerializer, responses={201: FlagSerializer})
+    @extend_schema(
+        summary="Flag for the moderators",
+        request=FlagInputSerializer,
+        responses={201: FlagSerializer, **ERRORS},
+    )
     def post(self, request, pk: int) -> Response:
         target = get_object_or_404(_visible(self.model), pk=pk)
         data = FlagInputSerializer(data=request.data)
@@ -137,6 +149,13 @@ class FlagListView(generics.ListAPIView):
     pagination_class = FlagPagination
     filterset_fields = ("status", "reason")
 
+    @extend_schema(
+        summary="List flags (`?status=open`: the moderation queue)",
+        responses={200: FlagSerializer(many=True), 401: ERRORS[401], 403: ERRORS[403]},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet[Flag]:
         return Flag.objects.select_related("content_type", "created_by", "resolved_by")
 
@@ -150,7 +169,11 @@ class FlagListView(generics.ListAPIView):
 class DismissFlagView(APIView):
     permission_classes = [IsModerator]
 
-    @extend_schema(request=ReasonSerializer, responses={200: FlagSerializer})
+    @extend_schema(
+        summary="Dismiss a flag",
+        request=ReasonSerializer,
+        responses={200: FlagSerializer, **ERRORS},
+    )
     def post(self, request, pk: int) -> Response:
         flag = get_object_or_404(Flag, pk=pk)
         data = ReasonSerializer(data=request.data)
@@ -168,7 +191,11 @@ class HideContentView(APIView):
     hide: bool = True
     permission_classes = [IsModerator]
 
-    @extend_schema(request=ReasonSerializer, responses={200: HiddenStateSerializer})
+    @extend_schema(
+        summary="Hide or unhide, with a reason",
+        request=ReasonSerializer,
+        responses={200: HiddenStateSerializer, **ERRORS},
+    )
     def post(self, request, pk: int) -> Response:
         target = get_object_or_404(self.model, pk=pk)  # moderators see hidden content
         data = ReasonSerializer(data=request.data)
@@ -185,7 +212,11 @@ class RetractVerdictView(APIView):
 
     permission_classes = [IsModerator]
 
-    @extend_schema(request=CorrectionNoteSerializer, responses={201: CorrectionSerializer})
+    @extend_schema(
+        summary="Retract a published verdict",
+        request=CorrectionNoteSerializer,
+        responses={201: CorrectionSerializer, **ERRORS},
+    )
     def post(self, request, pk: int) -> Response:
         verdict = get_object_or_404(Verdict, pk=pk)
         data = CorrectionNoteSerializer(data=request.data)
@@ -202,12 +233,14 @@ class ClaimHistoryView(APIView):
     permission_classes = [IsEditor | IsModerator]
 
     @extend_schema(
+        summary="A claim's audit history",
         responses={
+            **READ_ERRORS,
             200: inline_serializer(
                 "ClaimHistory",
                 {"claim": serializers.IntegerField(), "events": AuditEventSerializer(many=True)},
-            )
-        }
+            ),
+        },
     )
     def get(self, request, pk: int) -> Response:
         claim = get_object_or_404(Claim, pk=pk)

@@ -1,13 +1,12 @@
-"""Moderation: the audit table becomes append-only in PostgreSQL, and moderators get read access.
+"""Moderation: the audit table becomes append-only in PostgreSQL.
 
-1. A trigger refuses UPDATE and DELETE on annotations_auditevent, so even raw SQL (a shell, a
-   script, another service on the database) cannot rewrite the trail; the model and its queryset
-   already refuse through the ORM. TRUNCATE is left alone on purpose: Django's test runner empties
-   tables with it between transactional tests. SQLite (the laptop default) gets no trigger.
-2. The Moderator group gets the `view_*` permissions of what it polices (content, flags,
-   corrections, the audit trail, users). Its actions (hide, dismiss, retract, deactivate) are
-   checked by role in annotations.moderation, not by `change_*` permissions, so moderators
-   cannot edit a verdict's or a claim's content through the admin's forms.
+A trigger refuses UPDATE and DELETE on annotations_auditevent, so even raw SQL (a shell, a
+script, another service on the database) cannot rewrite the trail; the model and its queryset
+already refuse through the ORM. TRUNCATE is left alone on purpose: Django's test runner empties
+tables with it between transactional tests. SQLite (the laptop default) gets no trigger.
+
+(The Moderator group's view permissions are granted after every migrate and flush by a
+post_migrate receiver, `annotations.moderation.grant_moderator_views`.)
 """
 
 from django.db import migrations
@@ -31,21 +30,6 @@ DROP TRIGGER IF EXISTS annotations_auditevent_append_only ON annotations_auditev
 DROP FUNCTION IF EXISTS annotations_auditevent_append_only();
 """
 
-MODERATOR_VIEWS = {
-    "annotations": (
-        "article",
-        "sentence",
-        "claim",
-        "source",
-        "comment",
-        "verdict",
-        "correction",
-        "flag",
-        "auditevent",
-    ),
-    "auth": ("user", "group"),
-}
-
 
 def make_append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
@@ -57,43 +41,6 @@ def drop_append_only(apps, schema_editor):
         schema_editor.execute(DROP_SQL, params=None)
 
 
-def grant_moderator_views(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations (post_migrate); create them now so
-    # the grant works on a fresh database too.
-    for app_label in MODERATOR_VIEWS:
-        app_config = apps.get_app_config(app_label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    moderator, _ = Group.objects.get_or_create(name="Moderator")
-    for app_label, models in MODERATOR_VIEWS.items():
-        moderator.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label=app_label,
-                codename__in=[f"view_{model}" for model in models],
-            )
-        )
-
-
-def revoke_moderator_views(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    moderator = Group.objects.filter(name="Moderator").first()
-    if moderator is None:
-        return
-    for app_label, models in MODERATOR_VIEWS.items():
-        moderator.permissions.remove(
-            *Permission.objects.filter(
-                content_type__app_label=app_label,
-                codename__in=[f"view_{model}" for model in models],
-            )
-        )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("annotations", "0002_groups_and_default_scale"),
@@ -102,5 +49,4 @@ class Migration(migrations.Migration):
     ]
     operations = [
         migrations.RunPython(make_append_only, drop_append_only),
-        migrations.RunPython(grant_moderator_views, revoke_moderator_views),
     ]

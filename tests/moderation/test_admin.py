@@ -437,3 +437,15 @@ def test_changelists_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moderator_permissions_come_back_after_a_flush():
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    codenames = set(
+        Group.objects.get(name="Moderator").permissions.values_list("codename", flat=True)
+    )
+    assert {"view_claim", "view_verdict", "view_flag", "view_auditevent", "view_user"} <= codenames
+    assert not any(code.startswith(("change_", "delete_", "add_")) for code in codenames)
