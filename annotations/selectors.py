@@ -9,6 +9,25 @@ from . import roles
 from .models import Article, Claim, Comment, Correction, Sentence, Source, Verdict
 
 
+def _published() -> Q:
+    return Q(
+        status=Claim.Status.PUBLISHED,
+        is_hidden=False,
+        published_verdict__isnull=False,
+        published_verdict__status=Verdict.Status.APPROVED,
+    )
+
+
+def _ever_published() -> Q:
+    return Q(published_at__isnull=False) | Q(published_verdict__isnull=False)
+
+
+def _retracted_in_public() -> Q:
+    # A retraction is public record (the corrections policy); a moderator's hiding is not, and a
+    # claim retracted before it was ever published was never public in the first place.
+    return Q(status=Claim.Status.RETRACTED, is_hidden=False) & _ever_published()
+
+
 def published_claims() -> QuerySet[Claim]:
     """Claims the public may see: an approved verdict, not hidden, not retracted.
 
@@ -18,14 +37,42 @@ def published_claims() -> QuerySet[Claim]:
     `updated_since` sync and its Last-Modified header rely on.
     """
     return (
-        Claim.objects.filter(
-            status=Claim.Status.PUBLISHED,
-            is_hidden=False,
-            published_verdict__isnull=False,
-            published_verdict__status=Verdict.Status.APPROVED,
-        )
+        Claim.objects.filter(_published())
         .select_related("article", "published_verdict__rating__scale")
         .annotate(last_modified=_last_modified())
+    )
+
+
+def public_claim_pages() -> QuerySet[Claim]:
+    """Claims with a public page: the published ones and those retracted after publication.
+
+    A retracted claim's page stays up to say so, with its correction note (fact-checkers'
+    corrections policy); hidden and never-published claims have no page. Rows as in
+    `published_claims()`; the page tells the two apart by `status`.
+    """
+    return (
+        Claim.objects.filter(_published() | _retracted_in_public())
+        .select_related("article", "published_verdict__rating__scale")
+        .annotate(last_modified=_last_modified())
+    )
+
+
+def withdrawn_claims() -> QuerySet[Claim]:
+    """Claims retracted after publication, for consumers of the feed to drop what they synced.
+
+    Each carries `withdrawn_at` (the retraction's time) and `retraction_note`. Hidden claims are
+    left out, as everywhere public: their number alone must not leave.
+    """
+    retractions = Correction.objects.filter(
+        claim=OuterRef("pk"), kind=Correction.Kind.RETRACTION
+    ).order_by("-created_at", "-id")
+    return Claim.objects.filter(_retracted_in_public()).annotate(
+        # Coalesce: a claim set to retracted without `retract_verdict` (by hand) has no Correction.
+        withdrawn_at=Coalesce(
+            Subquery(retractions.values("created_at")[:1], output_field=DateTimeField()),
+            "updated_at",
+        ),
+        retraction_note=Subquery(retractions.values("note")[:1]),
     )
 
 
@@ -35,8 +82,7 @@ def last_withdrawal() -> datetime | None:
     Only a time leaves here, never a claim: the feed's Last-Modified must move when a claim
     drops out of it, which no timestamp of the remaining claims shows.
     """
-    ever_published = Q(published_at__isnull=False) | Q(published_verdict__isnull=False)
-    return Claim.objects.filter(ever_published).aggregate(latest=Max("updated_at"))["latest"]
+    return Claim.objects.filter(_ever_published()).aggregate(latest=Max("updated_at"))["latest"]
 
 
 def public_sources() -> QuerySet[Source]:

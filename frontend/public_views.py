@@ -1,7 +1,8 @@
 """Public pages: one per published claim (with its ClaimReview markup) and the rating scale.
 
-Anyone may read them; everything shown comes from `published_claims()` through the same records
-as the export, so the page and the feed never disagree.
+Anyone may read them; everything shown comes from `public_claim_pages()` through the same records
+as the export, so the page and the feed never disagree. A claim retracted after publication
+keeps its page, which says so with the correction note but no longer carries ClaimReview markup.
 """
 
 import json
@@ -14,8 +15,8 @@ from django.views.decorators.http import require_safe
 
 from annotations.exporting.formats import claimreview
 from annotations.exporting.records import feed_item, records_for
-from annotations.models import RatingScale
-from annotations.selectors import published_claims
+from annotations.models import Claim, Correction, RatingScale
+from annotations.selectors import public_claim_pages
 
 # As Django's json_script: inside <script> the HTML parser ends the element at "</script" and
 # treats "<!--" specially, so these characters are written as JSON \u escapes.
@@ -34,7 +35,7 @@ def _safe_href(url: str | None) -> str | None:
 
 @require_safe
 def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
-    rows = records_for(published_claims().filter(pk=pk))
+    rows = records_for(public_claim_pages().filter(pk=pk))
     if not rows:
         raise Http404("No published claim with this number.")
     row = rows[0]
@@ -42,12 +43,18 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
     item["article"]["href"] = _safe_href(item["article"]["url"])
     for source in item["sources"]:
         source["href"] = _safe_href(source["url"])
+    retracted = row["status"] == Claim.Status.RETRACTED
+    retractions = [c for c in item["corrections"] if c["kind"] == Correction.Kind.RETRACTION]
     return render(
         request,
         "frontend/public/claim.html",
         {
             "item": item,
-            "claimreview": ld_json(claimreview(row)),
+            "retracted": retracted,
+            "retractions": retractions,
+            "updates": [c for c in item["corrections"] if c not in retractions],
+            # Google's fact-check guidance: a withdrawn review loses its ClaimReview markup.
+            "claimreview": None if retracted else ld_json(claimreview(row)),
             "organisation": settings.FACTCHECK_ORGANIZATION,
         },
     )

@@ -2,7 +2,9 @@
 
 `GET /api/v1/verified-claims/` is anonymous and throttled; `json` and `claimreview` come in
 cursor pages, `csv` and `jsonl` stream every matching claim. `ETag` / `Last-Modified` let
-syncing clients get a 304. `/api/v1/exports/` runs the same export as a job for signed-in staff.
+syncing clients get a 304, and `GET /api/v1/verified-claims/withdrawn/` tells them which claims
+they synced were retracted since. `/api/v1/exports/` runs the same export as a job for signed-in
+staff.
 """
 
 import hashlib
@@ -16,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, BasePermission
@@ -26,11 +28,17 @@ from rest_framework.throttling import AnonRateThrottle
 
 from annotations import roles
 from annotations.exporting import formats
-from annotations.exporting.filters import FILTER_NAMES, VerifiedClaimFilter
-from annotations.exporting.records import attach_related, claim_rows, feed_item, iter_records
+from annotations.exporting.filters import FILTER_NAMES, VerifiedClaimFilter, WithdrawnClaimFilter
+from annotations.exporting.records import (
+    attach_related,
+    claim_rows,
+    claim_url,
+    feed_item,
+    iter_records,
+)
 from annotations.exporting.run import start_export
 from annotations.models import ExportJob
-from annotations.selectors import last_withdrawal, published_claims
+from annotations.selectors import last_withdrawal, published_claims, withdrawn_claims
 
 
 class ClaimReviewRenderer(renderers.JSONRenderer):
@@ -169,6 +177,46 @@ class VerifiedClaimsView(GenericAPIView):
             ]
         )
         return f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', last_modified
+
+
+class WithdrawnClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField(help_text="The claim's public page, which says why.")
+    status = serializers.CharField(read_only=True, help_text='Always "retracted".')
+    withdrawn_at = serializers.DateTimeField(read_only=True)
+    note = serializers.CharField(
+        source="retraction_note", read_only=True, allow_null=True, help_text="The correction note."
+    )
+
+    def get_url(self, claim) -> str:
+        return claim_url(claim.pk)
+
+
+class WithdrawnClaimsView(ListAPIView):
+    """Claims retracted after publication: what a consumer who synced them must now drop.
+
+    The feed only ever lists what is published, so a retraction would otherwise be invisible to
+    an `updated_since` sync. Hidden claims never appear here (nor anywhere public).
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicFeedThrottle]
+    renderer_classes = [renderers.JSONRenderer]
+    serializer_class = WithdrawnClaimSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = WithdrawnClaimFilter
+    pagination_class = VerifiedClaimCursor
+
+    def get_queryset(self):
+        return withdrawn_claims().only("id", "status")
+
+    @extend_schema(
+        description="Claims retracted after publication, with the time and the correction note; "
+        "`since` takes the time of the last sync. See README, section Export."
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 # --- Export jobs ---------------------------------------------------------------------------------

@@ -31,5 +31,10 @@ urlpatterns = [
     path("", include(moderation.urlpatterns)),
     path("", include(review_urlpatterns)),
     path("verified-claims/", export.VerifiedClaimsView.as_view(), name="verified-claims"),
+    path(
+        "verified-claims/withdrawn/",
+        export.WithdrawnClaimsView.as_view(),
+        name="verified-claims-withdrawn",
+    ),
     path("", include(router.urls)),
 ]

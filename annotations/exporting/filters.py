@@ -1,7 +1,10 @@
-"""The filters of the public feed, export jobs and `export_claims`: one FilterSet for all three."""
+"""The filters of the public feed, export jobs and `export_claims`: one FilterSet for all three;
+and the one filter of the feed's list of withdrawn claims."""
 
 import django_filters
 from django.db.models import QuerySet
+
+from annotations.api.filters import UtcDateTimeFilter
 
 
 class VerifiedClaimFilter(django_filters.FilterSet):
@@ -10,7 +13,8 @@ class VerifiedClaimFilter(django_filters.FilterSet):
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="last_modified",
         lookup_expr="gte",
-        help_text="Only claims changed at or after this ISO 8601 time (incremental sync).",
+        help_text="Only claims changed at or after this ISO 8601 time (incremental sync; "
+        "claims retracted since then are listed by /api/v1/verified-claims/withdrawn/).",
     )
     rating = django_filters.CharFilter(
         method="filter_rating", help_text="Rating slugs, comma-separated (e.g. false,mostly-false)."
@@ -31,3 +35,14 @@ class VerifiedClaimFilter(django_filters.FilterSet):
 
 
 FILTER_NAMES = tuple(VerifiedClaimFilter.base_filters)
+
+
+class WithdrawnClaimFilter(django_filters.FilterSet):
+    """Filters on `withdrawn_claims()`."""
+
+    since = UtcDateTimeFilter(
+        field_name="withdrawn_at",
+        lookup_expr="gte",
+        help_text="Only claims retracted at or after this ISO 8601 time: pass the time of the "
+        "last sync, as to the feed's updated_since.",
+    )

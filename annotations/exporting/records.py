@@ -56,11 +56,12 @@ PLAIN_FIELDS = (
     "quote_suffix",
     "claimant",
     "text",
+    "status",  # "published", or "retracted" on a retracted claim's public page
 )
 
 
 def claim_rows(claims: QuerySet) -> QuerySet:
-    """`claims` (a `published_claims()` queryset, maybe filtered) as flat dicts in id order."""
+    """`claims` (from `published_claims()` or `public_claim_pages()`) as flat dicts by id."""
     dates = {name: _iso_text(field) for name, field in DATETIME_FIELDS.items()}
     return claims.values(*PLAIN_FIELDS, **ROW_FIELDS, **dates).order_by("id")
 

@@ -1,10 +1,14 @@
 """Moderation reaches the public: hidden and retracted claims leave the feed, ClaimReview and
-reviewers' lists; a hidden source leaves its claim's public item."""
+reviewers' lists; a hidden source leaves its claim's public item; a retracted claim's page says
+so with its correction note, without ClaimReview markup."""
 
+import extruct
 import pytest
 
 from annotations import moderation
-from annotations.selectors import published_claims
+from annotations.models import Claim
+from annotations.selectors import public_claim_pages, published_claims
+from tests.factories import ClaimFactory, SourceFactory
 
 FEED = "/api/v1/verified-claims/"
 
@@ -68,17 +72,53 @@ def test_retracted_claim_leaves_the_feed(client, world, moderator):
     assert client.get(FEED, {"format": "claimreview"}).json() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The public claim page (frontend/public_views.py, export issue) shows only "
-    "published_claims(), so a retracted claim's page is a 404 and its retraction note is not "
-    "shown publicly; the corrections policy wants it shown. Needs the page to serve retracted "
-    "claims with their corrections.",
-)
 def test_retraction_note_is_shown_on_the_claims_public_page(client, world, moderator):
-    moderation.retract_verdict(
+    correction = moderation.retract_verdict(
         verdict=world.verdict, moderator=moderator, note="The ministry revised its figures."
     )
     page = client.get(f"/claims/{world.claim.pk}/")
     assert page.status_code == 200
-    assert "The ministry revised its figures." in page.content.decode()
+    html = page.content.decode()
+    assert "This fact check was retracted" in html
+    assert "The ministry revised its figures." in html
+    assert f'datetime="{correction.created_at.isoformat()}"' in html
+    assert world.claim.quote_exact in html
+
+
+def test_retracted_claim_page_drops_its_claimreview_markup(client, world, moderator):
+    assert extruct.extract(client.get(f"/claims/{world.claim.pk}/").content.decode())["json-ld"]
+    moderation.retract_verdict(verdict=world.verdict, moderator=moderator, note="Data revised.")
+
+    html = client.get(f"/claims/{world.claim.pk}/").content.decode()
+
+    # Google's fact-check guidance: remove the markup of a withdrawn review; keep it unindexed.
+    assert "application/ld+json" not in html
+    assert extruct.extract(html, syntaxes=["json-ld"])["json-ld"] == []
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_published_claim_page_is_indexed(client, world):
+    assert "noindex" not in client.get(f"/claims/{world.claim.pk}/").content.decode()
+
+
+def test_hidden_retracted_claim_has_no_public_page(client, world, moderator):
+    moderation.retract_verdict(verdict=world.verdict, moderator=moderator, note="Data revised.")
+    moderation.hide_content(target=world.claim, moderator=moderator, reason="Privacy complaint")
+
+    assert client.get(f"/claims/{world.claim.pk}/").status_code == 404
+    assert world.claim not in public_claim_pages()
+
+
+@pytest.mark.parametrize("status", [Claim.Status.DRAFT, Claim.Status.RETRACTED])
+def test_never_published_claim_has_no_public_page(client, db, status):
+    claim = ClaimFactory(status=status)
+
+    assert client.get(f"/claims/{claim.pk}/").status_code == 404
+
+
+def test_retracted_claim_page_query_count(client, world, moderator, django_assert_num_queries):
+    moderation.retract_verdict(verdict=world.verdict, moderator=moderator, note="Data revised.")
+    SourceFactory(claim=world.claim)
+    # The claim's row, its sources, its corrections.
+    with django_assert_num_queries(3):
+        assert client.get(f"/claims/{world.claim.pk}/").status_code == 200
