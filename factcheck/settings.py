@@ -166,6 +166,7 @@ SPECTACULAR_SETTINGS = {
         "ArticleStatusEnum": "annotations.models.Article.Status",
         "ClaimStatusEnum": "annotations.models.Claim.Status",
         "VerdictStatusEnum": "annotations.models.Verdict.Status",
+        "FlagStatusEnum": "annotations.models.Flag.Status",
     },
 }
 
