@@ -10,7 +10,7 @@ from annotations.api.filters import UtcDateTimeFilter
 class VerifiedClaimFilter(django_filters.FilterSet):
     """Filters on `published_claims()`; every name is a query parameter of the public feed."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="last_modified",
         lookup_expr="gte",
         help_text="Only claims changed at or after this ISO 8601 time (incremental sync; "
@@ -22,10 +22,10 @@ class VerifiedClaimFilter(django_filters.FilterSet):
     language = django_filters.CharFilter(field_name="article__language", lookup_expr="iexact")
     publisher = django_filters.CharFilter(field_name="article__publisher", lookup_expr="iexact")
     article = django_filters.NumberFilter(field_name="article_id", min_value=1)
-    published_after = django_filters.IsoDateTimeFilter(
+    published_after = UtcDateTimeFilter(
         field_name="published_at", lookup_expr="gte", help_text="Verdict published at or after."
     )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_before = UtcDateTimeFilter(
         field_name="published_at", lookup_expr="lt", help_text="Verdict published before."
     )
 

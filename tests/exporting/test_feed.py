@@ -163,6 +163,17 @@ def test_filters_by_rating_language_publisher_article_and_date(client, db):
     assert old.pk not in ids(published_after=week_ago)
 
 
+@pytest.mark.parametrize("name", ["updated_since", "published_after", "published_before"])
+def test_far_utc_offset_in_a_date_filter_is_not_a_500(client, db, name):
+    # PostgreSQL refuses offsets beyond ±15:59 (this was a 500); the filters compare in UTC.
+    claim = published_claim()
+
+    response = client.get(FEED, {name: "2000-01-01T00:00:00+20:00"})
+
+    assert response.status_code == 200
+    assert ids_in(response) == ([] if name == "published_before" else [claim.pk])
+
+
 def test_bad_filter_is_a_400_naming_it(client, db):
     response = client.get(FEED, {"updated_since": "last tuesday"})
 
