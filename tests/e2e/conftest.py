@@ -2,19 +2,15 @@
 live server on a test PostgreSQL database.
 """
 
-import importlib
 import os
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.factories import UserFactory
 
-DATA_MIGRATION = importlib.import_module("annotations.migrations.0002_groups_and_default_scale")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -27,24 +23,6 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "correct-horse-battery"
 VIEWPORT = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(autouse=True)
-def _migrated_data(request):
-    """Put back the rows the data migration made (roles, the default rating scale).
-
-    Transactional tests empty every table after each test, and `serialized_rollback` cannot
-    restore them here: while Playwright's event loop runs in this thread, asgiref hands Django a
-    different connection object, one without the serialized copy. The migration's own function
-    is idempotent (get_or_create), so it is the simplest faithful restore.
-    """
-    if "transactional_db" not in request.fixturenames and "live_server" not in (
-        request.fixturenames
-    ):
-        return
-    request.getfixturevalue("transactional_db")
-    if not Group.objects.exists():
-        DATA_MIGRATION.create(django_apps, None)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +99,9 @@ def log_in(page: Page, username: str, *, keyboard: bool = False) -> None:
     """Log in through the login page (typing, and Enter to submit when `keyboard`)."""
     page.goto("/login/")
     if keyboard:
-        page.keyboard.type(username)  # the username field has autofocus
+        # The username field has autofocus; it lands a moment after load, so wait for it.
+        expect(page.get_by_label("Username")).to_be_focused()
+        page.keyboard.type(username)
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
