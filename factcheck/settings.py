@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "annotations.models.Claim.Status",
         "VerdictStatusEnum": "annotations.models.Verdict.Status",
         "FlagStatusEnum": "annotations.models.Flag.Status",
+        "JobStatusEnum": "annotations.models.Job.Status",
     },
 }
 
