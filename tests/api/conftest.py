@@ -6,12 +6,6 @@ from annotations.models import Verdict
 from tests.factories import ArticleFactory, ClaimFactory, SourceFactory, VerdictFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The default PBKDF2 costs ~0.3 s a user on a busy machine; the matrix makes hundreds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def article(db):
     return ArticleFactory()

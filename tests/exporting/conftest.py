@@ -76,12 +76,6 @@ def expand():
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every published_claim() makes two users; real password hashing made these tests crawl.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttle():
     # The feed is throttled per address and the cache outlives a test; every test starts clean.
     cache.clear()

@@ -66,9 +66,3 @@ def fingerprint() -> dict:
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Each factory user hashes a password; PBKDF2's deliberate slowness made set-up take seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
