@@ -1,5 +1,7 @@
 """Shared fixtures: users per role, API clients, and a real Celery worker."""
 
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -65,12 +67,21 @@ def client_for(api_client):
 def celery_worker(transactional_db):
     """A real Celery worker (in a thread of this process) on the Redis test broker.
 
-    Tasks see the test database because the worker shares this process's settings.
+    Tasks see the test database because the worker shares this process's settings. Each test's
+    worker consumes a queue of its own: a worker stopped by an earlier test can still hold a
+    blocking pop on its queue for a moment, and would swallow a message sent to a shared one.
     """
     from celery.contrib.testing.worker import start_worker
 
     from factcheck.celery import app
 
-    app.control.purge()
-    with start_worker(app, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
-        yield app
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    # conf.update (not assignment) also rebuilds the app's cached router.
+    app.conf.update(task_routes={"annotations.tasks.*": {"queue": queue}})
+    try:
+        with start_worker(
+            app, queues=[queue], perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
+        ):
+            yield app
+    finally:
+        app.conf.update(task_routes=None)

@@ -25,7 +25,10 @@ def import_sample(page: Page, *, keyboard: bool = False) -> None:
         tab_to(page, "a[href='/import/']")
         page.keyboard.press("Enter")
         page.wait_for_url("**/import/")
+        # The page's module must have run before a key press opens the picker.
+        page.wait_for_load_state("networkidle")
         tab_to(page, "#import-file")
+        expect(page.locator("#import-file")).to_be_focused()
         with page.expect_file_chooser() as chooser:
             page.keyboard.press("Space")
         chooser.value.set_files(str(SAMPLE))
