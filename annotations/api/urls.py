@@ -3,24 +3,24 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from . import export, imports, moderation, views
+from . import accounts, articles, claims, export, imports, moderation, verdicts
 
 router = DefaultRouter()
 
 # The review API (articles, claims and what hangs off them), also used alone by its tests.
 review = SimpleRouter()
-review.register("articles", views.ArticleViewSet, basename="article")
-review.register("claims", views.ClaimViewSet, basename="claim")
-review.register(r"claims/(?P<claim_pk>[0-9]+)/sources", views.SourceViewSet, basename="source")
-review.register(r"claims/(?P<claim_pk>[0-9]+)/comments", views.CommentViewSet, basename="comment")
+review.register("articles", articles.ArticleViewSet, basename="article")
+review.register("claims", claims.ClaimViewSet, basename="claim")
+review.register(r"claims/(?P<claim_pk>[0-9]+)/sources", claims.SourceViewSet, basename="source")
+review.register(r"claims/(?P<claim_pk>[0-9]+)/comments", claims.CommentViewSet, basename="comment")
 review.register(
-    r"claims/(?P<claim_pk>[0-9]+)/verdicts", views.ClaimVerdictViewSet, basename="claim-verdict"
+    r"claims/(?P<claim_pk>[0-9]+)/verdicts", verdicts.ClaimVerdictViewSet, basename="claim-verdict"
 )
-review.register("verdicts", views.VerdictViewSet, basename="verdict")
-review.register("rating-scales", views.RatingScaleViewSet, basename="rating-scale")
+review.register("verdicts", verdicts.VerdictViewSet, basename="verdict")
+review.register("rating-scales", verdicts.RatingScaleViewSet, basename="rating-scale")
 review_urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
-    path("me/", views.MeView.as_view(), name="me"),
+    path("auth/token/", accounts.TokenView.as_view(), name="auth-token"),
+    path("me/", accounts.MeView.as_view(), name="me"),
     *review.urls,
 ]
 router.register("exports", export.ExportJobViewSet, basename="export")

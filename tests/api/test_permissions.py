@@ -6,7 +6,7 @@ Each case asserts the status code and, when refused, that the database did not c
 import pytest
 from django.forms.models import model_to_dict
 
-from annotations.api.views import etag_for
+from annotations.api.common import etag_for
 from annotations.models import Article, AuditEvent, Claim, Comment, Correction, Source, Verdict
 from tests.factories import SourceFactory, UserFactory
 

@@ -1,0 +1,168 @@
+"""Shared by the review API's views: paging, ETag/If-Match, error docs, nested claims.
+
+Views are thin: they check the shape of a request, call a service or a selector, and translate
+the result. Who may do what to which object is decided in `annotations.services`.
+"""
+
+import hashlib
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from annotations import selectors
+
+MAX_ID = 2**63 - 1
+
+
+# --- Pagination, errors, conditional requests ---------------------------------------------------
+
+
+class CursorPage(CursorPagination):
+    """Newest first; `?cursor=` from `next`/`previous`; stable while rows are added."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-created_at"
+
+
+class OldestFirstPage(CursorPage):
+    ordering = "created_at"
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the ETag of the version you edited (GET it first)."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "Someone changed this since you read it: GET it again, re-apply your change and send "
+        "the new ETag in If-Match."
+    )
+    default_code = "precondition_failed"
+
+
+def _error(description: str, example: dict) -> OpenApiResponse:
+    return OpenApiResponse(
+        response=OpenApiTypes.OBJECT,
+        description=description,
+        examples=[OpenApiExample(description, value=example, response_only=True)],
+    )
+
+
+E400 = _error(
+    "Invalid input: field names map to messages, or `detail` for the whole request.",
+    {"end": ["end 12 is before start 40: the span is reversed."]},
+)
+E401 = _error("Not signed in.", {"detail": "Authentication credentials were not provided."})
+E403 = _error("Signed in, but not allowed.", {"detail": "Only editors may do this."})
+E404 = _error(
+    "No such object, or not visible to you.", {"detail": "No Claim matches the given query."}
+)
+E412 = _error("If-Match names an outdated version.", {"detail": PreconditionFailed.default_detail})
+E428 = _error("If-Match is missing.", {"detail": PreconditionRequired.default_detail})
+READ_ERRORS = {401: E401, 403: E403, 404: E404}
+WRITE_ERRORS = {400: E400, 401: E401, 403: E403, 404: E404}
+UPDATE_ERRORS = {**WRITE_ERRORS, 412: E412, 428: E428}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the version being changed, from a GET or the last write.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="Version tag of the returned object, to send back in If-Match.",
+)
+CLAIM_PK = OpenApiParameter("claim_pk", int, OpenApiParameter.PATH, description="Claim id.")
+
+
+def etag_for(obj) -> str:
+    """A strong ETag: changes whenever the row is saved (every write touches `updated_at`)."""
+    version = f"{obj._meta.label}:{obj.pk}:{obj.updated_at.isoformat()}"
+    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+
+
+class ConditionalUpdateMixin:
+    """Detail responses carry an ETag; PUT/PATCH need `If-Match` with the current one.
+
+    The row is locked while the tag is compared and the change applied, so two reviewers
+    editing at once cannot both pass the check: the second gets 412.
+    """
+
+    output_class: type
+    update_input_class: type
+
+    def respond(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
+        response = Response(self.output_class(obj).data, status=status_code)
+        response["ETag"] = etag_for(obj)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.respond(self.get_object())
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            current = self.get_object()
+            locked = type(current).objects.select_for_update().get(pk=current.pk)
+            if_match = request.headers.get("If-Match")
+            if not if_match:
+                raise PreconditionRequired()
+            if etag_for(locked) not in {tag.strip() for tag in if_match.split(",")}:
+                raise PreconditionFailed()
+            serializer = self.update_input_class(data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.apply_update(locked, serializer.validated_data)
+        return self.respond(self.get_object())
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    def apply_update(self, obj, data: dict) -> None:
+        raise NotImplementedError
+
+
+def update_schema(input_class, output_class, summary: str) -> dict:
+    """The schema of PUT and PATCH on a ConditionalUpdateMixin view."""
+    doc = extend_schema(
+        summary=summary,
+        parameters=[IF_MATCH, ETAG],
+        request=input_class,
+        responses={200: output_class, **UPDATE_ERRORS},
+    )
+    return {"update": doc, "partial_update": doc}
+
+
+class ClaimChildMixin:
+    """Views nested under `claims/{claim_pk}/`: the claim must be visible to the user."""
+
+    def get_claim(self):
+        claim_pk = int(self.kwargs["claim_pk"])
+        claim = None
+        if claim_pk <= MAX_ID:
+            claim = selectors.visible_claims(user=self.request.user).filter(pk=claim_pk).first()
+        if claim is None:
+            raise Http404("No Claim matches the given query.")
+        return claim
+
+
+def validated(serializer_class, request) -> dict:
+    """The request body checked by `serializer_class` (a 400 naming the fields if not)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -1,0 +1,44 @@
+"""Writes with rules. Views, admin actions, commands and tasks call these; none repeats them.
+
+One module per concept: `articles` (storing and assigning), `claims` (claims, sources,
+comments), `verdicts` (submission, approval, rejection, corrections) and `imports` (import
+jobs). Callers import from `annotations.services`.
+"""
+
+from .articles import assign_article, build_sentences, create_article
+from .claims import (
+    add_comment,
+    add_source,
+    can_edit_claim,
+    create_claim,
+    delete_claim,
+    delete_comment,
+    delete_source,
+    update_claim,
+    update_comment,
+    update_source,
+)
+from .imports import cancel_import, start_import
+from .verdicts import approve_verdict, reject_verdict, submit_verdict, update_verdict
+
+__all__ = [
+    "add_comment",
+    "add_source",
+    "approve_verdict",
+    "assign_article",
+    "build_sentences",
+    "can_edit_claim",
+    "cancel_import",
+    "create_article",
+    "create_claim",
+    "delete_claim",
+    "delete_comment",
+    "delete_source",
+    "reject_verdict",
+    "start_import",
+    "submit_verdict",
+    "update_claim",
+    "update_comment",
+    "update_source",
+    "update_verdict",
+]

@@ -1,0 +1,93 @@
+"""Articles: storing one split into sentences, and assigning it to a reviewer."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .. import roles
+from ..audit import diff, record_event, snapshot
+from ..models import Article, ImportJob, Sentence, content_hash, normalise_body
+from ..segmentation import split_sentences
+from .checks import require_role
+
+
+def build_sentences(article: Article) -> list[Sentence]:
+    """Unsaved Sentence rows for `article.body`, with offsets into it, ready for bulk_create."""
+    return [
+        Sentence(
+            article=article,
+            position=position,
+            start=span.start,
+            end=span.end,
+            text=span.text,
+            paragraph=span.paragraph,
+        )
+        for position, span in enumerate(split_sentences(article.body, article.language))
+    ]
+
+
+def create_article(
+    *,
+    title: str,
+    body: str,
+    url: str | None = None,
+    publisher: str = "",
+    authors: list[str] | None = None,
+    published_at: datetime | None = None,
+    language: str = "en",
+    metadata: dict | None = None,
+    import_job: ImportJob | None = None,
+) -> tuple[Article, bool]:
+    """Store an article split into sentences; (existing article, False) if its URL or text is known.
+
+    The body is normalised (NFC, Unix line ends) before it is hashed and split, so offsets
+    always point into exactly the stored text.
+    """
+    body = normalise_body(body)
+    digest = content_hash(body)
+    existing = Article.objects.filter(content_hash=digest).first()
+    if existing is None and url:
+        existing = Article.objects.filter(url=url).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        article = Article.objects.create(
+            title=title.strip()[:1000],
+            body=body,
+            url=url or None,
+            publisher=publisher,
+            authors=authors or [],
+            published_at=published_at,
+            language=language,
+            metadata=metadata or {},
+            import_job=import_job,
+        )
+        Sentence.objects.bulk_create(build_sentences(article))
+    return article, True
+
+
+def assign_article(*, article: Article, assignee, actor) -> Article:
+    """Give an article to a reviewer (or take it back with `assignee=None`). Editors only.
+
+    A new article goes into review when someone is assigned to it.
+    """
+    require_role(actor, roles.EDITOR, message="Only editors may assign articles.")
+    if assignee is not None and not roles.has_role(assignee, roles.REVIEWER, roles.EDITOR):
+        raise ValidationError(
+            {"assignee": f"{assignee.get_username()} is not a reviewer or an editor."}
+        )
+    fields = ("assignee", "status")
+    with transaction.atomic():
+        before = snapshot(article, fields)
+        article.assignee = assignee
+        if assignee is not None and article.status == Article.Status.NEW:
+            article.status = Article.Status.IN_REVIEW
+        article.save(update_fields=["assignee", "status", "updated_at"])
+        record_event(
+            actor=actor,
+            action="article.assigned",
+            obj=article,
+            changes=diff(before, snapshot(article, fields)),
+        )
+    return article

@@ -1,0 +1,18 @@
+"""Role checks shared by the services: a refusal is a PermissionDenied a person can act on."""
+
+from django.core.exceptions import PermissionDenied
+
+from .. import roles
+
+
+def require_role(user, *names: str, message: str) -> None:
+    """Refuse with `message` unless `user` holds one of the roles `names`."""
+    if not roles.has_role(user, *names):
+        raise PermissionDenied(message)
+
+
+def require_checker(user) -> None:
+    """Refuse unless `user` is a reviewer or an editor (the people who check claims)."""
+    require_role(
+        user, roles.REVIEWER, roles.EDITOR, message="Only reviewers and editors may do this."
+    )

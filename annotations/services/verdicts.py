@@ -1,0 +1,173 @@
+"""Verdicts: submitting and revising them, an editor's approval or rejection, corrections."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .. import roles
+from ..audit import diff, record_event, snapshot
+from ..models import Claim, Correction, Rating, Verdict
+from .checks import require_checker, require_role
+
+VERDICT_FIELDS = ("claim", "rating", "explanation", "status", "reviewed_by", "review_note")
+
+
+def _check_explanation(explanation: str) -> None:
+    minimum = settings.VERDICT_MIN_EXPLANATION_LENGTH
+    if len(explanation.strip()) < minimum:
+        raise ValidationError(
+            {"explanation": f"Explain the verdict in at least {minimum} characters."}
+        )
+
+
+def submit_verdict(*, claim: Claim, author, rating: Rating, explanation: str) -> Verdict:
+    """Give a claim a verdict for an editor to approve. Needs a source and a real explanation.
+
+    On a published claim the new verdict waits for approval while the published one stays public.
+    """
+    require_checker(author)
+    _check_explanation(explanation)
+    with transaction.atomic():
+        # Lock the claim: two verdicts submitted at once must not both pass the pending check.
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status == Claim.Status.RETRACTED:
+            raise ValidationError({"detail": "A retracted claim takes no new verdicts."})
+        if not claim.sources.filter(is_hidden=False).exists():
+            raise ValidationError({"detail": "Cite at least one source before giving a verdict."})
+        pending = claim.verdicts.filter(status=Verdict.Status.SUBMITTED).first()
+        if pending is not None:
+            raise ValidationError(
+                {"detail": f"Verdict #{pending.pk} on this claim already awaits an editor."}
+            )
+        verdict = Verdict.objects.create(
+            claim=claim,
+            rating=rating,
+            explanation=explanation,
+            author=author,
+            status=Verdict.Status.SUBMITTED,
+        )
+        if claim.status != Claim.Status.PUBLISHED:
+            claim.status = Claim.Status.SUBMITTED
+            claim.save(update_fields=["status", "updated_at"])
+        record_event(
+            actor=author,
+            action="verdict.submitted",
+            obj=verdict,
+            changes=snapshot(verdict, VERDICT_FIELDS),
+        )
+    return verdict
+
+
+def update_verdict(
+    *, verdict: Verdict, actor, rating: Rating | None = None, explanation: str | None = None
+) -> Verdict:
+    """Revise one's own verdict while it still awaits an editor."""
+    require_checker(actor)
+    if verdict.author_id != actor.pk:
+        raise PermissionDenied("Only a verdict's author may revise it.")
+    if verdict.status != Verdict.Status.SUBMITTED:
+        raise ValidationError({"detail": f"A {verdict.status} verdict cannot be revised."})
+    if explanation is not None:
+        _check_explanation(explanation)
+    with transaction.atomic():
+        before = snapshot(verdict, VERDICT_FIELDS)
+        if rating is not None:
+            verdict.rating = rating
+        if explanation is not None:
+            verdict.explanation = explanation
+        verdict.save()
+        record_event(
+            actor=actor,
+            action="verdict.updated",
+            obj=verdict,
+            changes=diff(before, snapshot(verdict, VERDICT_FIELDS)),
+        )
+    return verdict
+
+
+def _lock_for_review(verdict: Verdict, editor) -> Verdict:
+    require_role(editor, roles.EDITOR, message="Only editors may approve or reject verdicts.")
+    verdict = Verdict.objects.select_for_update().select_related("claim").get(pk=verdict.pk)
+    if verdict.author_id == editor.pk:
+        raise PermissionDenied("A verdict needs a second person's approval: not your own.")
+    if verdict.status != Verdict.Status.SUBMITTED:
+        raise ValidationError(
+            {"detail": f"Only a submitted verdict can be reviewed; this one is {verdict.status}."}
+        )
+    return verdict
+
+
+def approve_verdict(*, verdict: Verdict, editor, correction: str = "") -> Verdict:
+    """Publish the claim under this verdict. Editors only, never their own verdict.
+
+    Replacing the verdict of an already-published claim needs a `correction` note: the
+    corrections policy makes every change to a published verdict public, as a Correction.
+    The earlier verdict stays approved in the record.
+    """
+    with transaction.atomic():
+        verdict = _lock_for_review(verdict, editor)
+        claim = Claim.objects.select_for_update().get(pk=verdict.claim_id)
+        if claim.status == Claim.Status.RETRACTED:
+            raise ValidationError(
+                {"detail": "The claim was retracted; its verdicts stay unpublished."}
+            )
+        republish = claim.status == Claim.Status.PUBLISHED and claim.published_verdict_id
+        if republish and not correction.strip():
+            raise ValidationError(
+                {
+                    "correction": "This claim is already published: say what changed and why "
+                    "in a correction note."
+                }
+            )
+        now = timezone.now()
+        verdict.status = Verdict.Status.APPROVED
+        verdict.reviewed_by = editor
+        verdict.reviewed_at = now
+        verdict.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+        previous = claim.published_verdict_id
+        claim.status = Claim.Status.PUBLISHED
+        claim.published_verdict = verdict
+        claim.published_at = now
+        claim.save(update_fields=["status", "published_verdict", "published_at", "updated_at"])
+        changes = {"claim": claim.pk, "published_verdict": [previous, verdict.pk]}
+        if republish:
+            note = Correction.objects.create(
+                claim=claim,
+                verdict=verdict,
+                kind=Correction.Kind.UPDATE,
+                note=correction.strip(),
+                created_by=editor,
+            )
+            changes["correction"] = note.pk
+        record_event(actor=editor, action="verdict.approved", obj=verdict, changes=changes)
+    return verdict
+
+
+def reject_verdict(*, verdict: Verdict, editor, reason: str) -> Verdict:
+    """Send a verdict back to its author with a reason. Editors only, never their own verdict.
+
+    A published claim stays published under its earlier verdict.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the verdict is rejected."})
+    with transaction.atomic():
+        verdict = _lock_for_review(verdict, editor)
+        verdict.status = Verdict.Status.REJECTED
+        verdict.reviewed_by = editor
+        verdict.reviewed_at = timezone.now()
+        verdict.review_note = reason.strip()
+        verdict.save(
+            update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"]
+        )
+        claim = verdict.claim
+        if claim.status == Claim.Status.SUBMITTED:
+            claim.status = Claim.Status.REJECTED
+            claim.save(update_fields=["status", "updated_at"])
+        record_event(
+            actor=editor,
+            action="verdict.rejected",
+            obj=verdict,
+            changes={"claim": claim.pk, "reason": verdict.review_note},
+        )
+    return verdict
