@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -72,7 +73,14 @@ WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool=s
 
 
 def worker_env() -> dict[str, str]:
-    return {**os.environ, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    # The worker runs as in production: with DEBUG on, Django keeps every query's SQL (the
+    # article bodies included) and the worker's memory grows with N for that reason alone.
+    return {
+        **os.environ,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DEBUG": "False",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+    }
 
 
 def run_job(path: Path) -> tuple[ImportJob, int, int]:
