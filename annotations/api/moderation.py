@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from annotations import moderation
 from annotations.models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
 
-from .permissions import IsEditor, IsModerator, IsReviewer
+from .permissions import IsEditor, IsModerator, IsReviewer, SeesModerationQueue
 
 # --- Serializers --------------------------------------------------------------------------------
 
@@ -144,7 +144,7 @@ class FlagPagination(CursorPagination):
 class FlagListView(generics.ListAPIView):
     """Flags for moderators; `?status=open` is the queue (oldest first)."""
 
-    permission_classes = [IsModerator]
+    permission_classes = [SeesModerationQueue]
     serializer_class = FlagSerializer
     pagination_class = FlagPagination
     filterset_fields = ("status", "reason")

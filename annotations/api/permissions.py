@@ -52,3 +52,15 @@ class ReadAnyRoleWriteReviewer(BasePermission):
         if request.method in SAFE_METHODS:
             return bool(roles.roles_of(request.user))
         return roles.has_role(request.user, roles.REVIEWER, roles.EDITOR)
+
+
+class SeesModerationQueue(BasePermission):
+    """Moderators and staff see the open flags (staff read the queue; only moderators act)."""
+
+    message = "Only moderators and staff may see the moderation queue."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return roles.has_role(user, roles.MODERATOR) or bool(
+            user and user.is_authenticated and user.is_active and user.is_staff
+        )

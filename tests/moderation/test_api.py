@@ -16,7 +16,8 @@ ACTIONS = {
     "flag claim": ("post", "/api/v1/claims/{claim}/flags/", {"reason": "wrong"}, 201, "RE"),
     "flag source": ("post", "/api/v1/sources/{source}/flags/", {"reason": "spam"}, 201, "RE"),
     "flag comment": ("post", "/api/v1/comments/{comment}/flags/", {"reason": "abusive"}, 201, "RE"),
-    "list open flags": ("get", "/api/v1/flags/?status=open", None, 200, "M"),
+    # The editor fixture is staff: staff read the queue (moderators alone act on it).
+    "list open flags": ("get", "/api/v1/flags/?status=open", None, 200, "EM"),
     "dismiss flag": ("post", "/api/v1/flags/{flag}/dismiss/", {"reason": "fine"}, 200, "M"),
     "hide claim": ("post", "/api/v1/claims/{claim}/hide/", {"reason": "spam"}, 200, "M"),
     "hide source": ("post", "/api/v1/sources/{source}/hide/", {"reason": "spam"}, 200, "M"),
@@ -201,3 +202,11 @@ def test_session_posts_need_the_csrf_token(world, moderator):
     assert "CSRF" in response.json()["detail"]
     world.claim.refresh_from_db()
     assert not world.claim.is_hidden
+
+
+@pytest.mark.django_db
+def test_only_staff_editors_see_the_flag_queue(world):
+    non_staff_editor = UserFactory(username="plain-editor", roles=["Editor"])
+    client = APIClient()
+    client.force_authenticate(non_staff_editor)
+    assert client.get("/api/v1/flags/?status=open").status_code == 403
