@@ -6,17 +6,19 @@ A parser raises `InputError` only when nothing at all can be read (empty, binary
 an archive over its limits); a bad record becomes an error item and the rest still imports.
 Stored text is NFC plain text: HTML is reduced to its text (trafilatura for pages, nh3 for
 fragments) and never kept.
+
+This module holds the record types, format detection and the tabular and text formats (JSONL,
+JSON, CSV, text); web pages, URL lists and feeds are in `web.py`, ZIP archives in
+`archives.py`. `parse` dispatches to all of them.
 """
 
 import codecs
-import contextlib
 import csv
 import html
 import io
 import json
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,12 +26,8 @@ from email.utils import parsedate_to_datetime
 from typing import IO, Any
 
 import charset_normalizer
-import defusedxml.ElementTree
-import feedparser
 import ijson
 import nh3
-import trafilatura
-from defusedxml import DefusedXmlException
 from django.utils.dateparse import parse_date, parse_datetime
 
 FORMATS = ("jsonl", "json", "csv", "text", "html", "urls", "feed", "zip")
@@ -414,19 +412,6 @@ def parse_text(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     yield Item({"record": 1}, record=ArticleRecord(title=first_line(text)[:1000], body=text))
 
 
-def parse_urls(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
-    """A list of URLs, one a line (blank lines and # comments skipped): each page is fetched."""
-    text, _ = _text_stream(stream)
-    lines = ((n, line) for n, line in _lines(text, 4096) if line is None or line.strip())
-    yield from _url_items((n, line or "") for n, line in lines if not (line or "").startswith("#"))
-
-
-def url_items(urls: list[str]) -> Iterator[Item]:
-    """Items for URLs given directly (the API's {"urls": [...]}), numbered as records."""
-    for number, url in enumerate(urls, start=1):
-        yield _url_item({"record": number}, url)
-
-
 def _url_items(lines) -> Iterator[Item]:
     for number, line in lines:
         yield _url_item({"line": number}, line)
@@ -449,142 +434,20 @@ def _item_from_mapping(ref: dict, data: Any, limits: Limits) -> Item:
         return Item(ref, error=str(exc))
 
 
-# --- Web pages and feeds ------------------------------------------------------------------------
-
-
-def parse_html(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
-    """One web page (a saved .html file): its main text and metadata."""
-    data = stream.read(limits.max_record_bytes + 1)
-    if len(data) > limits.max_record_bytes:
-        raise InputError(_too_large(limits))
-    if not data.strip():
-        raise InputError("The file is empty.")
-    try:
-        yield Item({"record": 1}, record=extract_page(data))
-    except RecordError as exc:
-        yield Item({"record": 1}, error=str(exc))
-
-
-def extract_page(data: bytes, *, url: str | None = None) -> ArticleRecord:
-    """The article in a web page, as plain text, with trafilatura: no navigation, banners,
-    share buttons, scripts or footers. The headline is kept as the body's first line."""
-    doc = trafilatura.bare_extraction(
-        data, url=url, with_metadata=True, include_comments=False, include_images=False
-    )
-    if doc is None or not (doc.text or "").strip():
-        raise RecordError("No article text found in this page.")
-    title = (doc.title or "").strip()
-    body = doc.text
-    if title and first_line(body) != title:
-        body = f"{title}\n{body}"
-    published_at = None
-    # A page date trafilatura misread is not worth losing the article over.
-    with contextlib.suppress(RecordError):
-        published_at = parse_published(doc.date)
-    page_url = doc.url if doc.url and re.match(r"^https?://", doc.url) else url
-    return ArticleRecord(
-        title=(title or first_line(body))[:1000],
-        body=body,
-        url=page_url,
-        publisher=(doc.sitename or "")[:255],
-        authors=_authors(doc.author),
-        published_at=published_at,
-        language=_language(doc.language) if doc.language else "en",
-        metadata={"fetched_url": url} if url and page_url != url else {},
-    )
-
-
-def check_xml_safe(data: bytes) -> None:
-    """Refuse XML with entity declarations or external references (billion laughs, XXE)."""
-    if re.search(rb"<!ENTITY", data, re.I):
-        raise InputError(
-            "The feed declares XML entities (a possible entity-expansion attack); refused."
-        )
-    try:
-        defusedxml.ElementTree.fromstring(data)
-    except DefusedXmlException as exc:
-        raise InputError(f"The feed uses forbidden XML constructs ({exc}); refused.") from exc
-    except defusedxml.ElementTree.ParseError:
-        pass  # malformed but harmless: feedparser's lenient parser may still read it
-
-
-def parse_feed(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
-    """An RSS or Atom feed: each entry's link is fetched and extracted as a web page."""
-    data = stream.read(limits.max_record_bytes + 1)
-    if len(data) > limits.max_record_bytes:
-        raise InputError(_too_large(limits))
-    if not data.strip():
-        raise InputError("The file is empty.")
-    check_xml_safe(data)
-    feed = feedparser.parse(data)
-    if not feed.entries:
-        reason = f" ({feed.bozo_exception})" if feed.bozo else ""
-        raise InputError(f"Not an RSS or Atom feed with entries{reason}.")
-    for number, entry in enumerate(feed.entries, start=1):
-        item = _url_item({"record": number}, entry.get("link") or "")
-        if item.error:
-            item.error = f"Feed entry without a usable link: {item.error}"
-        item.hints = {
-            "title": entry.get("title", ""),
-            "published": entry.get("published", "") or entry.get("updated", ""),
-            "author": entry.get("author", ""),
-        }
-        yield item
-
-
-# --- Archives -----------------------------------------------------------------------------------
-
-
-def parse_zip(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
-    """Each file of a ZIP in order, by its own format; limits on entries and unpacked size."""
-    try:
-        archive = zipfile.ZipFile(stream)
-    except zipfile.BadZipFile as exc:
-        raise InputError(f"Not a readable ZIP archive ({exc}).") from exc
-    infos = archive.infolist()
-    if len(infos) > limits.zip_max_entries:
-        raise InputError(
-            f"The ZIP holds {len(infos)} entries; the limit is {limits.zip_max_entries}."
-        )
-    unpacked = sum(info.file_size for info in infos)
-    if unpacked > limits.zip_max_bytes:
-        raise InputError(
-            f"The ZIP would unpack to {unpacked / MB:,.1f} MB, over the "
-            f"{limits.zip_max_bytes / MB:g} MB limit (a possible zip bomb); refused."
-        )
-    for info in infos:
-        name = info.filename
-        if info.is_dir() or name.startswith("__MACOSX/") or name.rsplit("/", 1)[-1][:1] == ".":
-            continue
-        try:
-            with archive.open(info) as entry:
-                head = entry.read(SAMPLE_BYTES)
-            fmt = detect_format(name, head)
-            if fmt == "zip":
-                raise InputError("Archives inside archives are not imported.")
-            # ZipExtFile seeks by re-reading; a fresh handle per entry keeps it simple.
-            with archive.open(info) as entry:
-                for item in PARSERS[fmt](entry, limits=limits):
-                    item.ref = {"file": name, **item.ref}
-                    yield item
-        except InputError as exc:
-            yield Item({"file": name}, error=str(exc))
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            yield Item({"file": name}, error=f"Could not unpack this entry ({exc}).")
-
-
-PARSERS = {
-    "jsonl": parse_jsonl,
-    "json": parse_json,
-    "csv": parse_csv,
-    "text": parse_text,
-    "html": parse_html,
-    "urls": parse_urls,
-    "feed": parse_feed,
-    "zip": parse_zip,
-}
-
-
 def parse(stream: IO[bytes], *, fmt: str, limits: Limits) -> Iterator[Item]:
     """The items of `stream` read as `fmt` (one of FORMATS)."""
-    return PARSERS[fmt](stream, limits=limits)
+    # Web pages, feeds and archives build on this module's types, so they are imported on use:
+    # importing them at the top would be an import cycle.
+    from . import archives, web
+
+    parsers = {
+        "jsonl": parse_jsonl,
+        "json": parse_json,
+        "csv": parse_csv,
+        "text": parse_text,
+        "html": web.parse_html,
+        "urls": web.parse_urls,
+        "feed": web.parse_feed,
+        "zip": archives.parse_zip,
+    }
+    return parsers[fmt](stream, limits=limits)

@@ -27,7 +27,7 @@ from annotations.models import Article, ImportJob, Sentence, content_hash, norma
 from annotations.segmentation import split_sentences
 from annotations.services import build_sentences
 
-from . import formats
+from . import formats, web
 from .fetch import FetchError, fetch
 from .formats import ArticleRecord, InputError, Item, Limits, RecordError
 
@@ -106,7 +106,7 @@ def _items(job: ImportJob) -> Iterator[Iterator[Item]]:
     if not job.input_file:
         job.total = len(job.urls)
         ImportJob.objects.filter(pk=job.pk).update(total=job.total, format="urls")
-        yield formats.url_items(job.urls)
+        yield web.url_items(job.urls)
         return
     with job.input_file.open("rb") as file:
         stream = file.file if isinstance(file.file, io.IOBase) else file
@@ -207,7 +207,7 @@ def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | str |
 def _fetch_page(item: Item) -> ArticleRecord | str:
     try:
         page = fetch(item.fetch_url or "")
-        record = formats.extract_page(page.content, url=page.url)
+        record = web.extract_page(page.content, url=page.url)
     except (FetchError, RecordError) as exc:
         return f"{item.fetch_url}: {exc}"
     if record.published_at is None and item.hints.get("published"):
