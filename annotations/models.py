@@ -15,9 +15,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 
+from .segmentation import without_lone_surrogates
+
 
 def normalise_body(text: str) -> str:
-    """The canonical form of an article body: NFC Unicode, Unix line ends, no trailing space."""
+    """The canonical form of an article body: NFC Unicode, Unix line ends, no trailing space.
+
+    Lone surrogates (a JSON "\ud800") become U+FFFD: UTF-8, and so PostgreSQL, cannot hold them.
+    """
+    text = without_lone_surrogates(text)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 

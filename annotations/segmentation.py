@@ -39,6 +39,7 @@ _ABBREVIATIONS = {
     },
 }
 # A span that is only a list marker: "1.", "a.", "⁃9.", "iv." (then it belongs to what follows).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LIST_MARKER = re.compile(r"[\W_]?(\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]")
 
 
@@ -69,6 +70,15 @@ def split_sentences(text: str, language: str = "en") -> list[Span]:
     return spans
 
 
+def without_lone_surrogates(text: str) -> str:
+    """`text` with each lone surrogate (a JSON "\\ud800") replaced by U+FFFD.
+
+    Neither sentencex nor UTF-8 (so neither PostgreSQL) can take one. The swap is one code point
+    for one, so offsets computed on the result still point into the original.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def _lines(text: str) -> Iterator[tuple[int, str]]:
     offset = 0
     for line in re.split(r"\r\n|[\n\r\u2028\u2029\x85\x0b\x0c]", text):
@@ -82,7 +92,7 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _trimmed_pieces(line: str, lang: str) -> Iterator[tuple[int, int]]:
-    for boundary in get_sentence_boundaries(lang, line):
+    for boundary in get_sentence_boundaries(lang, without_lone_surrogates(line)):
         start, end = boundary["start_index"], boundary["end_index"]
         while start < end and line[start].isspace():
             start += 1

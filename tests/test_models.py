@@ -104,3 +104,10 @@ def test_audit_events_are_append_only():
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get().action == "article.created"
+
+
+def test_a_lone_surrogate_is_stored_as_the_replacement_character():
+    article, _ = create_article(title="T", body="Broken \ud800 text. Fine.")
+    article.refresh_from_db()
+    assert article.body == "Broken \ufffd text. Fine."
+    assert article.sentences.count() == 2

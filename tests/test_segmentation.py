@@ -144,3 +144,11 @@ def test_offsets_count_code_points_after_astral_characters():
     spans = split_sentences(text)
     assert [s.text for s in spans] == ["😀 Emoji first.", "𝒳 marks the spot.", "Done."]
     assert spans[1].start == text.index("𝒳")
+
+
+def test_a_lone_surrogate_does_not_crash_and_keeps_offsets():
+    # Found by hypothesis in test_anchoring: JSON imports can carry "\ud800".
+    text = "Bad \ud800 char. Next one."
+    spans = split_sentences(text)
+    assert [s.text for s in spans] == ["Bad \ud800 char.", "Next one."]
+    assert all(text[s.start : s.end] == s.text for s in spans)

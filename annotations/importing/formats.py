@@ -206,6 +206,7 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
     """An ArticleRecord from a JSON object or CSV row; RecordError naming what is wrong."""
     if not isinstance(data, dict):
         raise RecordError(f"Expected an object with a body, got {type(data).__name__}.")
+    _check_storable(data)
 
     def pick(key: str) -> Any:
         for name in _ALIASES[key]:
@@ -235,6 +236,27 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
         language=_language(pick("language")),
         metadata={k: v for k, v in data.items() if k not in _KNOWN},
     )
+
+
+def _check_storable(data: Any) -> None:
+    """RecordError for text PostgreSQL cannot store: NUL, or a lone surrogate (JSON "\\ud800")."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _check_storable(key)
+            _check_storable(value)
+    elif isinstance(data, list):
+        for value in data:
+            _check_storable(value)
+    elif isinstance(data, str):
+        if "\x00" in data:
+            raise RecordError("The record holds a NUL character (\\u0000), which text cannot hold.")
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RecordError(
+                "The record holds an invalid character (a lone UTF-16 surrogate such as "
+                "\\ud800); fix its encoding."
+            ) from exc
 
 
 def first_line(text: str) -> str:

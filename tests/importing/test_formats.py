@@ -289,3 +289,18 @@ def test_resumes_from_checkpoint_without_duplicating(import_bytes, settings, rev
     job = run_import(job.pk)
     assert (job.status, job.created, job.duplicates) == (Status.SUCCEEDED, 6, 0)
     assert Article.objects.count() == 6
+
+
+def test_text_postgresql_cannot_store_is_a_record_error_and_the_rest_imports(import_bytes):
+    # JSON may escape half of a surrogate pair or a NUL; UTF-8 text in PostgreSQL holds neither.
+    content = (
+        b'{"title": "Half \\ud800 pair", "body": "A broken character. Then more."}\n'
+        b'{"title": "Nul", "body": "A NUL \\u0000 inside."}\n'
+        + jsonl({"title": "Fine", "body": body_of(3)})
+    )
+    job = import_bytes(content, "bad-unicode.jsonl")
+    assert (job.status, job.created, job.failed) == (Status.PARTIAL, 1, 2), job.errors
+    assert [e["line"] for e in job.errors] == [1, 2]
+    assert "lone UTF-16 surrogate" in job.errors[0]["message"]
+    assert "NUL" in job.errors[1]["message"]
+    assert list(Article.objects.values_list("title", flat=True)) == ["Fine"]
