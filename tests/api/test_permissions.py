@@ -76,7 +76,15 @@ def _prepare(action: str, owner, submitted_verdict_by, claim_by, assignee):
     return lambda api: api.post(url, {"assignee": assignee.id})
 
 
-@pytest.mark.parametrize("own", [True, False], ids=["own", "others"])
+# Every role against its own object and another's; anonymous users own nothing.
+ROLE_AND_OWNER = [(r, own) for r in ROLES for own in (True, False) if r != "anonymous" or not own]
+
+
+@pytest.mark.parametrize(
+    ("role", "own"),
+    ROLE_AND_OWNER,
+    ids=[f"{r}-{'own' if own else 'others'}" for r, own in ROLE_AND_OWNER],
+)
 @pytest.mark.parametrize(
     "action",
     [
@@ -92,12 +100,9 @@ def _prepare(action: str, owner, submitted_verdict_by, claim_by, assignee):
         "article.assign",
     ],
 )
-@pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(
     request, client_for, other_reviewer, submitted_verdict_by, claim_by, role, action, own
 ):
-    if role == "anonymous" and own:
-        pytest.skip("Anonymous users own nothing.")
     actor = None if role == "anonymous" else request.getfixturevalue(role)
     owner = actor if own else other_reviewer
     send = _prepare(action, owner, submitted_verdict_by, claim_by, UserFactory(roles=["Reviewer"]))
