@@ -44,3 +44,12 @@ def record_event(
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=changes or {},
     )
+
+
+def record_update(
+    *, actor, action: str, obj: models.Model, before: dict[str, Any], fields: Iterable[str]
+) -> AuditEvent:
+    """Append the event of an update: `fields` as they were in `before` (a snapshot) and are now."""
+    return record_event(
+        actor=actor, action=action, obj=obj, changes=diff(before, snapshot(obj, fields))
+    )

@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from . import roles
-from .audit import diff, record_event, snapshot
+from .audit import diff, record_event, record_update, snapshot
 from .models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
 
 User = get_user_model()
@@ -142,11 +142,12 @@ def dismiss_flag(*, flag: Flag, moderator, reason: str) -> Flag:
         flag.resolved_at = timezone.now()
         flag.resolution_note = reason
         flag.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
-        record_event(
+        record_update(
             actor=moderator,
             action="flag.dismissed",
             obj=flag,
-            changes=diff(before, snapshot(flag, ["status", "resolution_note"])),
+            before=before,
+            fields=["status", "resolution_note"],
         )
     return flag
 

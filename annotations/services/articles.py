@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .. import roles
-from ..audit import diff, record_event, snapshot
+from ..audit import record_update, snapshot
 from ..models import Article, ImportJob, Sentence, content_hash, normalise_body
 from ..segmentation import split_sentences
 from .checks import require_role
@@ -84,10 +84,7 @@ def assign_article(*, article: Article, assignee, actor) -> Article:
         if assignee is not None and article.status == Article.Status.NEW:
             article.status = Article.Status.IN_REVIEW
         article.save(update_fields=["assignee", "status", "updated_at"])
-        record_event(
-            actor=actor,
-            action="article.assigned",
-            obj=article,
-            changes=diff(before, snapshot(article, fields)),
+        record_update(
+            actor=actor, action="article.assigned", obj=article, before=before, fields=fields
         )
     return article

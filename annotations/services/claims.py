@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from .. import anchoring, roles
-from ..audit import diff, record_event, snapshot
+from ..audit import record_event, record_update, snapshot
 from ..models import Article, Claim, Comment, Source
 from .checks import require_checker
 
@@ -172,11 +172,8 @@ def update_claim(
         if assignee is not ...:
             claim.assignee = assignee
         claim.save()
-        record_event(
-            actor=actor,
-            action="claim.updated",
-            obj=claim,
-            changes=diff(before, snapshot(claim, CLAIM_FIELDS)),
+        record_update(
+            actor=actor, action="claim.updated", obj=claim, before=before, fields=CLAIM_FIELDS
         )
     return claim
 
@@ -261,11 +258,8 @@ def update_source(*, source: Source, actor, **changes) -> Source:
         for name, value in changes.items():
             setattr(source, name, value)
         source.save()
-        record_event(
-            actor=actor,
-            action="source.updated",
-            obj=source,
-            changes=diff(before, snapshot(source, SOURCE_FIELDS)),
+        record_update(
+            actor=actor, action="source.updated", obj=source, before=before, fields=SOURCE_FIELDS
         )
     return source
 
@@ -315,11 +309,8 @@ def update_comment(*, comment: Comment, actor, body: str) -> Comment:
         before = snapshot(comment, COMMENT_FIELDS)
         comment.body = body
         comment.save(update_fields=["body", "updated_at"])
-        record_event(
-            actor=actor,
-            action="comment.updated",
-            obj=comment,
-            changes=diff(before, snapshot(comment, COMMENT_FIELDS)),
+        record_update(
+            actor=actor, action="comment.updated", obj=comment, before=before, fields=COMMENT_FIELDS
         )
     return comment
 

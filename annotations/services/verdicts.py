@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import roles
-from ..audit import diff, record_event, snapshot
+from ..audit import record_event, record_update, snapshot
 from ..models import Claim, Correction, Rating, Verdict
 from .checks import require_checker, require_role
 
@@ -77,11 +77,8 @@ def update_verdict(
         if explanation is not None:
             verdict.explanation = explanation
         verdict.save()
-        record_event(
-            actor=actor,
-            action="verdict.updated",
-            obj=verdict,
-            changes=diff(before, snapshot(verdict, VERDICT_FIELDS)),
+        record_update(
+            actor=actor, action="verdict.updated", obj=verdict, before=before, fields=VERDICT_FIELDS
         )
     return verdict
 
