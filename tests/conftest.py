@@ -3,6 +3,9 @@
 import uuid
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -85,3 +88,16 @@ def celery_worker(transactional_db):
             yield app
     finally:
         app.conf.update(task_routes=None)
+
+
+@pytest.fixture
+def wsgi_app():
+    """Our WSGI app for schemathesis; like Django's test client, the test's transaction stays
+    open across "requests"."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
