@@ -121,3 +121,27 @@ export function el(tag, attrs = {}, ...children) {
   }
   return node;
 }
+
+/** Job states after which an import or export job never changes (Job.FINISHED). */
+export const FINISHED = new Set(["succeeded", "partial", "failed", "cancelled"]);
+const POLL_MS = 500;
+
+/**
+ * Follow a job at `${path}${id}/` until it finishes: `show(job)` on every answer, `fail(error)`
+ * when the API cannot be reached (then it tries again, more slowly). Returns `follow(id)`; a new
+ * call stops following the previous job.
+ */
+export function jobFollower(path, show, fail) {
+  let timer = null;
+  return async function follow(id) {
+    clearTimeout(timer);
+    try {
+      const { data } = await api(`${path}${id}/`);
+      show(data);
+      if (!FINISHED.has(data.status)) timer = setTimeout(() => follow(id), POLL_MS);
+    } catch (error) {
+      fail(error);
+      timer = setTimeout(() => follow(id), POLL_MS * 4);
+    }
+  };
+}

@@ -1,12 +1,9 @@
 // Export page: start an export job with a format and filters, follow it, offer the download.
 
-import { api, el, items, say } from "./api.js";
+import { api, el, FINISHED, items, jobFollower, say } from "./api.js";
 
-const POLL_MS = 500;
-const FINISHED = new Set(["succeeded", "partial", "failed", "cancelled"]);
 const $ = (id) => document.getElementById(id);
 const errorBox = $("export-error");
-let timer = null;
 
 async function loadRatings() {
   try {
@@ -51,17 +48,9 @@ function showJob(job) {
   if (ready) $("export-download-link").href = `/api/v1/exports/${job.id}/download/`;
 }
 
-async function poll(id) {
-  clearTimeout(timer);
-  try {
-    const { data } = await api(`exports/${id}/`);
-    showJob(data);
-    if (!FINISHED.has(data.status)) timer = setTimeout(() => poll(id), POLL_MS);
-  } catch (error) {
-    say(errorBox, `Could not follow the export: ${error.message}`);
-    timer = setTimeout(() => poll(id), POLL_MS * 4);
-  }
-}
+const poll = jobFollower("exports/", showJob, (error) =>
+  say(errorBox, `Could not follow the export: ${error.message}`),
+);
 
 $("export-form").addEventListener("submit", async (event) => {
   event.preventDefault();

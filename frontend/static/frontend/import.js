@@ -1,11 +1,8 @@
 // Import page: start a job (file upload, URLs or a feed), then poll it until it ends and show
 // its counts and its error report.
 
-import { api, say } from "./api.js";
-import { el } from "./api.js";
+import { api, el, FINISHED, jobFollower, say } from "./api.js";
 
-const POLL_MS = 500;
-const FINISHED = new Set(["succeeded", "partial", "failed", "cancelled"]);
 const STATUS_WORDS = {
   queued: "Waiting for a worker…",
   running: "Importing…",
@@ -19,7 +16,6 @@ const main = document.getElementById("main");
 const errorBox = document.getElementById("import-error");
 const jobBox = document.getElementById("import-job");
 const $ = (id) => document.getElementById(id);
-let timer = null;
 
 function showJob(job) {
   jobBox.hidden = false;
@@ -75,17 +71,9 @@ async function showErrors(job) {
   $("job-errors").hidden = errors.length === 0;
 }
 
-async function poll(id) {
-  clearTimeout(timer);
-  try {
-    const { data } = await api(`imports/${id}/`);
-    showJob(data);
-    if (!FINISHED.has(data.status)) timer = setTimeout(() => poll(id), POLL_MS);
-  } catch (error) {
-    say(errorBox, `Could not follow the import: ${error.message}`);
-    timer = setTimeout(() => poll(id), POLL_MS * 4);
-  }
-}
+const poll = jobFollower("imports/", showJob, (error) =>
+  say(errorBox, `Could not follow the import: ${error.message}`),
+);
 
 async function start(request, button) {
   say(errorBox, "");
