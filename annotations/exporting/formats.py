@@ -1,4 +1,4 @@
-"""The export formats. Each `stream_*` turns records into text chunks as they arrive.
+"""The export formats. `stream` turns records into UTF-8 chunks as they arrive.
 
 - `jsonl`: one feed item per line.
 - `csv`: one row per claim; cells a spreadsheet would run as a formula are escaped.
@@ -9,12 +9,12 @@
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -63,8 +63,18 @@ _ORGANISATION_WORDS = re.compile(
 )
 
 
-def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
+# For the strings, integers and None our records hold, orjson writes what `json.dumps(data,
+# ensure_ascii=False, separators=(",", ":"))` writes (UTF-8, control characters as \u escapes,
+# keys in insertion order; tests/exporting/test_json_text.py holds it to that), in about 15 ms
+# per 10,000 feed items where the standard library's encoder took 130 ms, a quarter of a JSONL
+# export. Datetimes and what else orjson does not know go through Django's encoder, as before.
+# Unlike json.dumps, orjson refuses a lone surrogate, which UTF-8 cannot hold: that record fails.
+_OTHER_TYPES = DjangoJSONEncoder().default
+
+
+def to_json(data: Any) -> bytes:
+    """`data` as compact UTF-8 JSON."""
+    return orjson.dumps(data, default=_OTHER_TYPES, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def escape_cell(value: Any) -> Any:
@@ -213,23 +223,25 @@ def webannotation(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _jsonl_line(row: dict[str, Any]) -> str:
-    return to_json(feed_item(row)) + "\n"
+def _jsonl_line(row: dict[str, Any]) -> bytes:
+    return to_json(feed_item(row)) + b"\n"
 
 
-def _csv_line(row: dict[str, Any]) -> str:
+def _csv_text(cells: list[Any]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(csv_row(row))
-    return buffer.getvalue()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue().encode()
 
 
-def _csv_head() -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(CSV_COLUMNS)
-    return buffer.getvalue()
+def _csv_line(row: dict[str, Any]) -> bytes:
+    return _csv_text(csv_row(row))
 
 
-def _webannotation_head() -> str:
+def _csv_head() -> bytes:
+    return _csv_text(CSV_COLUMNS)
+
+
+def _webannotation_head() -> bytes:
     # The collection's own fields come first so a reader sees them before the (long) list; the
     # annotations inside share the collection's @context.
     header = {
@@ -237,41 +249,45 @@ def _webannotation_head() -> str:
         "type": "AnnotationCollection",
         "label": f"Verified claims, {settings.FACTCHECK_ORGANIZATION['name']}",
     }
-    return to_json(header)[:-1] + ', "first": {"type": "AnnotationPage", "items": [\n'
+    return to_json(header)[:-1] + b',"first":{"type":"AnnotationPage","items":[\n'
 
 
-def _webannotation_item(row: dict[str, Any]) -> str:
+def _webannotation_item(row: dict[str, Any]) -> bytes:
     annotation = webannotation(row)
     del annotation["@context"]  # the collection's applies
     return to_json(annotation)
 
 
+def _claimreview_item(row: dict[str, Any]) -> bytes:
+    return to_json(claimreview(row))
+
+
 @dataclass(frozen=True)
 class Format:
-    render: Callable[[dict[str, Any]], str]  # one record
-    head: Callable[[], str]
-    separator: str
-    tail: str
+    render: Callable[[dict[str, Any]], bytes]  # one record
+    head: Callable[[], bytes]
+    separator: bytes
+    tail: bytes
     content_type: str
     extension: str
 
 
 FORMATS = {
-    "jsonl": Format(_jsonl_line, str, "", "", "application/jsonl; charset=utf-8", "jsonl"),
-    "csv": Format(_csv_line, _csv_head, "", "", "text/csv; charset=utf-8", "csv"),
+    "jsonl": Format(_jsonl_line, bytes, b"", b"", "application/jsonl; charset=utf-8", "jsonl"),
+    "csv": Format(_csv_line, _csv_head, b"", b"", "text/csv; charset=utf-8", "csv"),
     "claimreview": Format(
-        lambda row: to_json(claimreview(row)),
-        lambda: "[\n",
-        ",\n",
-        "\n]\n",
+        _claimreview_item,
+        lambda: b"[\n",
+        b",\n",
+        b"\n]\n",
         "application/ld+json; charset=utf-8",
         "jsonld",
     ),
     "webannotation": Format(
         _webannotation_item,
         _webannotation_head,
-        ",\n",
-        "\n]}}\n",
+        b",\n",
+        b"\n]}}\n",
         'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"; charset=utf-8',
         "jsonld",
     ),
@@ -282,23 +298,25 @@ OnError = Callable[[dict[str, Any], Exception], None]
 
 def stream(
     format: str, rows: Iterable[dict[str, Any]], *, on_error: OnError | None = None
-) -> Iterator[str]:
-    """The text of an export in `format` (one of `FORMATS`), one record at a time.
+) -> Iterator[bytes]:
+    """The UTF-8 text of an export in `format` (one of `FORMATS`), one record a chunk.
 
-    With `on_error`, a record that cannot be rendered is reported to it and left out, so one
-    bad record never costs the others; without, the error propagates.
+    The head and the tail are chunks of their own, so a caller can count records. With
+    `on_error`, a record that cannot be rendered is reported to it and left out, so one bad
+    record never costs the others; without, the error propagates.
     """
     spec = FORMATS[format]
     yield spec.head()
+    render, separator = spec.render, spec.separator
     first = True
     for row in rows:
         try:
-            text = spec.render(row)
+            text = render(row)
         except Exception as exc:
             if on_error is None:
                 raise
             on_error(row, exc)
             continue
-        yield text if first else spec.separator + text
+        yield text if first else separator + text
         first = False
     yield spec.tail

@@ -12,6 +12,11 @@ from annotations.selectors import published_claims
 from tests.factories import published_claim
 
 
+def exported(fmt, rows, **options) -> str:
+    """The whole export as text; `stream` yields UTF-8 chunks."""
+    return b"".join(stream(fmt, rows, **options)).decode()
+
+
 @pytest.mark.parametrize(
     ("cell", "escaped"),
     [
@@ -45,7 +50,7 @@ def test_csv_export_escapes_formulas_in_every_text_column(db):
         article__publisher="-publisher",
     )
 
-    text = "".join(stream("csv", iter_records(published_claims())))
+    text = exported("csv", iter_records(published_claims()))
 
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["claimant"] == "'=cmd|' /C calc'!A0"
@@ -59,7 +64,7 @@ def test_csv_export_escapes_formulas_in_every_text_column(db):
 def test_csv_keeps_newlines_and_quotes_inside_cells(db):
     claim = published_claim(text='He said "no"\nand left, twice')
 
-    text = "".join(stream("csv", iter_records(published_claims())))
+    text = exported("csv", iter_records(published_claims()))
 
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["claim_text"] == 'He said "no"\nand left, twice'
@@ -69,7 +74,7 @@ def test_csv_keeps_newlines_and_quotes_inside_cells(db):
 def test_claimreview_file_is_one_json_array(db):
     claims = [published_claim() for _ in range(3)]
 
-    document = json.loads("".join(stream("claimreview", iter_records(published_claims()))))
+    document = json.loads(exported("claimreview", iter_records(published_claims())))
 
     assert [review["url"].rsplit("/", 2)[-2] for review in document] == [str(c.pk) for c in claims]
 
@@ -77,7 +82,7 @@ def test_claimreview_file_is_one_json_array(db):
 def test_webannotation_file_is_an_annotation_collection(db):
     claims = [published_claim() for _ in range(2)]
 
-    document = json.loads("".join(stream("webannotation", iter_records(published_claims()))))
+    document = json.loads(exported("webannotation", iter_records(published_claims())))
 
     assert document["@context"] == "http://www.w3.org/ns/anno.jsonld"
     assert document["type"] == "AnnotationCollection"
@@ -88,8 +93,8 @@ def test_webannotation_file_is_an_annotation_collection(db):
 
 def test_empty_exports_are_still_well_formed(db):
     for fmt in ("claimreview", "webannotation"):
-        json.loads("".join(stream(fmt, iter_records(published_claims()))))
-    assert "".join(stream("jsonl", iter_records(published_claims()))) == ""
+        json.loads(exported(fmt, iter_records(published_claims())))
+    assert exported("jsonl", iter_records(published_claims())) == ""
 
 
 def test_batches_cover_every_claim_once_with_its_own_sources(db):
@@ -108,7 +113,7 @@ def test_a_record_that_cannot_render_is_reported_and_skipped(db):
     rows[1]["modified_at"] = object()  # not serialisable
     errors = []
 
-    text = "".join(stream("jsonl", rows, on_error=lambda row, exc: errors.append(row["id"])))
+    text = exported("jsonl", rows, on_error=lambda row, exc: errors.append(row["id"]))
 
     assert [json.loads(line)["id"] for line in text.splitlines()] == [good.pk]
     assert errors == [bad.pk]
