@@ -153,15 +153,25 @@ def _ratings_url(base: str) -> str:
     return base.rstrip("/") + reverse("frontend:public-ratings")
 
 
-def person(row: dict[str, Any], role: str) -> str | None:
-    """How the public sees the reviewer or editor, as `settings.PUBLIC_SHOW_PEOPLE` decides."""
-    mode = settings.PUBLIC_SHOW_PEOPLE
-    username = row[f"{role}_username"]
+_PERSON_FIELDS = {
+    role: (f"{role}_username", f"{role}_first_name", f"{role}_last_name")
+    for role in ("reviewer", "editor")
+}
+
+
+def person(row: dict[str, Any], role: str, *, mode: str | None = None) -> str | None:
+    """How the public sees the reviewer or editor, as `settings.PUBLIC_SHOW_PEOPLE` decides.
+
+    `mode` is that setting, for a caller that has read it already (once per record, not twice).
+    """
+    mode = mode or settings.PUBLIC_SHOW_PEOPLE
+    username_field, first_name_field, last_name_field = _PERSON_FIELDS[role]
+    username = row[username_field]
     if mode == "none" or username is None:
         return None
     if mode == "username":
         return username
-    full = f"{row[f'{role}_first_name']} {row[f'{role}_last_name']}".strip()
+    full = f"{row[first_name_field]} {row[last_name_field]}".strip()
     return full or username
 
 
@@ -172,6 +182,7 @@ def iso(value: datetime | str | None) -> str | None:
 
 def feed_item(row: dict[str, Any]) -> dict[str, Any]:
     """One item of the public JSON feed and of JSON Lines exports."""
+    show_people = settings.PUBLIC_SHOW_PEOPLE
     return {
         "id": row["id"],
         "url": claim_url(row["id"]),
@@ -205,8 +216,8 @@ def feed_item(row: dict[str, Any]) -> dict[str, Any]:
             {"kind": c["kind"], "note": c["note"], "created_at": iso(c["created_at"])}
             for c in row["corrections"]
         ],
-        "reviewer": person(row, "reviewer"),
-        "editor": person(row, "editor"),
+        "reviewer": person(row, "reviewer", mode=show_people),
+        "editor": person(row, "editor", mode=show_people),
         "created_at": iso(row["claim_created_at"]),
         "published_at": iso(row["approved_at"] or row["claim_published_at"]),
         "updated_at": iso(row["modified_at"]),
