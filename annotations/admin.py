@@ -3,9 +3,10 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models as db_models
 from django.utils.html import format_html, format_html_join
 
-from . import models, moderation, roles
+from . import models, moderation, roles, search
 from .admin_moderation import (
     ModerationMixin,
     deactivate_action,
@@ -30,16 +31,31 @@ class SentenceInline(admin.TabularInline):
         return False  # sentences come from splitting the body, never by hand
 
 
+# Django 6 makes https the scheme a URL typed without one gets; we choose it now (and silence
+# the deprecation warning that rendering the form would raise).
+URL_FORM_FIELDS = {db_models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(models.Article)
 class ArticleAdmin(ModerationMixin, admin.ModelAdmin):
+    formfield_overrides = URL_FORM_FIELDS
     list_display = ("title", "publisher", "language", "status", "published_at", "created_at")
     list_filter = ("status", "language", "publisher")
     search_fields = ("title", "url", "publisher")
     date_hierarchy = "created_at"
-    readonly_fields = ("content_hash", "created_at", "updated_at", "import_job")
+    # The body is what the sentences' and claims' offsets point into: it is never edited by hand.
+    readonly_fields = ("body", "content_hash", "created_at", "updated_at", "import_job")
     raw_id_fields = ("assignee",)
     inlines = [SentenceInline]
     show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False  # articles come in through imports and the API, which split them
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if "title" in form.changed_data:
+            search.index_after_commit([obj.pk], refresh=True)
 
 
 @admin.register(models.Sentence)
@@ -94,6 +110,7 @@ class ClaimAdmin(ModerationMixin, admin.ModelAdmin):
 
 @admin.register(models.Source)
 class SourceAdmin(ModerationMixin, admin.ModelAdmin):
+    formfield_overrides = URL_FORM_FIELDS
     list_display = ("__str__", "claim", "stance", "is_hidden", "created_at")
     list_filter = ("stance", "is_hidden")
     list_select_related = ("claim",)

@@ -12,6 +12,7 @@ import unicodedata
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
@@ -135,12 +136,12 @@ class Article(TimeStamped):
     title = models.CharField(max_length=1000)
     # NULL, not "", for "no URL": the unique constraint must let many URL-less articles in.
     url = models.URLField(max_length=2048, null=True, blank=True)  # noqa: DJ001
-    publisher = models.CharField(max_length=255, blank=True, db_index=True)
+    publisher = models.CharField(max_length=255, blank=True)
     authors = models.JSONField(default=list, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    language = models.CharField(max_length=16, default="en", db_index=True)
+    language = models.CharField(max_length=16, default="en")
     body = models.TextField(help_text="Plain text exactly as split into sentences.")
-    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -148,6 +149,7 @@ class Article(TimeStamped):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_articles",
+        db_index=False,  # the (assignee, status) index serves it
     )
     import_job = models.ForeignKey(
         ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
@@ -156,14 +158,20 @@ class Article(TimeStamped):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Constraints and Meta indexes rather than unique=/db_index=: on PostgreSQL those also
+        # add a varchar_pattern_ops copy of each index, for LIKE queries we never run, and every
+        # index is paid for on each of the thousands of rows an import inserts.
         constraints = [
             models.UniqueConstraint(
                 fields=["url"], condition=Q(url__isnull=False), name="article_url_unique"
             ),
+            models.UniqueConstraint(fields=["content_hash"], name="article_content_hash_unique"),
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["publisher"], name="article_publisher_idx"),
+            models.Index(fields=["language"], name="article_language_idx"),
         ]
 
     def __str__(self) -> str:
@@ -175,7 +183,10 @@ class Article(TimeStamped):
 
 
 class Sentence(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sentences")
+    # No index of its own: the (article, position) unique index serves every lookup by article.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sentences", db_index=False
+    )
     position = models.PositiveIntegerField(help_text="0-based order in the article.")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -192,10 +203,26 @@ class Sentence(models.Model):
                 condition=Q(start__lt=F("end")), name="sentence_start_before_end"
             ),
         ]
-        indexes = [models.Index(fields=["article", "start"])]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class ArticleSearch(models.Model):
+    """An article's full-text search document (PostgreSQL `tsvector`, GIN-indexed).
+
+    Kept apart from `Article` and filled after the article is committed (`annotations.search`):
+    computing and indexing it is half the database's work of an import, and reviewers can read
+    a new article before it is findable by search, a few seconds later.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="search"
+    )
+    document = SearchVectorField()
+
+    def __str__(self) -> str:
+        return f"search document of article {self.article_id}"
 
 
 # --- Rating scales ------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from annotations import search
 from annotations.exporting.run import run_export
 from annotations.importing.run import run_import
-from annotations.models import ExportJob
+from annotations.models import Article, ExportJob
 
 
 # Late ack + reject-on-worker-lost: a worker killed mid-job leaves the message to be delivered
@@ -35,3 +36,28 @@ def import_articles(self, job_id: int) -> None:
 )
 def export_claims(self, job_id: int) -> None:
     run_export(ExportJob.objects.get(pk=job_id))
+
+
+# Search documents are built after the articles' commit (see annotations.search); both tasks are
+# idempotent, so a re-delivery or retry only finds the documents already written.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def index_articles(article_ids: list[int], refresh: bool = False) -> int:
+    return search.index_articles(Article.objects.filter(pk__in=article_ids), refresh=refresh)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def index_import(job_id: int) -> int:
+    """Catch-up after an import: documents that a lost per-batch task did not build."""
+    return search.index_articles(Article.objects.filter(import_job_id=job_id))

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from annotations import models
+from annotations import models, search
 from annotations.services import build_sentences
 
 SAMPLE_BODY = (
@@ -51,6 +51,12 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def with_sentences(self, create, extracted, **kwargs):
         if create and extracted is not False:
             models.Sentence.objects.bulk_create(build_sentences(self))
+
+    @factory.post_generation
+    def with_search_document(self, create, extracted, **kwargs):
+        # What the worker builds after the commit (annotations.search).
+        if create and extracted is not False:
+            search.index_articles(models.Article.objects.filter(pk=self.pk))
 
 
 def default_rating(slug: str = "false") -> models.Rating:

@@ -3,24 +3,15 @@
 from datetime import UTC
 
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
 from annotations.models import Article, Claim, Verdict
+from annotations.search import search_articles
 from annotations.selectors import sees_hidden
 
 MAX_ID = 2**63 - 1
-# One text-search configuration for English and Spanish: no stemming, so a search finds the
-# words as typed in either language. The GIN index of migration 0003 is on exactly this
-# expression; change both together.
-SEARCH_CONFIG = "simple"
-
-
-def article_search_vector() -> SearchVector:
-    return SearchVector("title", "body", config=SEARCH_CONFIG)
 
 
 class IdFilter(filters.Filter):
@@ -91,10 +82,7 @@ class ArticleFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return qs
-        if connection.vendor != "postgresql":
-            return qs.filter(title__icontains=value) | qs.filter(body__icontains=value)
-        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
-        return qs.annotate(search=article_search_vector()).filter(search=query)
+        return search_articles(qs, value)
 
 
 class ClaimFilter(filters.FilterSet):

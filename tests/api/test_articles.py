@@ -59,13 +59,14 @@ def test_full_text_search_over_title_and_body(client_for, reviewer, db):
 def test_search_uses_the_gin_index(db):
     from annotations.api.filters import ArticleFilter
 
+    ArticleFactory.create_batch(3)
     qs = ArticleFilter({"q": "inflation"}, queryset=Article.objects.all()).qs
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = qs.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "annotations_article_search_gin" in plan, plan
+    assert "annotations_articlesearch_document_gin" in plan, plan
 
 
 def test_article_detail_shape_for_the_ui(client_for, reviewer, article):

@@ -29,6 +29,7 @@ class _Site(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.server.last_headers = dict(self.headers)
+        self.server.hits.append(self.path)
         status, headers, body = self.pages.get(self.path, (404, {}, b"not found"))
         self.send_response(status)
         for name, value in headers.items():
@@ -50,6 +51,7 @@ def web_site():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.pages = pages
+    server.hits = []
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield server
     server.shutdown()

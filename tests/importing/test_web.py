@@ -52,6 +52,22 @@ def test_feed_url_fetches_every_entry(web_site, reviewer):
     assert job.input_file.name.endswith(".xml")  # kept, so a resumed job reads the same entries
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_polled_feed_fetches_only_the_entries_not_yet_imported(web_site, reviewer):
+    # transaction=True: the batch reader looks the URLs up on a connection of its own, which
+    # sees committed rows only.
+    web_site.pages["/one"] = (200, HTML, article_page("Entry one", [LONG]))
+    web_site.pages["/two"] = (200, HTML, article_page("Entry two", [LONG + " Two."]))
+    web_site.pages["/feed.xml"] = (200, {}, feed(web_site, ["/one"]))
+    feed_url = f"{web_site.url}/feed.xml"
+    run_import(start_import(created_by=reviewer, feed=feed_url).pk)
+    web_site.pages["/feed.xml"] = (200, {}, feed(web_site, ["/one", "/two"]))
+    web_site.hits.clear()
+    job = run_import(start_import(created_by=reviewer, feed=feed_url).pk)
+    assert (job.status, job.created, job.duplicates) == (Status.SUCCEEDED, 1, 1)
+    assert web_site.hits == ["/feed.xml", "/two"]
+
+
 def test_feed_file_with_an_entity_bomb_is_refused(web_site, import_bytes):
     bomb = (
         '<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
