@@ -108,3 +108,20 @@ def test_a_title_changed_in_the_admin_is_searchable_and_the_body_is_not_editable
     _wait(lambda: _found("brand") == {article.pk})
     assert _found("old") == set()
     assert client.get("/admin/annotations/article/add/").status_code == 403
+
+
+def test_the_index_command_builds_missing_documents_or_refreshes_all(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    indexed = ArticleFactory(title="Indexed", body="First text.")
+    missing = ArticleFactory(title="Missing", body="Second text.", with_search_document=False)
+    Article.objects.filter(pk=indexed.pk).update(title="Renamed")
+    out = StringIO()
+    call_command("index_articles", "--chunk=1", stdout=out)
+    assert "1 search documents written." in out.getvalue()
+    assert _found("second") == {missing.pk}
+    assert _found("renamed") == set()
+    call_command("index_articles", "--refresh", stdout=out)
+    assert _found("renamed") == {indexed.pk}
