@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models as db_models
 from django.utils.html import format_html, format_html_join
 
-from . import models, moderation, roles, search
+from . import models, moderation, roles, search, services
 from .admin_moderation import (
     ModerationMixin,
     deactivate_action,
@@ -157,22 +157,80 @@ class CorrectionAdmin(ModerationMixin, admin.ModelAdmin):
 
 
 class JobAdmin(admin.ModelAdmin):
+    """Jobs are started by the API and the commands and run by the worker: read-only here."""
+
     list_display = (
         "id",
         "format",
         "status",
-        "total",
+        "progress",
         "created",
         "duplicates",
         "failed",
+        "created_by",
         "created_at",
+        "finished_at",
     )
     list_filter = ("status", "format")
-    readonly_fields = ("errors", "celery_task_id", "started_at", "finished_at", "created_at")
     list_select_related = ("created_by",)
+    readonly_fields = ("progress", "error_report")
+    exclude = ("errors",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="progress")
+    def progress(self, job: models.ImportJob | models.ExportJob) -> str:
+        done = job.created + job.duplicates + job.failed
+        if not job.total:
+            return f"{done:,}"
+        return f"{done:,} / {job.total:,} ({min(100, 100 * done // job.total)}%)"
+
+    @admin.display(description="errors")
+    def error_report(self, job: models.ImportJob | models.ExportJob) -> str:
+        if not job.errors:
+            return "none"
+        return format_html(
+            "<table><tr><th>where</th><th>message</th></tr>{}</table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td></tr>",
+                (_error_place(error) for error in job.errors),
+            ),
+        )
 
 
-admin.site.register(models.ImportJob, JobAdmin)
+def _error_place(error: dict) -> tuple[str, str]:
+    place = ", ".join(
+        f"{key} {error[key]}" for key in ("file", "line", "record", "claim") if key in error
+    )
+    return place or "job", error.get("message", "")
+
+
+@admin.register(models.ImportJob)
+class ImportJobAdmin(JobAdmin):
+    list_display = (*JobAdmin.list_display[:2], "original_name", *JobAdmin.list_display[2:])
+    search_fields = ("original_name",)
+    actions = ["cancel_selected"]
+
+    def has_cancel_permission(self, request) -> bool:
+        return roles.has_role(request.user, roles.EDITOR, roles.MODERATOR)
+
+    @admin.action(
+        description="Cancel the selected imports (they stop before their next batch)",
+        permissions=["cancel"],
+    )
+    def cancel_selected(self, request, queryset) -> None:
+        cancelled = 0
+        for job in queryset.exclude(status__in=models.ImportJob.FINISHED):
+            services.cancel_import(job=job, user=request.user)
+            cancelled += 1
+        self.message_user(request, f"{cancelled} import(s) cancelled.")
+
+
 admin.site.register(models.ExportJob, JobAdmin)
 
 

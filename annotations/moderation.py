@@ -378,6 +378,8 @@ MODERATOR_VIEWS = {
         "correction",
         "flag",
         "auditevent",
+        "importjob",  # where imported content came from, and the imports to cancel
+        "exportjob",
     ),
     "auth": ("user", "group"),
 }

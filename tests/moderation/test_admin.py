@@ -449,3 +449,41 @@ def test_moderator_permissions_come_back_after_a_flush():
     )
     assert {"view_claim", "view_verdict", "view_flag", "view_auditevent", "view_user"} <= codenames
     assert not any(code.startswith(("change_", "delete_", "add_")) for code in codenames)
+
+
+def test_import_jobs_in_the_admin_show_progress_and_errors_and_can_be_cancelled(
+    superuser, plain_moderator
+):
+    from annotations.models import ImportJob
+
+    running = ImportJob.objects.create(
+        original_name="day.jsonl",
+        status=ImportJob.Status.RUNNING,
+        total=400,
+        created=90,
+        duplicates=5,
+        failed=5,
+        errors=[{"line": 7, "message": "<script>alert(1)</script> is not JSON"}],
+    )
+    done = ImportJob.objects.create(original_name="old.csv", status=ImportJob.Status.SUCCEEDED)
+    client = admin_client(superuser)
+    listing = client.get("/admin/annotations/importjob/").content.decode()
+    assert "100 / 400 (25%)" in listing and "day.jsonl" in listing
+    page = client.get(f"/admin/annotations/importjob/{running.pk}/change/").content.decode()
+    assert "<td>line 7</td>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; is not JSON" in page  # escaped, never run
+    assert client.get("/admin/annotations/importjob/add/").status_code == 403
+    response = client.post(
+        "/admin/annotations/importjob/",
+        {"action": "cancel_selected", "_selected_action": [running.pk, done.pk]},
+    )
+    assert response.status_code == 302
+    running.refresh_from_db()
+    done.refresh_from_db()
+    assert (running.status, done.status) == ("cancelled", "succeeded")
+    assert AuditEvent.objects.filter(action="import.cancelled", object_id=running.pk).exists()
+    # A moderator may cancel too; the action is offered to them.
+    assert (
+        "cancel_selected"
+        in admin_client(plain_moderator).get("/admin/annotations/importjob/").content.decode()
+    )
