@@ -30,8 +30,8 @@ def normalise_body(text: str) -> str:
 
 
 def content_hash(body: str) -> str:
-    """sha256 of the normalised body: two imports of the same text share it."""
-    return hashlib.sha256(normalise_body(body).encode("utf-8")).hexdigest()
+    """sha256 of an already normalised body: two imports of the same text share it."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 class TimeStamped(models.Model):
@@ -178,7 +178,7 @@ class Article(TimeStamped):
         return self.title[:80]
 
     def save(self, *args, **kwargs) -> None:
-        self.content_hash = content_hash(self.body)
+        self.content_hash = content_hash(normalise_body(self.body))
         super().save(*args, **kwargs)
 
 

@@ -12,6 +12,7 @@ import contextlib
 import io
 import itertools
 import logging
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -157,7 +158,10 @@ def _consume(job: ImportJob, items: Iterator[Item]) -> None:
     # A thread reads, fetches and splits the next batch while this one writes the current: the
     # two halves take about as long, and the database does its part in a process of its own.
     # Only the writing touches the job and its transaction; the reader just looks up known URLs.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-reader") as reader:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-reader") as reader,
+        _quick_gil_handover(),
+    ):
         try:
             upcoming = reader.submit(_read_next, batches)
             while (batch := upcoming.result()) is not None:
@@ -166,6 +170,22 @@ def _consume(job: ImportJob, items: Iterator[Item]) -> None:
                     return
         finally:
             reader.submit(connections.close_all)  # the reader thread's own connection
+
+
+@contextlib.contextmanager
+def _quick_gil_handover(seconds: float = 0.001) -> Iterator[None]:
+    """Shorten the interval after which a thread waiting for the GIL makes the holder let go.
+
+    The writer waits on PostgreSQL dozens of times a batch (each statement, each COPY buffer),
+    and each time wants the GIL back from the reader, by default up to 5 ms later: measured,
+    that cancelled the overlap. At 1 ms the import took 15% less time.
+    """
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 def _read_next(batches: Iterator[list[Item]]) -> _Batch | None:
@@ -200,6 +220,7 @@ def _save_batch(job: ImportJob, batch: _Batch) -> bool:
     for attempt in range(3):
         try:
             with transaction.atomic():
+                _no_parallel_workers()
                 locked = ImportJob.objects.select_for_update().get(pk=job.pk)
                 if locked.status == Status.CANCELLED:
                     return False
@@ -220,6 +241,14 @@ def _save_batch(job: ImportJob, batch: _Batch) -> bool:
             if attempt == 2:
                 raise
     return True
+
+
+def _no_parallel_workers() -> None:
+    """For this transaction: a batch's lookups are a few hundred index probes, which PostgreSQL
+    rates costly enough to hand to parallel workers, and starting those took 20 ms a query."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def _stored(*, urls: Iterable[str], digests: Iterable[str] = ()) -> set[str]:
