@@ -6,8 +6,8 @@ Builds N published claims (one source each, ten per article) in a throwaway Post
 named after DATABASE_URL's with `_exportbench` appended, then for each format runs `run_export`
 -- the code the Celery worker runs -- in a fresh process and reports claims/s, peak RSS, and
 the growth of RSS during the export. The floor is `COPY (SELECT ...) TO STDOUT` of the same
-columns (sources aggregated as JSON), read by psycopg in a process of its own. The database is
-dropped at the end.
+data (sources and corrections aggregated as JSON, the last-modified time as the export computes
+it), read by psycopg in a process of its own. The database is dropped at the end.
 """
 
 import multiprocessing
@@ -26,14 +26,21 @@ FORMATS = ["jsonl", "csv", "claimreview", "webannotation"]
 COPY_SQL = """
 COPY (
   SELECT c.id, c.quote_exact, c.quote_prefix, c.quote_suffix, c.claimant, c.text, c.start,
-         c."end", c.created_at, c.published_at, c.updated_at,
+         c."end", c.created_at, c.published_at,
+         GREATEST(c.updated_at, a.updated_at, v.updated_at,
+                  (SELECT max(so.updated_at) FROM annotations_source so WHERE so.claim_id = c.id),
+                  (SELECT max(co.created_at) FROM annotations_correction co
+                    WHERE co.claim_id = c.id)),
          a.id, a.title, a.url, a.publisher, a.published_at, a.language,
          v.explanation, v.reviewed_at, r.slug, r.label, r.value, s.slug, s.best_rating,
          s.worst_rating, au.username, au.first_name, au.last_name, ed.username, ed.first_name,
          ed.last_name,
          (SELECT json_agg(json_build_object('url', so.url, 'title', so.title,
                  'publisher', so.publisher, 'quote', so.quote, 'stance', so.stance))
-            FROM annotations_source so WHERE so.claim_id = c.id AND NOT so.is_hidden)
+            FROM annotations_source so WHERE so.claim_id = c.id AND NOT so.is_hidden),
+         (SELECT json_agg(json_build_object('kind', co.kind, 'note', co.note,
+                 'created_at', co.created_at))
+            FROM annotations_correction co WHERE co.claim_id = c.id)
   FROM annotations_claim c
   JOIN annotations_article a ON a.id = c.article_id
   JOIN annotations_verdict v ON v.id = c.published_verdict_id
@@ -175,12 +182,14 @@ def run_format(url: str, media_root: str, fmt: str, queue) -> None:
     setup_django(url, media_root)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from django.urls import get_resolver
+    from django.urls import reverse
 
     from annotations.exporting.run import run_export
     from annotations.models import ExportJob
 
-    get_resolver().url_patterns  # a worker has its URLconf loaded after its first task  # noqa: B018
+    # A running worker has its URL resolver built after its first task; the first reverse()
+    # builds it (70 ms), which a benchmark in a fresh process would otherwise count.
+    reverse("frontend:public-ratings")
     job = ExportJob.objects.create(format=fmt)
     connection.ensure_connection()
     before = rss_mb()

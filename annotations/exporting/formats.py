@@ -201,7 +201,7 @@ def webannotation(row: dict[str, Any]) -> dict[str, Any]:
             {
                 "type": "SpecificResource",
                 "purpose": "classifying",
-                "source": ratings_url(row["rating_slug"]),
+                "source": ratings_url(row["scale_slug"], row["rating_slug"]),
             },
         ],
         "target": {

@@ -187,3 +187,6 @@ def test_webannotation_selectors_point_at_the_claim_in_the_article(db, expand):
     assert node["http://www.w3.org/ns/oa#motivatedBy"] == [
         {"@id": "http://www.w3.org/ns/oa#assessing"}
     ]
+    # The rating is classified by its entry on the public methodology page.
+    [classifying] = [b for b in annotation["body"] if b.get("purpose") == "classifying"]
+    assert classifying["source"].endswith("/ratings/#default-false")
