@@ -40,24 +40,21 @@ def export_claims(self, job_id: int) -> None:
 
 # Search documents are built after the articles' commit (see annotations.search); both tasks are
 # idempotent, so a re-delivery or retry only finds the documents already written.
-@shared_task(
+indexing_task = shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     max_retries=5,
 )
+
+
+@indexing_task
 def index_articles(article_ids: list[int], refresh: bool = False) -> int:
     return search.index_articles(Article.objects.filter(pk__in=article_ids), refresh=refresh)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@indexing_task
 def index_import(job_id: int) -> int:
     """Catch-up after an import: documents that a lost per-batch task did not build."""
     return search.index_articles(Article.objects.filter(import_job_id=job_id))
