@@ -2,7 +2,22 @@
 
 from datetime import datetime
 
-from django.db.models import Count, DateTimeField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
 
 from . import roles
@@ -58,21 +73,37 @@ def public_claim_pages() -> QuerySet[Claim]:
 
 
 def withdrawn_claims() -> QuerySet[Claim]:
-    """Claims retracted after publication, for consumers of the feed to drop what they synced.
+    """Claims that left the feed after they were in it, for its consumers to drop what they synced.
 
-    Each carries `withdrawn_at` (the retraction's time) and `retraction_note`. Hidden claims are
-    left out, as everywhere public: their number alone must not leave.
+    Two kinds, told apart by `withdrawal`: "retracted" (public record: `retraction_note` says
+    why, the claim's page says so) and "removed" (hidden by a moderator after publication, for
+    privacy or abuse: nothing but the id and the time leaves, and only for a claim that was
+    public before it was hidden). Each carries `withdrawn_at`.
     """
     retractions = Correction.objects.filter(
         claim=OuterRef("pk"), kind=Correction.Kind.RETRACTION
     ).order_by("-created_at", "-id")
-    return Claim.objects.filter(_retracted_in_public()).annotate(
-        # Coalesce: a claim set to retracted without `retract_verdict` (by hand) has no Correction.
-        withdrawn_at=Coalesce(
-            Subquery(retractions.values("created_at")[:1], output_field=DateTimeField()),
-            "updated_at",
+    removed = Q(is_hidden=True, published_at__isnull=False, hidden_at__gte=F("published_at"))
+    return Claim.objects.filter(_retracted_in_public() | removed).annotate(
+        withdrawal=Case(
+            When(is_hidden=True, then=Value("removed")),
+            default=Value("retracted"),
+            output_field=CharField(),
         ),
-        retraction_note=Subquery(retractions.values("note")[:1]),
+        withdrawn_at=Case(
+            When(is_hidden=True, then=F("hidden_at")),
+            # Coalesce: a claim set to retracted by hand (not by `retract_verdict`) has no
+            # Correction.
+            default=Coalesce(
+                Subquery(retractions.values("created_at")[:1], output_field=DateTimeField()),
+                "updated_at",
+            ),
+        ),
+        retraction_note=Case(
+            When(is_hidden=True, then=Value(None)),
+            default=Subquery(retractions.values("note")[:1]),
+            output_field=TextField(),
+        ),
     )
 
 

@@ -181,22 +181,33 @@ class VerifiedClaimsView(GenericAPIView):
 
 class WithdrawnClaimSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    url = serializers.SerializerMethodField(help_text="The claim's public page, which says why.")
-    status = serializers.CharField(read_only=True, help_text='Always "retracted".')
+    url = serializers.SerializerMethodField(
+        help_text="The claim's public page, which says why; null for a removed claim."
+    )
+    status = serializers.ChoiceField(
+        choices=["retracted", "removed"],
+        source="withdrawal",
+        read_only=True,
+        help_text='"retracted": a correction says why; "removed": taken down by a moderator.',
+    )
     withdrawn_at = serializers.DateTimeField(read_only=True)
     note = serializers.CharField(
-        source="retraction_note", read_only=True, allow_null=True, help_text="The correction note."
+        source="retraction_note",
+        read_only=True,
+        allow_null=True,
+        help_text="The correction note (null for a removed claim).",
     )
 
-    def get_url(self, claim) -> str:
-        return claim_url(claim.pk)
+    def get_url(self, claim) -> str | None:
+        return claim_url(claim.pk) if claim.withdrawal == "retracted" else None
 
 
 class WithdrawnClaimsView(ListAPIView):
-    """Claims retracted after publication: what a consumer who synced them must now drop.
+    """Claims retracted, or removed by a moderator, after publication: what a consumer who
+    synced them must now drop.
 
-    The feed only ever lists what is published, so a retraction would otherwise be invisible to
-    an `updated_since` sync. Hidden claims never appear here (nor anywhere public).
+    The feed only ever lists what is published, so a withdrawal would otherwise be invisible to
+    an `updated_since` sync. Of a removed claim only its id and the time leave.
     """
 
     authentication_classes = []
@@ -209,11 +220,12 @@ class WithdrawnClaimsView(ListAPIView):
     pagination_class = VerifiedClaimCursor
 
     def get_queryset(self):
-        return withdrawn_claims().only("id", "status")
+        return withdrawn_claims().only("id", "status", "is_hidden")
 
     @extend_schema(
-        description="Claims retracted after publication, with the time and the correction note; "
-        "`since` takes the time of the last sync. See README, section Export."
+        description="Claims retracted after publication (with the time and the correction note) "
+        "or removed by a moderator after publication (id and time only); `since` takes the time "
+        "of the last sync. See README, section Export."
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

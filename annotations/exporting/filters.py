@@ -43,6 +43,6 @@ class WithdrawnClaimFilter(django_filters.FilterSet):
     since = UtcDateTimeFilter(
         field_name="withdrawn_at",
         lookup_expr="gte",
-        help_text="Only claims retracted at or after this ISO 8601 time: pass the time of the "
+        help_text="Only claims withdrawn at or after this ISO 8601 time: pass the time of the "
         "last sync, as to the feed's updated_since.",
     )

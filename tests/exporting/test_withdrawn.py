@@ -39,17 +39,49 @@ def test_lists_a_retracted_claim_with_its_time_and_note(client, moderator):
     assert item["withdrawn_at"].replace("Z", "+00:00") == correction.created_at.isoformat()
 
 
-def test_never_lists_published_hidden_or_never_published_claims(client, moderator):
+def test_lists_retracted_and_removed_claims_never_published_or_never_public_ones(client, moderator):
     retracted = retracted_claim(moderator)
     published_claim()  # still published: the feed's business
-    hidden_published = published_claim()
-    moderation.hide_content(target=hidden_published, moderator=moderator, reason="Privacy")
-    hidden_retracted = retracted_claim(moderator)
-    moderation.hide_content(target=hidden_retracted, moderator=moderator, reason="Privacy")
+    removed = published_claim()
+    moderation.hide_content(target=removed, moderator=moderator, reason="Privacy")
+    removed_retracted = retracted_claim(moderator, note="Names a private person.")
+    moderation.hide_content(target=removed_retracted, moderator=moderator, reason="Privacy")
     ClaimFactory(status=Claim.Status.DRAFT)
     ClaimFactory(status=Claim.Status.RETRACTED)  # withdrawn before it was ever published
+    hidden_in_review = ClaimFactory(status=Claim.Status.SUBMITTED)
+    moderation.hide_content(target=hidden_in_review, moderator=moderator, reason="Spam")
 
-    assert withdrawn_ids(client) == [retracted.pk]
+    items = {item["id"]: item for item in client.get(WITHDRAWN).json()["results"]}
+
+    assert set(items) == {retracted.pk, removed.pk, removed_retracted.pk}
+    assert items[retracted.pk]["status"] == "retracted"
+    for claim in (removed, removed_retracted):
+        claim.refresh_from_db()
+        # Only the id and the time: not the moderator's reason, not the correction note, and no
+        # link (the page is gone).
+        assert items[claim.pk] == {
+            "id": claim.pk,
+            "url": None,
+            "status": "removed",
+            "withdrawn_at": items[claim.pk]["withdrawn_at"],
+            "note": None,
+        }
+        assert items[claim.pk]["withdrawn_at"].replace("Z", "+00:00") == (
+            claim.hidden_at.isoformat()
+        )
+    assert "Privacy" not in str(items) and "private person" not in str(items)
+
+
+def test_a_claim_synced_from_the_feed_and_then_removed_is_reported(client, moderator):
+    claim = published_claim()
+    last_sync = timezone.now()
+    moderation.hide_content(target=claim, moderator=moderator, reason="Harassment")
+    assert client.get("/api/v1/verified-claims/").json()["results"] == []
+    assert withdrawn_ids(client, since=last_sync.isoformat()) == [claim.pk]
+    moderation.unhide_content(target=claim, moderator=moderator, reason="Appeal upheld")
+    assert withdrawn_ids(client, since=last_sync.isoformat()) == []
+    again = client.get("/api/v1/verified-claims/", {"updated_since": last_sync.isoformat()})
+    assert [item["id"] for item in again.json()["results"]] == [claim.pk]
 
 
 def test_since_returns_only_what_was_withdrawn_after_the_last_sync(client, moderator):
