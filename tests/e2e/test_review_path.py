@@ -4,7 +4,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FileChooser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from annotations.models import Article, Claim, Verdict
 
@@ -19,6 +20,21 @@ SENTENCE = (
 FINISHED = "[data-status=succeeded], [data-status=partial], [data-status=failed]"
 
 
+def open_file_chooser_by_key(page: Page) -> FileChooser:
+    """Space on the focused file field opens the picker. Headless Chromium now and then drops
+    that first key press (seen about one run in ten); a person would press again, and so do we,
+    so the test still fails if the key never opens it."""
+    for attempt in range(3):
+        try:
+            with page.expect_file_chooser(timeout=5_000) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def import_sample(page: Page, *, keyboard: bool = False) -> None:
     """Import the sample article through the Import page and open it from the job's list."""
     if keyboard:
@@ -29,9 +45,8 @@ def import_sample(page: Page, *, keyboard: bool = False) -> None:
         page.wait_for_load_state("networkidle")
         tab_to(page, "#import-file")
         expect(page.locator("#import-file")).to_be_focused()
-        with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Space")
-        chooser.value.set_files(str(SAMPLE))
+        chooser = open_file_chooser_by_key(page)
+        chooser.set_files(str(SAMPLE))
         tab_to(page, "#import-file-form button[type=submit]")
         page.keyboard.press("Enter")
     else:
