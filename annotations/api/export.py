@@ -65,6 +65,15 @@ class PassthroughRenderer(renderers.BaseRenderer):
     media_type = "*/*"
     format = "file"  # drf-spectacular needs a name
 
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        # The file itself is a FileResponse and never comes here; an error's body (404, 409)
+        # does, and is written as JSON whatever the client asked for (schemathesis found the
+        # 500 that BaseRenderer's missing render() gave).
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data, renderer_context=renderer_context)
+
 
 class FeedNegotiation(DefaultContentNegotiation):
     def select_renderer(self, request, renderers, format_suffix=None):

@@ -168,6 +168,17 @@ def test_download_before_the_file_is_ready_is_a_409(client_for, reviewer):
     assert "queued" in response.json()["detail"]
 
 
+def test_download_errors_are_json_whatever_the_client_accepts(client_for, reviewer):
+    # Found by schemathesis: an error rendered by the download's pass-through renderer was a 500.
+    job = ExportJob.objects.create(format="csv", created_by=reviewer)
+    api = client_for(reviewer)
+    for url, code in ((f"{EXPORTS}{job.pk}/download/", 409), (f"{EXPORTS}999999/download/", 404)):
+        response = api.get(url, HTTP_ACCEPT="text/csv")
+        assert response.status_code == code
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"]
+
+
 def test_run_export_records_progress_and_is_safe_to_run_again(db, settings, reviewer):
     settings.EXPORT_CHUNK_SIZE = 2
     claims = [published_claim() for _ in range(5)]
