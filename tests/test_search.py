@@ -47,15 +47,6 @@ def test_documents_are_built_once_and_refreshed_on_request(db):
     assert ArticleSearch.objects.count() == 2
 
 
-def test_web_search_syntax_and_operators_only(db):
-    hit = ArticleFactory(title="Budget", body="The deficit fell while inflation rose.")
-    rain = ArticleFactory(title="Weather", body="Rain all week.")
-    assert _found('"deficit fell"') == {hit.pk}
-    assert _found("deficit -inflation") == set()
-    assert _found("rain or deficit") == {hit.pk, rain.pk}
-    assert _found("!!! & | :*") == set()
-
-
 def test_imported_articles_become_searchable_on_the_worker(celery_worker, settings):
     settings.IMPORT_BATCH_SIZE = 2
     lines = b"\n".join(

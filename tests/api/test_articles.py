@@ -46,12 +46,13 @@ def test_hidden_claims_do_not_count_for_reviewers(client_for, reviewer, moderato
 def test_full_text_search_over_title_and_body(client_for, reviewer, db):
     title_hit = ArticleFactory(title="Inflación en España", body="Los precios subieron.")
     body_hit = ArticleFactory(title="Budget", body="The deficit fell while inflation rose.")
-    ArticleFactory(title="Weather", body="Rain all week.")
+    rain = ArticleFactory(title="Weather", body="Rain all week.")
     api = client_for(reviewer)
     assert _ids(api, q="inflation") == {body_hit.id}
     assert _ids(api, q="inflación") == {title_hit.id}
     assert _ids(api, q='"deficit fell"') == {body_hit.id}
     assert _ids(api, q="deficit -inflation") == set()
+    assert _ids(api, q="rain or deficit") == {body_hit.id, rain.id}
     assert _ids(api, q="!!! & | :*") == set()  # operators only: no error, no match
 
 
