@@ -1,6 +1,7 @@
 """The other pages: login (wrong password, role shown), My work filters, Export with download."""
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -55,3 +56,23 @@ def test_export_page_runs_a_job_and_downloads_the_file(
         page.get_by_role("link", name="Download the file").click()
     lines = download.value.path().read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == [claim.pk]
+
+
+def test_job_forms_cannot_be_sent_before_their_script_runs(page, e2e_editor):
+    """A click before the page's module ran would submit the form natively, as a GET of the page
+    (the import then silently never starts): the buttons wait, disabled, for the module."""
+    log_in(page, "edna-editor")
+    buttons = {"/import/": ["Upload and import", "Fetch and import"], "/export/": ["Start export"]}
+    page.route(
+        re.compile(r"/(import|export)\.js$"),
+        lambda route: route.fulfill(body="", content_type="text/javascript"),
+    )
+    for path, names in buttons.items():
+        page.goto(path)
+        for name in names:
+            expect(page.get_by_role("button", name=name)).to_be_disabled()
+    page.unroute_all()
+    for path, names in buttons.items():
+        page.goto(path)
+        for name in names:
+            expect(page.get_by_role("button", name=name)).to_be_enabled()

@@ -104,6 +104,16 @@ export function say(box, message, { kind = "error" } = {}) {
   box.dataset.kind = kind;
 }
 
+/**
+ * Enable the submit buttons of forms that only the page's module can send. They start disabled:
+ * a click before the module ran would submit the form natively, as a GET of the page itself.
+ */
+export function enableForms(...forms) {
+  for (const form of forms) {
+    for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = false;
+  }
+}
+
 /** A small DOM builder: el("p", {class: "x"}, "text", child). Text is always textContent. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

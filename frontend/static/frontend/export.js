@@ -1,6 +1,6 @@
 // Export page: start an export job with a format and filters, follow it, offer the download.
 
-import { api, el, FINISHED, items, jobFollower, say } from "./api.js";
+import { api, el, enableForms, FINISHED, items, jobFollower, say } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 const errorBox = $("export-error");
@@ -78,6 +78,7 @@ $("export-form").addEventListener("submit", async (event) => {
   }
 });
 
+enableForms($("export-form"));
 loadRatings();
 const resumed = location.hash.match(/^#export-(\d+)$/);
 if (resumed) poll(resumed[1]);

@@ -1,7 +1,7 @@
 // Import page: start a job (file upload, URLs or a feed), then poll it until it ends and show
 // its counts and its error report.
 
-import { api, el, FINISHED, jobFollower, say } from "./api.js";
+import { api, el, enableForms, FINISHED, jobFollower, say } from "./api.js";
 
 const STATUS_WORDS = {
   queued: "Waiting for a worker…",
@@ -121,6 +121,8 @@ $("job-cancel").addEventListener("click", async () => {
     say(errorBox, `The import could not be cancelled. ${error.message}`);
   }
 });
+
+enableForms($("import-file-form"), $("import-urls-form"));
 
 // Coming back to the page (#job-12) resumes following that job.
 const resumed = location.hash.match(/^#job-(\d+)$/);
