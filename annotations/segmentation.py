@@ -53,10 +53,18 @@ class Span:
 
 def split_sentences(text: str, language: str = "en") -> list[Span]:
     """Sentences of `text` as spans with offsets into it; `paragraph` counts non-empty lines."""
+    return [
+        Span(start, end, text[start:end], paragraph)
+        for start, end, paragraph in sentence_offsets(text, language)
+    ]
+
+
+def sentence_offsets(text: str, language: str = "en") -> list[tuple[int, int, int]]:
+    """`split_sentences` without the texts: (start, end, paragraph) of each sentence."""
     lang = language.split("-")[0].lower() if language else "en"
     if lang not in SUPPORTED_LANGUAGES:
         lang = "en"
-    spans: list[Span] = []
+    offsets: list[tuple[int, int, int]] = []
     paragraph = -1
     for line_start, line in _lines(text):
         if not line.strip():
@@ -65,9 +73,8 @@ def split_sentences(text: str, language: str = "en") -> list[Span]:
         pieces = [
             (line_start + start, line_start + end) for start, end in _trimmed_pieces(line, lang)
         ]
-        for start, end in _repair(text, pieces, lang):
-            spans.append(Span(start, end, text[start:end], paragraph))
-    return spans
+        offsets.extend((start, end, paragraph) for start, end in _repair(text, pieces, lang))
+    return offsets
 
 
 def without_lone_surrogates(text: str) -> str:

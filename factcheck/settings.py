@@ -252,6 +252,9 @@ VERDICT_MIN_EXPLANATION_LENGTH = env.int("VERDICT_MIN_EXPLANATION_LENGTH", defau
 
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=512 * 1024 * 1024)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=200)
+# Split sentences in a process of its own from an import's second batch on (annotations.importing.
+# splitting); off, a thread of the worker does it, slower.
+IMPORT_SPLIT_IN_PROCESS = env.bool("IMPORT_SPLIT_IN_PROCESS", default=True)
 IMPORT_MAX_RECORD_BYTES = env.int("IMPORT_MAX_RECORD_BYTES", default=5 * 1024 * 1024)
 IMPORT_ZIP_MAX_ENTRIES = env.int("IMPORT_ZIP_MAX_ENTRIES", default=10_000)
 IMPORT_ZIP_MAX_BYTES = env.int("IMPORT_ZIP_MAX_BYTES", default=2 * 1024 * 1024 * 1024)

@@ -13,9 +13,9 @@ import io
 import itertools
 import logging
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,6 +29,7 @@ from django.db import (
 )
 from django.db.models import Model
 from django.utils import timezone
+from psycopg import Copy
 from psycopg.types.json import Jsonb
 
 from annotations import search
@@ -39,6 +40,7 @@ from annotations.segmentation import split_sentences
 from . import formats, web
 from .fetch import FetchError, fetch
 from .formats import ArticleRecord, InputError, Item, Limits, RecordError
+from .splitting import SENTENCE_COPY_FIELDS, BatchSplitter
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,8 @@ class _Row:
     record: ArticleRecord
     body: str
     digest: str
-    sentences: list[tuple[int, int, int, str, int]]  # position, start, end, text, paragraph
+    pk: int | None = None  # reserved before the split, on PostgreSQL
+    sentence_data: bytes = b""  # its sentences as COPY rows (importing.splitting), once split
 
 
 @dataclass(slots=True)
@@ -67,6 +70,8 @@ class _Batch:
     rows: list[_Row]
     failures: list[dict]
     known: int  # URLs already imported, not fetched again
+    texts: list[tuple[int, str, str]]  # the rows' (pk, body, language), on PostgreSQL
+    split: Future | None  # their sentence_data, on PostgreSQL
 
 
 def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
@@ -155,17 +160,23 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 def _consume(job: ImportJob, items: Iterator[Item]) -> None:
     remaining = itertools.islice(items, job.checkpoint, None)
     batches = _batches(remaining, settings.IMPORT_BATCH_SIZE)
-    # A thread reads, fetches and splits the next batch while this one writes the current: the
-    # two halves take about as long, and the database does its part in a process of its own.
-    # Only the writing touches the job and its transaction; the reader just looks up known URLs.
+    # While this thread writes a batch, a reader thread reads and fetches the next one and hands
+    # it to the splitter (a process of its own): reading, splitting and writing overlap, and the
+    # database does its part in a process of its own too. Only the writing touches the job and
+    # its transaction; the reader just looks up known URLs and reserves article ids.
     with (
+        BatchSplitter(use_process=settings.IMPORT_SPLIT_IN_PROCESS) as splitter,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-reader") as reader,
         _quick_gil_handover(),
     ):
         try:
-            upcoming = reader.submit(_read_next, batches)
+            upcoming = reader.submit(_read_next, batches, splitter)
             while (batch := upcoming.result()) is not None:
-                upcoming = reader.submit(_read_next, batches)
+                upcoming = reader.submit(_read_next, batches, splitter)
+                if batch.split is not None:
+                    data = splitter.result(batch.split, batch.texts)
+                    for row, sentence_data in zip(batch.rows, data, strict=True):
+                        row.sentence_data = sentence_data
                 if not _save_batch(job, batch):
                     return
         finally:
@@ -188,13 +199,14 @@ def _quick_gil_handover(seconds: float = 0.001) -> Iterator[None]:
         sys.setswitchinterval(previous)
 
 
-def _read_next(batches: Iterator[list[Item]]) -> _Batch | None:
+def _read_next(batches: Iterator[list[Item]], splitter: BatchSplitter) -> _Batch | None:
     items = next(batches, None)
-    return None if items is None else _read(items)
+    return None if items is None else _read(items, splitter)
 
 
-def _read(items: list[Item]) -> _Batch:
-    """Resolve a batch's items into rows ready to store, and the errors of those that failed."""
+def _read(items: list[Item], splitter: BatchSplitter) -> _Batch:
+    """Resolve a batch's items into rows ready to store, and the errors of those that failed.
+    On PostgreSQL the rows get their ids, and their sentences are being split into COPY data."""
     failures: list[dict] = []
     known_urls = _stored(urls=[item.fetch_url for item in items if item.fetch_url])
     rows = []
@@ -206,13 +218,26 @@ def _read(items: list[Item]) -> _Batch:
             if not body.strip():
                 failures.append({**item.ref, "message": "The article has no text."})
                 continue
-            sentences = [
-                (position, span.start, span.end, span.text, span.paragraph)
-                for position, span in enumerate(split_sentences(body, outcome.language))
-            ]
-            rows.append(_Row(item.ref, outcome, body, content_hash(body), sentences))
+            rows.append(_Row(item.ref, outcome, body, content_hash(body)))
     known = sum(1 for item in items if item.fetch_url in known_urls)
-    return _Batch(size=len(items), rows=rows, failures=failures, known=known)
+    if connection.vendor != "postgresql":
+        return _Batch(len(items), rows, failures, known, texts=[], split=None)
+    for row, pk in zip(rows, _reserve_article_ids(len(rows)), strict=True):
+        row.pk = pk
+    texts = [(row.pk, row.body, row.record.language) for row in rows]
+    return _Batch(len(items), rows, failures, known, texts, split=splitter.submit(texts))
+
+
+def _reserve_article_ids(count: int) -> list[int]:
+    """`count` ids from the articles' sequence (one a duplicate never uses is a harmless gap)."""
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Article._meta.db_table, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _save_batch(job: ImportJob, batch: _Batch) -> bool:
@@ -336,12 +361,13 @@ def _article_fields(job: ImportJob, row: _Row) -> dict:
 
 
 def _create_articles(job: ImportJob, rows: list[_Row]) -> list[int]:
+    """The articles and their sentences by bulk_create: SQLite, the no-server default."""
     articles = Article.objects.bulk_create(Article(**_article_fields(job, row)) for row in rows)
     Sentence.objects.bulk_create(
         (
-            Sentence(article=article, position=p, start=s, end=e, text=t, paragraph=para)
+            Sentence(article=article, position=position, **asdict(span))
             for article, row in zip(articles, rows, strict=True)
-            for p, s, e, t, para in row.sentences
+            for position, span in enumerate(split_sentences(row.body, row.record.language))
         ),
         batch_size=500,
     )
@@ -356,48 +382,41 @@ def _copy_articles(job: ImportJob, rows: list[_Row]) -> list[int]:
     """
     if not rows:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Article._meta.db_table, len(rows)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
     now = timezone.now()
     # Every column without a default in the database must be here: a new Article field that
     # misses it fails the import tests with a NOT NULL error.
     values = [
         {
             **_article_fields(job, row),
-            "id": pk,
+            "id": row.pk,
             "created_at": now,
             "updated_at": now,
             "status": Article.Status.NEW,
         }
-        for pk, row in zip(ids, rows, strict=True)
+        for row in rows
     ]
     for fields in values:
         fields["authors"] = Jsonb(fields["authors"])
         fields["metadata"] = Jsonb(fields["metadata"])
     columns = list(values[0])
-    _copy(Article, columns, ([fields[name] for name in columns] for fields in values))
-    _copy(
-        Sentence,
-        ["article", "position", "start", "end", "text", "paragraph"],
-        ((pk, *sentence) for pk, row in zip(ids, rows, strict=True) for sentence in row.sentences),
-    )
-    return ids
+    with _copy(Article, columns) as copy:
+        for fields in values:
+            copy.write_row([fields[name] for name in columns])
+    with _copy(Sentence, SENTENCE_COPY_FIELDS) as copy:
+        copy.write(b"".join(row.sentence_data for row in rows))
+    return [row.pk for row in rows]
 
 
-def _copy(model: type[Model], fields: list[str], rows: Iterable[Sequence]) -> None:
-    """COPY `rows` (values of `fields`, in order) into `model`'s table."""
+@contextlib.contextmanager
+def _copy(model: type[Model], fields: list[str]) -> Iterator[Copy]:
+    """A COPY FROM STDIN into `model`'s table, of `fields` in this order."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):
-        for row in rows:
-            copy.write_row(row)
+        yield copy
 
 
 # --- The end ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 
 from annotations.importing import formats
 from annotations.models import Article, ImportJob, Sentence
+from annotations.segmentation import split_sentences
 from tests.importing.conftest import article_page
 
 SAMPLE = Path(__file__).resolve().parents[2] / "annotations/demo_data/spain-probe-article.txt"
@@ -304,3 +305,18 @@ def test_text_postgresql_cannot_store_is_a_record_error_and_the_rest_imports(imp
     assert "lone UTF-16 surrogate" in job.errors[0]["message"]
     assert "NUL" in job.errors[1]["message"]
     assert list(Article.objects.values_list("title", flat=True)) == ["Fine"]
+
+
+def test_sentences_of_every_batch_are_the_bodies_split(import_bytes, settings):
+    # From the second batch on the splitting runs in a process of its own (importing.splitting).
+    settings.IMPORT_BATCH_SIZE = 2
+    sample = SAMPLE.read_text(encoding="utf-8")
+    content = jsonl(*({"title": f"T{n}", "body": f"{sample}\nRevision {n}."} for n in range(7)))
+    job = import_bytes(content, "many.jsonl")
+    assert job.created == 7
+    for article in Article.objects.all():
+        stored = article.sentences.order_by("position")
+        spans = split_sentences(article.body, article.language)
+        assert [(s.position, s.start, s.end, s.text, s.paragraph) for s in stored] == [
+            (position, s.start, s.end, s.text, s.paragraph) for position, s in enumerate(spans)
+        ]

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -22,13 +23,14 @@ SAMPLE = ROOT / "annotations/demo_data/spain-probe-article.txt"
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool=solo"]
+WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker"]
 WORKER += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_worker(env: dict[str, str], log: Path, *, pool: str = "solo") -> subprocess.Popen:
+    command = [*WORKER, f"--pool={pool}"]
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(WORKER, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def wait_until(condition, *, timeout: float, what: str, log: Path) -> None:
@@ -71,11 +73,15 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
             what="the first batches",
             log=log,
         )
+        splitting = psutil.Process(first.pid).children()  # the import's splitting process
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     finally:
         if first.poll() is None:
             first.kill()
+    assert [process.cmdline()[-1] for process in splitting] == ["annotations.importing.splitting"]
+    _, left = psutil.wait_procs(splitting, timeout=10)
+    assert left == [], "the splitting process outlived its killed worker"
     killed = ImportJob.objects.get(pk=job.pk)
     assert killed.status == ImportJob.Status.RUNNING
     assert 0 < killed.created < n
@@ -83,7 +89,9 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
     assert Article.objects.count() == killed.created == killed.checkpoint
     assert not Article.objects.annotate(s=Count("sentences")).filter(s=0).exists()
 
-    second = start_worker(env, log)
+    # As `make run` and production run it: a prefork pool, whose (daemonic) child starts the
+    # import's splitting process all the same.
+    second = start_worker(env, log, pool="prefork")
     try:
         wait_until(
             lambda: ImportJob.objects.get(pk=job.pk).is_finished,
@@ -96,6 +104,7 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
         second.wait(timeout=30)
     job.refresh_from_db()
     assert (job.status, job.created, job.duplicates, job.failed) == ("succeeded", n, 0, 0)
+    assert "splitting in the worker" not in log.read_text()  # the splitting process never failed
     titles = Article.objects.values("title").annotate(c=Count("id"))
     assert titles.count() == n and not titles.filter(c__gt=1).exists()
     assert Sentence.objects.count() == 2 * n
@@ -103,23 +112,29 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
 
 
 def test_no_server_default_sqlite_broker_and_database(tmp_path):
-    """What `make run` relies on: a worker on kombu's SQLite broker imports a job."""
+    """What `make run` relies on: a prefork worker on kombu's SQLite broker imports a job."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
     env |= {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CELERY_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "IMPORT_BATCH_SIZE": "2",
     }
+    sample = SAMPLE.read_text(encoding="utf-8")
+    upload = tmp_path / "five.jsonl"
+    upload.write_text(
+        "\n".join(json.dumps({"title": f"Take {n}", "body": f"{sample}\n{n}."}) for n in range(5))
+    )
     manage = [sys.executable, "manage.py"]
     migrate = subprocess.run(
         [*manage, "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, timeout=180
     )
     assert migrate.returncode == 0, migrate.stderr.decode()
     log = tmp_path / "worker.log"
-    worker = start_worker(env, log)
+    worker = start_worker(env, log, pool="prefork")
     try:
         result = subprocess.run(
-            [*manage, "import_articles", str(SAMPLE), "--wait", "--timeout", "120"],
+            [*manage, "import_articles", str(upload), "--wait", "--timeout", "120"],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -131,4 +146,4 @@ def test_no_server_default_sqlite_broker_and_database(tmp_path):
         worker.wait(timeout=30)
     assert result.returncode == 0, result.stderr + log.read_text()[-3000:]
     job = json.loads(result.stdout.strip().splitlines()[-1])
-    assert (job["status"], job["format"], job["created"]) == ("succeeded", "text", 1)
+    assert (job["status"], job["format"], job["created"]) == ("succeeded", "jsonl", 5)
