@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models import Count
 
-from annotations.models import Article, ImportJob, Sentence
+from annotations.models import Article, ArticleSearch, ImportJob, Sentence
 from annotations.services import start_import
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,10 @@ def wait_until(condition, *, timeout: float, what: str, log: Path) -> None:
 def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
     from factcheck.celery import app
 
-    app.control.purge()
+    # What earlier tests left on the queue these workers consume (app.control.purge() would
+    # purge the queue an in-thread test worker last selected instead).
+    with app.connection_for_write() as broker:
+        broker.default_channel.queue_purge(app.conf.task_default_queue)
     settings.MEDIA_ROOT = tmp_path / "media"
     n = 4000
     rows = "\n".join(
@@ -99,9 +102,17 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
             what="the re-delivered job",
             log=log,
         )
+        # Stop it idle: a prefork worker stopped amid the follow-up indexing tasks it had
+        # reserved took half a minute to hand them back.
+        wait_until(
+            lambda: ArticleSearch.objects.count() == n,
+            timeout=60,
+            what="the search documents",
+            log=log,
+        )
     finally:
         second.send_signal(signal.SIGTERM)
-        second.wait(timeout=30)
+        second.wait(timeout=60)
     job.refresh_from_db()
     assert (job.status, job.created, job.duplicates, job.failed) == ("succeeded", n, 0, 0)
     assert "splitting in the worker" not in log.read_text()  # the splitting process never failed
