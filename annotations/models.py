@@ -114,6 +114,9 @@ class ImportJob(Job):
 
 class ExportJob(Job):
     filters = models.JSONField(default=dict, blank=True)
+    scheduled = models.BooleanField(
+        default=False, help_text="Started by the periodic export (EXPORT_SCHEDULE_FORMATS)."
+    )
     output_file = models.FileField(upload_to="exports/%Y/%m/%d/", blank=True, max_length=500)
 
     class Meta(Job.Meta):

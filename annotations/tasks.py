@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from annotations import search
-from annotations.exporting.run import run_export
+from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
 from annotations.models import Article, ExportJob
 
@@ -36,6 +36,12 @@ def import_articles(self, job_id: int) -> None:
 )
 def export_claims(self, job_id: int) -> None:
     run_export(ExportJob.objects.get(pk=job_id))
+
+
+# Run by Celery beat (settings.CELERY_BEAT_SCHEDULE); the export itself is an export_claims task.
+@shared_task
+def scheduled_export(format: str) -> int:
+    return start_scheduled_export(format).pk
 
 
 # Search documents are built after the articles' commit (see annotations.search); both tasks are

@@ -7,6 +7,7 @@ kept in a SQLite file). `DEBUG=False` switches on production hardening; there is
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -247,6 +248,27 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
 PUBLIC_SHOW_PEOPLE = env.str("PUBLIC_SHOW_PEOPLE", default="name")
 # Claims fetched per round trip when an export streams from the database.
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+# The periodic export: a file of every published claim in each of these formats (e.g.
+# "jsonl,claimreview"), on a cron schedule (minute hour day-of-month month day-of-week, UTC), run
+# by Celery beat; the newest EXPORT_SCHEDULE_KEEP of each format are kept. Empty: no schedule.
+EXPORT_SCHEDULE_FORMATS = env.list("EXPORT_SCHEDULE_FORMATS", default=[])
+EXPORT_SCHEDULE_CRON = env.str("EXPORT_SCHEDULE_CRON", default="0 3 * * *")
+EXPORT_SCHEDULE_KEEP = env.int("EXPORT_SCHEDULE_KEEP", default=7)
+_minute, _hour, _day_of_month, _month, _day_of_week = EXPORT_SCHEDULE_CRON.split()
+CELERY_BEAT_SCHEDULE = {
+    f"export-{fmt}": {
+        "task": "annotations.tasks.scheduled_export",
+        "schedule": crontab(
+            minute=_minute,
+            hour=_hour,
+            day_of_month=_day_of_month,
+            month_of_year=_month,
+            day_of_week=_day_of_week,
+        ),
+        "args": [fmt],
+    }
+    for fmt in EXPORT_SCHEDULE_FORMATS
+}
 
 VERDICT_MIN_EXPLANATION_LENGTH = env.int("VERDICT_MIN_EXPLANATION_LENGTH", default=20)
 

@@ -89,9 +89,12 @@ def _settings_env_names() -> set[str]:
 def test_compose_file_names_the_services_and_the_variables_the_settings_read():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "redis", "web", "worker"}
-    for name in services:
+    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    # Beat answers no ping; its container's only process is beat, which ends the container.
+    for name in services.keys() - {"beat"}:
         assert "healthcheck" in services[name], f"{name} has no health check"
+    assert services["beat"]["command"][:4] == ["celery", "-A", "factcheck", "beat"]
+    assert services["beat"]["environment"] == services["web"]["environment"]
     assert "pgdata" in compose["volumes"]
     assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
     app_env = services["web"]["environment"]

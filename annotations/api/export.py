@@ -15,7 +15,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, ListAPIView
@@ -265,6 +265,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "status",
             "format",
             "filters",
+            "scheduled",
             "total",
             "exported",
             "failed",
@@ -314,8 +315,18 @@ class ExportRequestSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "scheduled", bool, description="Only the periodic exports (Celery beat)."
+            )
+        ]
+    )
+)
 class ExportJobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Start an export, follow its progress, download its file. Editors see everyone's jobs."""
+    """Start an export, follow its progress, download its file. Editors see everyone's jobs,
+    the periodic exports too (`?scheduled=true` lists only those, newest first)."""
 
     permission_classes = [HasAnyRole]
     serializer_class = ExportJobSerializer
@@ -324,6 +335,8 @@ class ExportJobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model only
             return ExportJob.objects.none()
         jobs = ExportJob.objects.order_by("-created_at", "-id")
+        if self.request.query_params.get("scheduled") in ("true", "1"):
+            jobs = jobs.filter(scheduled=True)
         if roles.has_role(self.request.user, roles.EDITOR):
             return jobs
         return jobs.filter(created_by=self.request.user)

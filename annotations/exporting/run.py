@@ -53,7 +53,9 @@ def filtered_claims(filters: dict[str, str]):
     return filterset.qs
 
 
-def start_export(*, format: str, filters: dict[str, Any] | None = None, created_by) -> ExportJob:
+def start_export(
+    *, format: str, filters: dict[str, Any] | None = None, created_by, scheduled: bool = False
+) -> ExportJob:
     """Create an export job and queue it on the worker once the row is committed."""
     from annotations import tasks  # tasks imports this module
 
@@ -64,7 +66,11 @@ def start_export(*, format: str, filters: dict[str, Any] | None = None, created_
     task_id = str(uuid.uuid4())
     with transaction.atomic():
         job = ExportJob.objects.create(
-            format=format, filters=cleaned, created_by=created_by, celery_task_id=task_id
+            format=format,
+            filters=cleaned,
+            created_by=created_by,
+            celery_task_id=task_id,
+            scheduled=scheduled,
         )
         record_event(
             actor=created_by,
@@ -75,6 +81,23 @@ def start_export(*, format: str, filters: dict[str, Any] | None = None, created_
         transaction.on_commit(
             lambda: tasks.export_claims.apply_async(args=[job.pk], task_id=task_id)
         )
+    return job
+
+
+def start_scheduled_export(format: str) -> ExportJob:
+    """The periodic export (Celery beat, EXPORT_SCHEDULE_*): every published claim in `format`.
+
+    Only the newest EXPORT_SCHEDULE_KEEP scheduled exports of each format are kept, files and
+    rows: a nightly file of every claim would otherwise fill the disk.
+    """
+    job = start_export(format=format, created_by=None, scheduled=True)
+    newest_first = ExportJob.objects.filter(scheduled=True, format=format).order_by(
+        "-created_at", "-id"
+    )
+    for old in newest_first[settings.EXPORT_SCHEDULE_KEEP :]:
+        if old.output_file:
+            old.output_file.delete(save=False)
+        old.delete()
     return job
 
 

@@ -1,0 +1,89 @@
+"""The periodic export: Celery beat's schedule from settings, and the task it runs on a worker,
+which exports every published claim and keeps the newest files of each format."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from annotations import tasks
+from annotations.models import ExportJob
+from tests.exporting.test_jobs import EXPORTS, download, wait_for, worker_test
+from tests.factories import published_claim
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOW_SCHEDULE = """
+import django, json
+django.setup()
+from celery.schedules import crontab
+from factcheck.celery import app
+print(json.dumps({
+    name: {"task": entry["task"], "args": entry["args"],
+           "cron": [sorted(getattr(entry["schedule"], part)) for part in
+                    ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")]}
+    for name, entry in app.conf.beat_schedule.items()
+}))
+"""
+
+
+def beat_schedule(**env: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_SCHEDULE],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "factcheck.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_beat_runs_one_export_a_format_on_the_cron_schedule():
+    schedule = beat_schedule(
+        EXPORT_SCHEDULE_FORMATS="jsonl,claimreview", EXPORT_SCHEDULE_CRON="30 2 * * 1"
+    )
+    assert set(schedule) == {"export-jsonl", "export-claimreview"}
+    entry = schedule["export-claimreview"]
+    assert (entry["task"], entry["args"]) == ("annotations.tasks.scheduled_export", ["claimreview"])
+    assert entry["cron"] == [[30], [2], list(range(1, 32)), list(range(1, 13)), [1]]
+
+
+def test_no_formats_no_schedule():
+    assert beat_schedule(EXPORT_SCHEDULE_FORMATS="") == {}
+
+
+def next_scheduled_job(*, after: int, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = ExportJob.objects.filter(scheduled=True, pk__gt=after).first()
+        if job:
+            return job.pk
+        time.sleep(0.1)
+    raise AssertionError("the scheduled export task started no job")
+
+
+@worker_test
+def test_scheduled_export_writes_every_published_claim_and_keeps_the_newest(
+    celery_worker, settings, client_for, editor, reviewer
+):
+    settings.EXPORT_SCHEDULE_KEEP = 2
+    claims = [published_claim() for _ in range(3)]
+    jobs = []
+    for _ in range(3):
+        tasks.scheduled_export.delay("jsonl")  # what beat sends
+        jobs.append(wait_for(next_scheduled_job(after=jobs[-1].pk if jobs else 0)))
+    assert [job.status for job in jobs] == ["succeeded"] * 3
+    oldest, *kept = jobs
+    assert list(ExportJob.objects.filter(scheduled=True).order_by("id")) == kept
+    assert not Path(oldest.output_file.path).exists()  # the file went with its job
+    editors = client_for(editor)
+    listed = editors.get(EXPORTS, {"scheduled": "true"}).json()
+    assert [job["id"] for job in listed] == [kept[1].pk, kept[0].pk]
+    assert all(job["scheduled"] for job in listed)
+    text = download(editors, kept[1].pk)
+    assert [json.loads(line)["id"] for line in text.splitlines()] == [c.pk for c in claims]
+    # Reviewers see only their own jobs; the periodic ones are no one's.
+    assert client_for(reviewer).get(EXPORTS, {"scheduled": "true"}).json() == []
