@@ -12,8 +12,8 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Fact-check annotations"
 
     def ready(self) -> None:
-        # Connects the m2m_changed receiver that audits role (group) changes.
-        from . import moderation  # noqa: F401
+        # Connects the m2m_changed receiver that audits role (group) changes; registers checks.
+        from . import checks, moderation  # noqa: F401
 
         post_migrate.connect(_ensure_defaults, sender=self)
         # After the groups exist again: the Moderator group's view permissions (also after flush).

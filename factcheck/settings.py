@@ -254,17 +254,24 @@ EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
 EXPORT_SCHEDULE_FORMATS = env.list("EXPORT_SCHEDULE_FORMATS", default=[])
 EXPORT_SCHEDULE_CRON = env.str("EXPORT_SCHEDULE_CRON", default="0 3 * * *")
 EXPORT_SCHEDULE_KEEP = env.int("EXPORT_SCHEDULE_KEEP", default=7)
-_minute, _hour, _day_of_month, _month, _day_of_week = EXPORT_SCHEDULE_CRON.split()
+try:
+    _minute, _hour, _day_of_month, _month, _day_of_week = EXPORT_SCHEDULE_CRON.split()
+    _export_schedule = crontab(
+        minute=_minute,
+        hour=_hour,
+        day_of_month=_day_of_month,
+        month_of_year=_month,
+        day_of_week=_day_of_week,
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"EXPORT_SCHEDULE_CRON={EXPORT_SCHEDULE_CRON!r} is not a five-field cron schedule "
+        f"(minute hour day-of-month month day-of-week): {exc}"
+    ) from exc
 CELERY_BEAT_SCHEDULE = {
     f"export-{fmt}": {
         "task": "annotations.tasks.scheduled_export",
-        "schedule": crontab(
-            minute=_minute,
-            hour=_hour,
-            day_of_month=_day_of_month,
-            month_of_year=_month,
-            day_of_week=_day_of_week,
-        ),
+        "schedule": _export_schedule,
         "args": [fmt],
     }
     for fmt in EXPORT_SCHEDULE_FORMATS

@@ -8,6 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from django.core.checks import run_checks
+
 from annotations import tasks
 from annotations.models import ExportJob
 from tests.exporting.test_jobs import EXPORTS, download, wait_for, worker_test
@@ -28,8 +31,8 @@ print(json.dumps({
 """
 
 
-def beat_schedule(**env: str) -> dict:
-    result = subprocess.run(
+def show_schedule(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-c", SHOW_SCHEDULE],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "factcheck.settings", **env},
@@ -37,6 +40,10 @@ def beat_schedule(**env: str) -> dict:
         text=True,
         timeout=60,
     )
+
+
+def beat_schedule(**env: str) -> dict:
+    result = show_schedule(**env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -53,6 +60,24 @@ def test_beat_runs_one_export_a_format_on_the_cron_schedule():
 
 def test_no_formats_no_schedule():
     assert beat_schedule(EXPORT_SCHEDULE_FORMATS="") == {}
+
+
+@pytest.mark.parametrize("cron", ["0 3 * *", "61 3 * * *"])
+def test_a_bad_cron_schedule_stops_the_start_with_a_clear_error(cron):
+    result = show_schedule(EXPORT_SCHEDULE_FORMATS="jsonl", EXPORT_SCHEDULE_CRON=cron)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"EXPORT_SCHEDULE_CRON='{cron}' is not a five-field cron schedule" in result.stderr
+
+
+def test_an_unknown_format_fails_the_system_check(settings):
+    settings.EXPORT_SCHEDULE_FORMATS = ["jsonl", "xlsx"]
+    errors = [e for e in run_checks() if e.id == "annotations.E001"]
+    assert [e.msg for e in errors] == [
+        "EXPORT_SCHEDULE_FORMATS names unknown export formats: xlsx."
+    ]
+    settings.EXPORT_SCHEDULE_FORMATS = ["jsonl", "claimreview"]
+    assert not [e for e in run_checks() if e.id == "annotations.E001"]
 
 
 def next_scheduled_job(*, after: int, timeout: float = 30) -> int:
