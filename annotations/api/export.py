@@ -27,6 +27,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from annotations import roles
+from annotations.api.common import CursorPage
 from annotations.exporting import formats
 from annotations.exporting.filters import FILTER_NAMES, VerifiedClaimFilter, WithdrawnClaimFilter
 from annotations.exporting.records import (
@@ -330,6 +331,7 @@ class ExportJobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
 
     permission_classes = [HasAnyRole]
     serializer_class = ExportJobSerializer
+    pagination_class = CursorPage  # the periodic export alone makes one a night
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model only

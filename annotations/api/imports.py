@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotations import roles
+from annotations.api.common import CursorPage
 from annotations.api.permissions import IsReviewer
 from annotations.importing.formats import FORMATS
 from annotations.models import ImportJob
@@ -91,6 +92,7 @@ class ErrorsCSVRenderer(renderers.BaseRenderer):
 
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsReviewer]
+    pagination_class = CursorPage  # a newsroom makes thousands of jobs
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     serializer_class = ImportJobSerializer
 

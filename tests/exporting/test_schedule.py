@@ -105,10 +105,10 @@ def test_scheduled_export_writes_every_published_claim_and_keeps_the_newest(
     assert list(ExportJob.objects.filter(scheduled=True).order_by("id")) == kept
     assert not Path(oldest.output_file.path).exists()  # the file went with its job
     editors = client_for(editor)
-    listed = editors.get(EXPORTS, {"scheduled": "true"}).json()
+    listed = editors.get(EXPORTS, {"scheduled": "true"}).json()["results"]
     assert [job["id"] for job in listed] == [kept[1].pk, kept[0].pk]
     assert all(job["scheduled"] for job in listed)
     text = download(editors, kept[1].pk)
     assert [json.loads(line)["id"] for line in text.splitlines()] == [c.pk for c in claims]
     # Reviewers see only their own jobs; the periodic ones are no one's.
-    assert client_for(reviewer).get(EXPORTS, {"scheduled": "true"}).json() == []
+    assert client_for(reviewer).get(EXPORTS, {"scheduled": "true"}).json()["results"] == []

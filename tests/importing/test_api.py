@@ -125,13 +125,20 @@ def test_who_may_import(db, client_for, request, who, status):
 def test_reviewers_see_their_own_jobs_and_editors_all(client_for, reviewer, other_reviewer, editor):
     mine = start_import(created_by=reviewer, urls=["https://a.example/1"])
     theirs = start_import(created_by=other_reviewer, urls=["https://a.example/2"])
-    seen = client_for(reviewer).get(URL).json()
-    ids = [j["id"] for j in (seen["results"] if isinstance(seen, dict) else seen)]
-    assert ids == [mine.pk]
+    seen = client_for(reviewer).get(URL).json()["results"]
+    assert [j["id"] for j in seen] == [mine.pk]
     assert client_for(reviewer).get(f"{URL}{theirs.pk}/").status_code == 404
-    everyone = client_for(editor).get(URL).json()
-    ids = [j["id"] for j in (everyone["results"] if isinstance(everyone, dict) else everyone)]
-    assert set(ids) == {mine.pk, theirs.pk}
+    everyone = client_for(editor).get(URL).json()["results"]
+    assert {j["id"] for j in everyone} == {mine.pk, theirs.pk}
+
+
+def test_the_list_comes_in_pages_newest_first(client_for, reviewer):
+    jobs = [start_import(created_by=reviewer, urls=[f"https://a.example/{n}"]) for n in range(5)]
+    client = client_for(reviewer)
+    first = client.get(URL, {"page_size": 3}).json()
+    second = client.get(first["next"]).json()
+    assert [j["id"] for j in first["results"] + second["results"]] == [j.pk for j in jobs[::-1]]
+    assert second["next"] is None
 
 
 def test_list_is_a_fixed_number_of_queries(client_for, editor, django_assert_max_num_queries):
