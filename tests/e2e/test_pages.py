@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from annotations.models import ImportJob
 from tests.factories import ArticleFactory, published_claim
 
 from .conftest import PASSWORD, log_in, screenshot
@@ -76,3 +77,33 @@ def test_job_forms_cannot_be_sent_before_their_script_runs(page, e2e_editor):
         page.goto(path)
         for name in names:
             expect(page.get_by_role("button", name=name)).to_be_enabled()
+
+
+def test_import_page_lists_recent_imports_and_follows_one(page, e2e_reviewer):
+    done = ImportJob.objects.create(
+        created_by=e2e_reviewer,
+        format="jsonl",
+        original_name="monday.jsonl",
+        status=ImportJob.Status.SUCCEEDED,
+        total=3,
+        created=2,
+        duplicates=1,
+    )
+    ImportJob.objects.create(
+        created_by=e2e_reviewer, format="urls", status=ImportJob.Status.FAILED, failed=1
+    )
+    ImportJob.objects.create(created_by=None, original_name="someone-elses.jsonl")
+    log_in(page, "rita-reviewer")
+    page.goto("/import/")
+    rows = page.locator("#import-history-body tr")
+    expect(rows).to_have_count(2)  # a reviewer's own imports, newest first
+    expect(rows.nth(0)).to_contain_text("Web addresses")
+    expect(rows.nth(0)).to_contain_text("Failed")
+    expect(rows.nth(1)).to_contain_text("monday.jsonl")
+    expect(rows.nth(1)).to_contain_text("Done")
+    screenshot(page, "import-history")
+    rows.nth(1).get_by_role("link", name=f"#{done.pk}").click()
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("#job-created")).to_have_text("2")
+    expect(page.locator("#job-duplicates")).to_have_text("1")
+    expect(page).to_have_url(re.compile(rf"#job-{done.pk}$"))

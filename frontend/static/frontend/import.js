@@ -1,7 +1,18 @@
 // Import page: start a job (file upload, URLs or a feed), then poll it until it ends and show
 // its counts and its error report.
 
-import { api, el, enableForms, FINISHED, jobFollower, say } from "./api.js";
+import { api, el, enableForms, FINISHED, items, jobFollower, say } from "./api.js";
+
+const HISTORY_SIZE = 10;
+const SOURCE_WORDS = { urls: "Web addresses", feed: "Feed" };
+const SHORT_STATUS = {
+  queued: "Waiting",
+  running: "Importing",
+  succeeded: "Done",
+  partial: "Done, some records failed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
 
 const STATUS_WORDS = {
   queued: "Waiting for a worker…",
@@ -49,7 +60,45 @@ function showJob(job) {
       $("job-articles-link").href = `${main.dataset.homeUrl}?import=${job.id}#articles-h`;
     }
     showErrors(job);
+    loadHistory();
   }
+}
+
+/** The newest imports this person may see (editors: everyone's), each a link to follow it. */
+async function loadHistory() {
+  let jobs;
+  try {
+    const { data } = await api(`imports/?page_size=${HISTORY_SIZE}`);
+    jobs = items(data);
+  } catch (error) {
+    say(errorBox, `The recent imports could not be loaded. ${error.message}`);
+    return;
+  }
+  $("import-history-empty").hidden = jobs.length > 0;
+  $("import-history-table").hidden = jobs.length === 0;
+  $("import-history-body").replaceChildren(
+    ...jobs.map((job) =>
+      el(
+        "tr",
+        { "data-job": String(job.id) },
+        el("td", {}, el("a", { href: `#job-${job.id}`, onclick: follow(job.id) }, `#${job.id}`)),
+        el("td", {}, job.original_name || SOURCE_WORDS[job.format] || job.format || "—"),
+        el("td", { "data-status": job.status }, SHORT_STATUS[job.status] || job.status),
+        el("td", {}, job.created || 0),
+        el("td", {}, job.duplicates || 0),
+        el("td", {}, job.failed || 0),
+        el("td", {}, new Date(job.created_at).toLocaleString()),
+      ),
+    ),
+  );
+}
+
+function follow(id) {
+  return (event) => {
+    event.preventDefault();
+    history.replaceState(null, "", `#job-${id}`);
+    poll(id);
+  };
 }
 
 async function showErrors(job) {
@@ -127,3 +176,4 @@ enableForms($("import-file-form"), $("import-urls-form"));
 // Coming back to the page (#job-12) resumes following that job.
 const resumed = location.hash.match(/^#job-(\d+)$/);
 if (resumed) poll(resumed[1]);
+loadHistory();
