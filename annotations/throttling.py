@@ -1,0 +1,143 @@
+"""Who is asking, and how often: the client's address and the request rates.
+
+The client's address is `REMOTE_ADDR`: a client writes whatever it likes in `X-Forwarded-For`,
+so trusting that header by default would let it pick a fresh address for every request and
+never be throttled or locked out. Behind reverse proxies, `TRUSTED_PROXY_COUNT` says how many
+of them append to the header; the address the outermost of ours saw is then the client's.
+django-axes (`AXES_CLIENT_IP_CALLABLE`), DRF (`NUM_PROXIES`) and the throttles below all take it
+from `client_address`, so a lockout and a rate always count the same address.
+
+Rates (`DEFAULT_THROTTLE_RATES`, from the environment):
+- `anon`: one bucket per address for everything anonymous: the public feed, the withdrawn list,
+  public claim and rating pages, and API calls without credentials;
+- `user`: per signed-in user, on every API call;
+- `token`: the token endpoint, per address and, separately, per username, whoever asks.
+"""
+
+import hashlib
+import ipaddress
+import math
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a request came from, trusting only `TRUSTED_PROXY_COUNT` proxies.
+
+    With N trusted proxies, each appends the address it received from to `X-Forwarded-For`, so
+    the N-th entry from the right was written by our outermost proxy; anything left of it came
+    from the client and is ignored. A missing or malformed entry falls back to `REMOTE_ADDR`.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies <= 0 or not forwarded:
+        return remote
+    hops = [hop.strip() for hop in forwarded.split(",")]
+    candidate = hops[-min(proxies, len(hops))]  # as DRF's NUM_PROXIES reads it
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+class _RateThrottle(SimpleRateThrottle):
+    """A DRF throttle counting by `client_address`, its rate read per request.
+
+    DRF reads the rates once, when the class is defined; reading them per request lets a
+    deployment's settings (and a test's override) apply without a restart of the import.
+    """
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request) -> str:
+        return client_address(request)
+
+    def key(self, ident: str) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AnonThrottle(_RateThrottle):
+    """API calls without credentials, per address (the `anon` bucket)."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.key(self.get_ident(request))
+
+
+class UserThrottle(_RateThrottle):
+    """API calls of a signed-in user (session or token), per user wherever they come from."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return self.key(str(request.user.pk))
+        return None
+
+
+class PublicThrottle(_RateThrottle):
+    """Public feeds and pages: the `anon` bucket of the address, signed in or not."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.key(self.get_ident(request))
+
+
+class TokenAddressThrottle(_RateThrottle):
+    """Password guesses at the token endpoint, per address."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.key("address:" + self.get_ident(request))
+
+
+class TokenUsernameThrottle(_RateThrottle):
+    """Password guesses at the token endpoint, per username, from however many addresses."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view) -> str | None:
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        if not isinstance(username, str) or not username.strip():
+            return None  # no username, no guess: the address throttle still counts it
+        # Case-folded so that "Rita" and "rita" share a bucket; hashed so that any text makes a
+        # valid cache key.
+        digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+        return self.key("username:" + digest)
+
+
+def too_many_requests(wait: float | None) -> HttpResponse:
+    """The 429 answer of an HTML page, with `Retry-After` in whole seconds."""
+    seconds = max(1, math.ceil(wait)) if wait is not None else 60
+    response = HttpResponse(
+        f"Too many requests from your address. Try again in {seconds} seconds.\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Throttle a public (non-API) page with the `anon` bucket the public feed uses."""
+
+    @wraps(view)
+    def throttled(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        throttle = PublicThrottle()
+        if not throttle.allow_request(request, None):
+            return too_many_requests(throttle.wait())
+        return view(request, *args, **kwargs)
+
+    return throttled
