@@ -1,7 +1,8 @@
 """Settings, read from the environment.
 
 The defaults make `make run` work on a laptop with nothing installed (SQLite, and a Celery broker
-kept in a SQLite file). `DEBUG=False` switches on production hardening; there is no second file.
+kept in a SQLite file); `make run` turns DEBUG on. DEBUG is off by default, which switches on
+production hardening and requires SECRET_KEY; there is no second file.
 """
 
 from pathlib import Path
@@ -15,12 +16,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional; real environment variables win
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: `make run` and `make test` set DEBUG=true on their command lines, so a
+# deployment that forgets the variable gets production hardening, not tracebacks for everyone.
+DEBUG = env.bool("DEBUG", default=False)
 
-_DEV_SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
+SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: export SECRET_KEY=<a long random string> "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true for "
+            "development on your own machine."
+        )
+    # Development only; sessions signed with it are worthless anywhere else.
+    SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
