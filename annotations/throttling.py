@@ -59,7 +59,7 @@ class _RateThrottle(SimpleRateThrottle):
     def get_ident(self, request) -> str:
         return client_address(request)
 
-    def key(self, ident: str) -> str:
+    def cache_key_for(self, ident: str) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
@@ -71,7 +71,7 @@ class AnonThrottle(_RateThrottle):
     def get_cache_key(self, request, view) -> str | None:
         if request.user and request.user.is_authenticated:
             return None
-        return self.key(self.get_ident(request))
+        return self.cache_key_for(self.get_ident(request))
 
 
 class UserThrottle(_RateThrottle):
@@ -81,7 +81,7 @@ class UserThrottle(_RateThrottle):
 
     def get_cache_key(self, request, view) -> str | None:
         if request.user and request.user.is_authenticated:
-            return self.key(str(request.user.pk))
+            return self.cache_key_for(str(request.user.pk))
         return None
 
 
@@ -91,7 +91,7 @@ class PublicThrottle(_RateThrottle):
     scope = "anon"
 
     def get_cache_key(self, request, view) -> str | None:
-        return self.key(self.get_ident(request))
+        return self.cache_key_for(self.get_ident(request))
 
 
 class TokenAddressThrottle(_RateThrottle):
@@ -100,7 +100,7 @@ class TokenAddressThrottle(_RateThrottle):
     scope = "token"
 
     def get_cache_key(self, request, view) -> str | None:
-        return self.key("address:" + self.get_ident(request))
+        return self.cache_key_for("address:" + self.get_ident(request))
 
 
 class TokenUsernameThrottle(_RateThrottle):
@@ -115,7 +115,7 @@ class TokenUsernameThrottle(_RateThrottle):
         # Case-folded so that "Rita" and "rita" share a bucket; hashed so that any text makes a
         # valid cache key.
         digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
-        return self.key("username:" + digest)
+        return self.cache_key_for("username:" + digest)
 
 
 def too_many_requests(wait: float | None) -> HttpResponse:
