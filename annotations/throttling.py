@@ -36,14 +36,29 @@ def client_address(request: HttpRequest) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies <= 0 or not forwarded:
-        return remote
-    hops = [hop.strip() for hop in forwarded.split(",")]
-    candidate = hops[-min(proxies, len(hops))]  # as DRF's NUM_PROXIES reads it
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        client = _counted_as(hops[-min(proxies, len(hops))])  # as DRF's NUM_PROXIES reads it
+        if client is not None:
+            return client
+    return _counted_as(remote) or remote
+
+
+def _counted_as(address: str) -> str | None:
+    """The address a client is counted as; None if `address` is no IP address.
+
+    An IPv6 client counts as its /64 (written as the block's first address): a customer's line
+    usually gets a whole /64, and each of its 2**64 addresses must not be a fresh bucket.
+    """
     try:
-        return str(ipaddress.ip_address(candidate))
+        ip = ipaddress.ip_address(address)
     except ValueError:
-        return remote
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # a dual-stack socket's view of an IPv4 client
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False).network_address)
+    return str(ip)
 
 
 class _RateThrottle(SimpleRateThrottle):

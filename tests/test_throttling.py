@@ -54,7 +54,12 @@ ADDRESS_CASES = [
     # A client's own X-Forwarded-For comes first; our proxy appends what it saw.
     (1, "10.0.0.2", "6.6.6.6, 198.51.100.7", "198.51.100.7"),
     (2, "10.0.0.3", "6.6.6.6, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
-    (1, "10.0.0.2", "2001:db8::7", "2001:db8::7"),
+]
+# An IPv6 client counts as its /64; DRF alone would count each address.
+IPV6_CASES = [
+    (0, "2001:db8:1:2:aaaa::7", None, "2001:db8:1:2::"),
+    (0, "::ffff:203.0.113.5", None, "203.0.113.5"),
+    (1, "10.0.0.2", "6.6.6.6, 2001:db8:1:2:bbbb::9", "2001:db8:1:2::"),
 ]
 
 
@@ -71,6 +76,27 @@ def test_client_address_trusts_only_the_configured_proxies(
     # django-axes and DRF's own address (NUM_PROXIES) count the same client.
     assert get_client_ip_address(request) == expected
     assert BaseThrottle().get_ident(request) == expected
+
+
+@pytest.mark.parametrize(("proxies", "remote", "forwarded", "expected"), IPV6_CASES)
+def test_an_ipv6_client_counts_as_its_64(settings, proxies, remote, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, **headers)
+
+    assert client_address(request) == expected
+    assert get_client_ip_address(request) == expected
+
+
+def test_rotating_through_an_ipv6_64_gains_nothing(db, rates):
+    rates(anon="2/minute")
+
+    statuses = [
+        Client(REMOTE_ADDR=f"2001:db8:5:6::{n:x}").get(FEED).status_code for n in range(1, 4)
+    ]
+
+    assert statuses == [200, 200, 429]
+    assert Client(REMOTE_ADDR="2001:db8:5:7::1").get(FEED).status_code == 200
 
 
 def test_a_malformed_forwarded_address_falls_back_to_the_connection(settings):
