@@ -11,7 +11,8 @@ Rates (`DEFAULT_THROTTLE_RATES`, from the environment):
 - `anon`: one bucket per address for everything anonymous: the public feed, the withdrawn list,
   public claim and rating pages, and API calls without credentials;
 - `user`: per signed-in user, on every API call;
-- `token`: the token endpoint, per address and, separately, per username, whoever asks.
+- `login`: password guesses, per address and, separately, per username, whatever credentials
+  come along: the token endpoint and the sign-in page (the admin's is django-axes' alone).
 """
 
 import hashlib
@@ -109,22 +110,25 @@ class PublicThrottle(_RateThrottle):
         return self.cache_key_for(self.get_ident(request))
 
 
-class TokenAddressThrottle(_RateThrottle):
-    """Password guesses at the token endpoint, per address."""
+class LoginAddressThrottle(_RateThrottle):
+    """Password guesses (token endpoint, sign-in page), per address."""
 
-    scope = "token"
+    scope = "login"
 
     def get_cache_key(self, request, view) -> str | None:
         return self.cache_key_for("address:" + self.get_ident(request))
 
 
-class TokenUsernameThrottle(_RateThrottle):
-    """Password guesses at the token endpoint, per username, from however many addresses."""
+class LoginUsernameThrottle(_RateThrottle):
+    """Password guesses (token endpoint, sign-in page), per username, from any address."""
 
-    scope = "token"
+    scope = "login"
 
     def get_cache_key(self, request, view) -> str | None:
-        username = request.data.get("username") if hasattr(request.data, "get") else None
+        form = getattr(request, "data", None)  # DRF's parsed body, or the Django form's POST
+        if form is None:
+            form = request.POST
+        username = form.get("username") if hasattr(form, "get") else None
         if not isinstance(username, str) or not username.strip():
             return None  # no username, no guess: the address throttle still counts it
         # Case-folded so that "Rita" and "rita" share a bucket; hashed so that any text makes a
@@ -153,6 +157,20 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         throttle = PublicThrottle()
         if not throttle.allow_request(request, None):
             return too_many_requests(throttle.wait())
+        return view(request, *args, **kwargs)
+
+    return throttled
+
+
+def sign_in_attempts(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Throttle a sign-in form's POSTs as the token endpoint is: per address and per username."""
+
+    @wraps(view)
+    def throttled(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST":
+            for throttle in (LoginAddressThrottle(), LoginUsernameThrottle()):
+                if not throttle.allow_request(request, None):
+                    return too_many_requests(throttle.wait())
         return view(request, *args, **kwargs)
 
     return throttled

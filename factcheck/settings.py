@@ -173,7 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/minute"),
         "user": env.str("THROTTLE_USER", default="2000/minute"),
-        "token": env.str("THROTTLE_TOKEN", default="10/minute"),
+        "login": env.str("THROTTLE_LOGIN", default="10/minute"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",

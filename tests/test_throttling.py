@@ -23,7 +23,7 @@ _addresses = (f"198.51.100.{n}" for n in itertools.count(1))
 
 @pytest.fixture
 def rates(settings):
-    """`rates(anon=..., user=..., token=...)`: override the throttle rates for this test."""
+    """`rates(anon=..., user=..., login=...)`: override the throttle rates for this test."""
 
     def _set(**overrides: str) -> None:
         settings.REST_FRAMEWORK = {
@@ -206,7 +206,7 @@ def _token_request(client, username: str, password: str = "wrong-guess", **extra
 
 
 def test_the_token_endpoint_is_throttled_per_address(db, rates):
-    rates(token="3/minute")
+    rates(login="3/minute")
     client = APIClient()
 
     statuses = [
@@ -219,7 +219,7 @@ def test_the_token_endpoint_is_throttled_per_address(db, rates):
 
 
 def test_the_token_endpoint_is_throttled_per_username_across_addresses(db, rates):
-    rates(token="3/minute")
+    rates(login="3/minute")
     victim = UserFactory(username="victim")
 
     for _ in range(3):
@@ -235,7 +235,7 @@ def test_the_token_endpoint_is_throttled_per_username_across_addresses(db, rates
 
 @pytest.mark.parametrize("header", ["own-token", "bogus-token", "basic"])
 def test_credentials_sent_along_do_not_lift_the_token_throttle(db, rates, header):
-    rates(token="2/minute")
+    rates(login="2/minute")
     attacker = UserFactory(username="attacker")
     victim = UserFactory(username="victim")
     credentials = {
@@ -253,13 +253,56 @@ def test_credentials_sent_along_do_not_lift_the_token_throttle(db, rates, header
 
 
 def test_the_right_password_still_gets_a_token_under_the_rate(db, rates):
-    rates(token="3/minute")
+    rates(login="3/minute")
     user = UserFactory(username="honest")
 
     response = _token_request(APIClient(), user.username, PASSWORD)
 
     assert response.status_code == 200
     assert response.json()["token"] == Token.objects.get(user=user).key
+
+
+# --- The sign-in page: the same rate, per address and per username --------------------------
+
+
+def test_the_sign_in_page_is_throttled_per_address_across_usernames(db, rates):
+    rates(login="3/minute")
+    client = Client()
+
+    statuses = [
+        client.post("/login/", {"username": f"spray-{n}", "password": "Winter2026!"}).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 200]  # the form again, with its error
+    assert_throttled(client.post("/login/", {"username": "spray-4", "password": "Winter2026!"}))
+    assert client.get("/login/").status_code == 200  # reading the page is not a guess
+
+
+def test_the_sign_in_page_is_throttled_per_username_across_addresses(db, rates):
+    rates(login="2/minute")
+    user = UserFactory(username="target")
+
+    for _ in range(2):
+        client = Client(REMOTE_ADDR=next(_addresses))
+        assert client.post("/login/", {"username": "target", "password": "nope"}).status_code == 200
+    client = Client(REMOTE_ADDR=next(_addresses))
+    response = client.post("/login/", {"username": "Target", "password": PASSWORD})
+
+    assert_throttled(response)
+    assert "_auth_user_id" not in client.session
+    assert user.last_login is None
+
+
+def test_signing_in_under_the_rate_works(db, rates):
+    rates(login="2/minute")
+    UserFactory(username="honest-ui")
+    client = Client()
+
+    response = client.post("/login/", {"username": "honest-ui", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
 
 
 # --- Logins (django-axes) count the same address -------------------------------------------------

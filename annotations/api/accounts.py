@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import selectors
-from annotations.throttling import TokenAddressThrottle, TokenUsernameThrottle
+from annotations.throttling import LoginAddressThrottle, LoginUsernameThrottle
 
 from . import serializers as s
 from .common import E400, E401, E403, E429
@@ -19,7 +19,7 @@ class TokenView(ObtainAuthToken):
     # Credentials sent along are ignored: a valid token of one's own must not lift the throttle
     # on guessing someone else's password. Counted per address and per username.
     authentication_classes = []
-    throttle_classes = [TokenAddressThrottle, TokenUsernameThrottle]
+    throttle_classes = [LoginAddressThrottle, LoginUsernameThrottle]
 
     @extend_schema(
         summary="Get an API token",
