@@ -9,7 +9,9 @@ COPY factcheck ./factcheck
 COPY annotations ./annotations
 COPY frontend ./frontend
 COPY manage.py ./
-RUN pip install -c constraints.txt . \
+COPY docker/entrypoint.sh /usr/local/bin/factcheck-entrypoint
+RUN chmod 0755 /usr/local/bin/factcheck-entrypoint \
+    && pip install -c constraints.txt . \
     && useradd --create-home --uid 1000 factcheck \
     && mkdir -p /app/media /app/staticfiles \
     && chown -R factcheck /app/media /app/staticfiles
@@ -20,4 +22,6 @@ RUN DEBUG=False SECRET_KEY=build-only-not-secret-build-only-not-secret-012345678
 
 USER factcheck
 EXPOSE 8000
+# Refuses to start without SECRET_KEY (DEBUG is off unless set: production settings).
+ENTRYPOINT ["factcheck-entrypoint"]
 CMD ["gunicorn", "factcheck.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -21,16 +21,17 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
 
 install: $(VENV)/.installed
 
+# DEBUG is off unless set; the laptop targets turn it on (and with it the development SECRET_KEY).
 migrate: install
-	$(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py migrate --noinput
 
 run: migrate
-	$(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Web server on http://$(ADDR)/ (admin at /admin/), Celery worker beside it. Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	$(VENV)/bin/celery -A factcheck worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY) \
-	  --beat --schedule=$(VENV)/celerybeat-schedule & worker=$$!; \
-	$(PY) manage.py runserver $(ADDR)
+	DEBUG=true $(VENV)/bin/celery -A factcheck worker --loglevel=INFO \
+	  --concurrency=$(WORKER_CONCURRENCY) --beat --schedule=$(VENV)/celerybeat-schedule & worker=$$!; \
+	DEBUG=true $(PY) manage.py runserver $(ADDR)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -43,7 +44,7 @@ format: install
 test: lint
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
-	IMPORT_FETCH_ALLOW_PRIVATE=true AXES_ENABLED=false \
+	DEBUG=true IMPORT_FETCH_ALLOW_PRIVATE=true AXES_ENABLED=false \
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install

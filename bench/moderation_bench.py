@@ -135,6 +135,7 @@ def main() -> None:
         os.environ["DATABASE_URL"] = url
         os.environ["ALLOWED_HOSTS"] = "testserver"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+        os.environ.setdefault("DEBUG", "True")  # a development run: no SECRET_KEY needed
         os.environ["AXES_ENABLED"] = "False"
         import django
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+os.environ.setdefault("DEBUG", "True")  # a development run: no SECRET_KEY needed
 os.environ.setdefault("AXES_ENABLED", "false")
 
 import django

@@ -1,7 +1,8 @@
 """Settings, read from the environment.
 
 The defaults make `make run` work on a laptop with nothing installed (SQLite, and a Celery broker
-kept in a SQLite file). `DEBUG=False` switches on production hardening; there is no second file.
+kept in a SQLite file); `make run` turns DEBUG on. DEBUG is off by default, which switches on
+production hardening and requires SECRET_KEY; there is no second file.
 """
 
 from pathlib import Path
@@ -15,12 +16,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional; real environment variables win
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: `make run` and `make test` set DEBUG=true on their command lines, so a
+# deployment that forgets the variable gets production hardening, not tracebacks for everyone.
+DEBUG = env.bool("DEBUG", default=False)
 
-_DEV_SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
+SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: export SECRET_KEY=<a long random string> "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true for "
+            "development on your own machine."
+        )
+    # Development only; sessions signed with it are worthless anywhere else.
+    SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -139,6 +148,15 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
+# How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For.
+# 0 (the default): the client's address is REMOTE_ADDR and the header is ignored, since a client
+# can write anything in it. Lockouts (axes), DRF and the throttles all read the address from
+# annotations.throttling.client_address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "annotations.throttling.client_address"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -147,10 +165,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # annotations/throttling.py: what each rate counts (README, "Throttles and proxies").
+    "DEFAULT_THROTTLE_CLASSES": [
+        "annotations.throttling.AnonThrottle",
+        "annotations.throttling.UserThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/minute"),
         "user": env.str("THROTTLE_USER", default="2000/minute"),
+        "login": env.str("THROTTLE_LOGIN", default="10/minute"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

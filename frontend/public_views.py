@@ -17,6 +17,7 @@ from annotations.exporting.formats import claimreview
 from annotations.exporting.records import feed_item, records_for
 from annotations.models import Claim, Correction, RatingScale
 from annotations.selectors import public_claim_pages
+from annotations.throttling import public_page
 
 # As Django's json_script: inside <script> the HTML parser ends the element at "</script" and
 # treats "<!--" specially, so these characters are written as JSON \u escapes.
@@ -33,6 +34,7 @@ def _safe_href(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
+@public_page
 @require_safe
 def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
     rows = records_for(public_claim_pages().filter(pk=pk))
@@ -60,6 +62,7 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def ratings_page(request: HttpRequest) -> HttpResponse:
     scales = RatingScale.objects.prefetch_related("ratings").order_by("-is_default", "name")

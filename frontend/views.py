@@ -11,9 +11,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
 
 from annotations import roles
 from annotations.models import Article, Claim, Verdict
+from annotations.throttling import sign_in_attempts
 
 ARTICLES_PER_PAGE = 50
 
@@ -29,6 +31,7 @@ def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
     return render(request, f"frontend/{template}", context)
 
 
+@method_decorator(sign_in_attempts, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "frontend/login.html"
     redirect_authenticated_user = True

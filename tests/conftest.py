@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -15,6 +16,15 @@ from tests.factories import UserFactory
 def fast_password_hashing(settings):
     # The default PBKDF2 costs ~0.3 s a user on a busy machine; the suite makes hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # Throttles count per address in the cache, which outlives a test; the test client always
+    # comes from 127.0.0.1, so without this one test's requests would count against the next.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

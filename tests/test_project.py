@@ -35,18 +35,98 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+def _env_without(*names: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in names}
+
+
+def _settings_value(name: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", f"from django.conf import settings; print(settings.{name})"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "factcheck.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("debug", [None, "False", "0"], ids=["unset", "False", "0"])
+def test_without_a_secret_key_only_debug_starts(debug):
+    env = _env_without("SECRET_KEY", "DEBUG")
+    if debug is not None:
+        env["DEBUG"] = debug
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
-        env={**env, "DEBUG": "False"},
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "DEBUG=true" in result.stderr  # the message names both ways out
+
+
+def test_debug_is_off_unless_asked_for():
+    env = {**_env_without("DEBUG"), "SECRET_KEY": STRONG_KEY}
+    assert _settings_value("DEBUG", env).stdout.strip() == "False"
+    dev = _settings_value("SECRET_KEY", {**_env_without("SECRET_KEY"), "DEBUG": "true"})
+    assert dev.stdout.strip().startswith("django-insecure-"), dev.stderr
+
+
+def test_make_run_and_make_test_turn_debug_on_on_their_command_lines():
+    makefile = (ROOT / "Makefile").read_text()
+    recipes = {}
+    for name in ("migrate", "run", "test"):
+        body = re.search(rf"^{name}:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+        assert body, f"no {name} target"
+        recipes[name] = body.group(1)
+    for name in ("migrate", "run"):
+        commands = [
+            line
+            for line in recipes[name].splitlines()
+            if "manage.py" in line or "bin/celery" in line
+        ]
+        assert commands, name
+        assert all("DEBUG=true" in line for line in commands), commands
+    assert "DEBUG=true" in recipes["test"]
+
+
+def _entrypoint(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh"), "echo", "started"],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"SECRET_KEY": ""}, {"SECRET_KEY": "django-insecure-dev-only-key"}],
+    ids=["unset", "empty", "development-key"],
+)
+def test_the_image_refuses_to_start_without_a_secret_key(env):
+    result = _entrypoint(env)
+
+    assert result.returncode == 78
+    assert result.stdout == ""
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_image_starts_its_command_with_a_secret_key():
+    result = _entrypoint({"SECRET_KEY": STRONG_KEY})
+
+    assert (result.returncode, result.stdout) == (0, "started\n")
+
+
+def test_the_dockerfile_runs_every_command_through_the_entrypoint():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "COPY docker/entrypoint.sh /usr/local/bin/factcheck-entrypoint" in dockerfile
+    assert 'ENTRYPOINT ["factcheck-entrypoint"]' in dockerfile
+    assert "DEBUG=True" not in dockerfile.replace(" ", "")
 
 
 def test_without_database_url_the_tool_runs_on_sqlite_with_demo_data(tmp_path):
@@ -104,6 +184,10 @@ def test_compose_file_names_the_services_and_the_variables_the_settings_read():
         assert variable in read_by_settings, f"compose sets {variable}, settings never read it"
     for required in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"):
         assert required in app_env
+    # Compose refuses to start without a SECRET_KEY from the environment, and never runs DEBUG.
+    assert app_env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert app_env["DEBUG"] == "False"
+    assert app_env["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-0}"
     assert services["worker"]["command"][:3] == ["celery", "-A", "factcheck"]
     assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
 

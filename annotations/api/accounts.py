@@ -4,25 +4,28 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from annotations import selectors
+from annotations.throttling import LoginAddressThrottle, LoginUsernameThrottle
 
 from . import serializers as s
-from .common import E400, E401, E403
+from .common import E400, E401, E403, E429
 
 
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
 
-    throttle_classes = [AnonRateThrottle]
+    # Credentials sent along are ignored: a valid token of one's own must not lift the throttle
+    # on guessing someone else's password. Counted per address and per username.
+    authentication_classes = []
+    throttle_classes = [LoginAddressThrottle, LoginUsernameThrottle]
 
     @extend_schema(
         summary="Get an API token",
         auth=[],
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenSerializer, 400: E400},
+        responses={200: s.TokenSerializer, 400: E400, 429: E429},
         examples=[
             OpenApiExample(
                 "Login", value={"username": "reviewer", "password": "…"}, request_only=True

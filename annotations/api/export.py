@@ -20,14 +20,11 @@ from rest_framework import exceptions, mixins, renderers, serializers, status, v
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 
 from annotations import roles
-from annotations.api.common import CursorPage
+from annotations.api.common import CheckedCursorPagination, CursorPage
 from annotations.exporting import formats
 from annotations.exporting.filters import FILTER_NAMES, VerifiedClaimFilter, WithdrawnClaimFilter
 from annotations.exporting.records import (
@@ -40,6 +37,7 @@ from annotations.exporting.records import (
 from annotations.exporting.run import start_export
 from annotations.models import ExportJob
 from annotations.selectors import last_withdrawal, published_claims, withdrawn_claims
+from annotations.throttling import PublicThrottle
 
 
 class ClaimReviewRenderer(renderers.JSONRenderer):
@@ -85,17 +83,7 @@ class FeedNegotiation(DefaultContentNegotiation):
             raise exceptions.NotAcceptable(f"Unknown format; choose one of: {names}.") from None
 
 
-class PublicFeedThrottle(AnonRateThrottle):
-    """Per client address, anonymous or not; the rate is read per request so tests can set it."""
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-
-class VerifiedClaimCursor(CursorPagination):
+class VerifiedClaimCursor(CheckedCursorPagination):
     ordering = "id"
     page_size = 50
     page_size_query_param = "page_size"
@@ -107,7 +95,7 @@ class VerifiedClaimsView(GenericAPIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [PublicFeedThrottle]
+    throttle_classes = [PublicThrottle]
     renderer_classes = [
         renderers.JSONRenderer,
         ClaimReviewRenderer,
@@ -222,7 +210,7 @@ class WithdrawnClaimsView(ListAPIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [PublicFeedThrottle]
+    throttle_classes = [PublicThrottle]
     renderer_classes = [renderers.JSONRenderer]
     serializer_class = WithdrawnClaimSerializer
     filter_backends = [DjangoFilterBackend]

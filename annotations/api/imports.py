@@ -5,9 +5,6 @@
 Reviewers and editors may import; reviewers see their own jobs, editors everyone's.
 """
 
-import csv
-import io
-
 from django.conf import settings
 from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,6 +14,7 @@ from rest_framework.response import Response
 from annotations import roles
 from annotations.api.common import CursorPage
 from annotations.api.permissions import IsReviewer
+from annotations.csvsafe import csv_line
 from annotations.importing.formats import FORMATS
 from annotations.models import ImportJob
 from annotations.services import cancel_import, start_import
@@ -75,6 +73,9 @@ class ImportRequestSerializer(serializers.Serializer):
         return attrs
 
 
+ERROR_COLUMNS = ("file", "line", "record", "message")
+
+
 class ErrorsCSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -83,11 +84,10 @@ class ErrorsCSVRenderer(renderers.BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if not isinstance(data, list):  # an error answer: {"detail": ...}
             data = [{"message": str(data.get("detail", data))}]
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=["file", "line", "record", "message"])
-        writer.writeheader()
-        writer.writerows({k: row.get(k, "") for k in writer.fieldnames} for row in data)
-        return out.getvalue().encode("utf-8")
+        # Entry names and messages quote the uploaded files: csv_line escapes formula cells.
+        lines = [csv_line(ERROR_COLUMNS)]
+        lines.extend(csv_line(row.get(k, "") for k in ERROR_COLUMNS) for row in data)
+        return "".join(lines).encode("utf-8")
 
 
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

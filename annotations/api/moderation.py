@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import moderation
 from annotations.models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
 
+from .common import CheckedCursorPagination
 from .permissions import IsEditor, IsModerator, IsReviewer, SeesModerationQueue
 
 # --- Serializers --------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ class FlagContentView(APIView):
         return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
 
 
-class FlagPagination(CursorPagination):
+class FlagPagination(CheckedCursorPagination):
     ordering = ("created_at", "id")  # oldest first: the queue's order
     page_size = 50
     max_page_size = 200

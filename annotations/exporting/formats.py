@@ -7,8 +7,6 @@
   article by a TextQuoteSelector and a TextPositionSelector, the verdict in the body.
 """
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -17,6 +15,8 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+
+from annotations.csvsafe import csv_line
 
 from .records import claim_url, feed_item, iso, ratings_url
 
@@ -49,10 +49,6 @@ CSV_COLUMNS = [
     "updated_at",
 ]
 
-# OWASP's list of cell openings that spreadsheets evaluate, plus their full-width forms, which
-# some spreadsheet programs fold to the ASCII ones.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
 # Words that make a claimant an organisation rather than a person in ClaimReview's author.
 _ORGANISATION_WORDS = re.compile(
     r"\b(ministry|ministerio|government|gobierno|officials|party|partido|council|consejo|"
@@ -77,19 +73,8 @@ def to_json(data: Any) -> bytes:
     return orjson.dumps(data, default=_OTHER_TYPES, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
-def escape_cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula.
-
-    Only strings are escaped (numbers such as a rating of -1 stay numbers); a leading quote is
-    what OWASP recommends and what spreadsheets hide when they display the cell.
-    """
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 def csv_row(row: dict[str, Any]) -> list[Any]:
-    """The CSV cells of one record, in `CSV_COLUMNS` order, escaped."""
+    """The CSV cells of one record, in `CSV_COLUMNS` order (`csv_line` escapes them)."""
     item = feed_item(row)
     cells = [
         item["id"],
@@ -116,7 +101,7 @@ def csv_row(row: dict[str, Any]) -> list[Any]:
         item["published_at"],
         item["updated_at"],
     ]
-    return [escape_cell(cell) for cell in cells]
+    return cells
 
 
 def organisation() -> dict[str, str]:
@@ -228,9 +213,7 @@ def _jsonl_line(row: dict[str, Any]) -> bytes:
 
 
 def _csv_text(cells: list[Any]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(cells)
-    return buffer.getvalue().encode()
+    return csv_line(cells).encode()
 
 
 def _csv_line(row: dict[str, Any]) -> bytes:

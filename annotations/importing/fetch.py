@@ -32,16 +32,56 @@ class Fetched:
     content_type: str
 
 
+# IPv6 addresses that carry an IPv4 address which the packet ends up at (or comes from): a
+# private IPv4 address inside one of these is refused like the IPv4 address itself.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291, deprecated: the last 32 bits
+# Never a public web server, whatever the Python version's `is_global` says about them.
+_REFUSED_IPV6 = (
+    ipaddress.ip_network("fec0::/10"),  # site-local (RFC 3879 deprecated it; still routed inside)
+    ipaddress.ip_network("64:ff9b:1::/48"),  # local-use NAT64 (RFC 8215)
+)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address wraps: IPv4-mapped and -compatible, 6to4 (2002::/16),
+    Teredo (2001::/32: its server and its client) and NAT64 (64:ff9b::/96)."""
+    found = [v4 for v4 in (ip.ipv4_mapped, ip.sixtofour) if v4 is not None]
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):  # not :: or ::1
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
 def is_allowed_address(address: str) -> bool:
-    """Whether an import may connect to this IP address under the current settings."""
+    """Whether an import may connect to this IP address under the current settings.
+
+    An IPv6 address is refused when any IPv4 address it wraps is not public, and site-local
+    (fec0::/10) is always refused; IMPORT_FETCH_ALLOWED_NETWORKS lets named networks through.
+    """
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
     if settings.IMPORT_FETCH_ALLOW_PRIVATE:
         return True
-    if any(ip in ipaddress.ip_network(net) for net in settings.IMPORT_FETCH_ALLOWED_NETWORKS):
-        return True
-    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        candidates = [ip.ipv4_mapped]  # the IPv4 host itself, as the socket layer treats it
+    for net in settings.IMPORT_FETCH_ALLOWED_NETWORKS:
+        network = ipaddress.ip_network(net)
+        if any(candidate in network for candidate in candidates):
+            return True
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in refused for refused in _REFUSED_IPV6):
+            return False
+        if ip.ipv4_mapped is not None:
+            return _is_public(ip.ipv4_mapped)
+        if not all(_is_public(v4) for v4 in embedded_ipv4(ip)):
+            return False
+    return _is_public(ip)
 
 
 def resolve_allowed(host: str, port: int) -> str:

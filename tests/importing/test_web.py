@@ -1,5 +1,7 @@
 """URL and feed imports against a local web server, and the fetcher's safety rules."""
 
+import ipaddress
+
 import pytest
 
 from annotations.importing import fetch
@@ -114,11 +116,63 @@ def test_every_redirect_hop_is_checked(web_site, settings):
         ("fd00::1", False),
         ("::ffff:127.0.0.1", False),
         ("224.0.0.1", False),
+        # IPv4-mapped and IPv4-compatible (deprecated) addresses are their IPv4 address.
+        ("::ffff:10.0.0.1", False),
+        ("::ffff:93.184.216.34", True),
+        ("::10.0.0.1", False),
+        ("::127.0.0.1", False),
+        # 6to4 (2002::/16) wraps an IPv4 address in bits 16-48.
+        ("2002:7f00:1::", False),  # 127.0.0.1
+        ("2002:a00:1::1", False),  # 10.0.0.1
+        ("2002:c0a8:101::", False),  # 192.168.1.1
+        ("2002:a9fe:a9fe::", False),  # 169.254.169.254, the cloud metadata service
+        ("2002:5db8:d822::1", True),  # 93.184.216.34
+        # Teredo (2001::/32): server in bits 32-64, client (inverted) in the last 32.
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", False),  # client 10.0.0.1
+        ("2001:0:a00:1:8000:63bf:a2b6:d7cb", False),  # server 10.0.0.1
+        ("2001:0:5db8:d822:8000:63bf:a247:27cb", False),  # public both, still not a web server
+        # NAT64 (64:ff9b::/96) ends up at its last 32 bits; local-use NAT64 never leaves.
+        ("64:ff9b::a00:1", False),
+        ("64:ff9b::7f00:1", False),
+        ("64:ff9b:1::a00:1", False),
+        # Site-local (fec0::/10), deprecated but still routed inside some networks.
+        ("fec0::1", False),
+        ("fed0:1::2", False),
+        ("feff::1", False),
     ],
 )
 def test_address_policy(settings, address, allowed):
     settings.IMPORT_FETCH_ALLOW_PRIVATE = False
     assert fetch.is_allowed_address(address) is allowed
+
+
+@pytest.mark.parametrize(
+    ("address", "wrapped"),
+    [
+        ("::ffff:10.0.0.1", ["10.0.0.1"]),
+        ("2002:a00:1::1", ["10.0.0.1"]),
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", ["65.54.227.120", "10.0.0.1"]),
+        ("64:ff9b::a00:1", ["10.0.0.1"]),
+        ("::a00:1", ["10.0.0.1"]),
+        ("::1", []),
+        ("2606:2800:220:1:248:1893:25c8:1946", []),
+    ],
+)
+def test_embedded_ipv4_unwraps_every_kind(address, wrapped):
+    found = fetch.embedded_ipv4(ipaddress.IPv6Address(address))
+
+    assert [str(v4) for v4 in found] == wrapped
+
+
+def test_allowed_networks_let_a_named_internal_network_through(settings):
+    settings.IMPORT_FETCH_ALLOW_PRIVATE = False
+    settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["10.20.0.0/16", "fec0:1::/32"]
+
+    assert fetch.is_allowed_address("10.20.3.4")
+    assert fetch.is_allowed_address("::ffff:10.20.3.4")
+    assert fetch.is_allowed_address("fec0:1::5")
+    assert not fetch.is_allowed_address("10.21.3.4")
+    assert not fetch.is_allowed_address("2002:a14:304::")  # 10.20.3.4 behind a 6to4 relay
 
 
 def test_redirects_are_followed_up_to_the_limit(web_site, settings):
