@@ -29,7 +29,7 @@ run: migrate
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Web server on http://$(ADDR)/ (admin at /admin/), Celery worker beside it. Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	DEBUG=true $(VENV)/bin/celery -A factcheck worker --loglevel=INFO \
+	DEBUG=true $(VENV)/bin/celery -A factcheck worker -Q celery,models --loglevel=INFO \
 	  --concurrency=$(WORKER_CONCURRENCY) --beat --schedule=$(VENV)/celerybeat-schedule & worker=$$!; \
 	DEBUG=true $(PY) manage.py runserver $(ADDR)
 

@@ -41,6 +41,9 @@ class TimeStamped(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.model_id} vector"
+
 
 class Hideable(models.Model):
     """Moderators hide content: it leaves the public export and reviewers' views."""
@@ -310,6 +313,17 @@ class Claim(TimeStamped, Hideable):
         "Verdict", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # "Same claim as": a reviewer's link to an earlier fact-check, ours or another checker's.
+    same_as = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
+    same_as_external = models.ForeignKey(
+        "ExternalFactCheck",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+    )
 
     class Meta:
         ordering = ["article", "start", "id"]
@@ -519,3 +533,110 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+# --- Claim memory -------------------------------------------------------------------------------
+
+
+class ExternalFactCheck(TimeStamped):
+    """Another fact-checker's published check (a ClaimReview), imported to match claims against."""
+
+    claim_text = models.TextField()
+    claimant = models.CharField(max_length=255, blank=True)
+    rating_text = models.CharField(max_length=255, blank=True)
+    publisher = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=2048)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    import_job = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="fact_checks"
+    )
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            # One row per review of one claim: a ClaimReview page may review several claims.
+            models.UniqueConstraint(fields=["url", "claim_text"], name="external_check_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.claim_text[:60]}"
+
+
+class Embedding(models.Model):
+    """A text's vector under one model (float16 bytes); pgvector is not available here."""
+
+    model_id = models.CharField(max_length=64)
+    vector = models.BinaryField()
+    text_hash = models.CharField(max_length=64, help_text="sha256 of the text embedded.")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.model_id} vector"
+
+
+class ClaimEmbedding(Embedding):
+    claim = models.OneToOneField(
+        Claim, primary_key=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+
+
+class SentenceEmbedding(Embedding):
+    sentence = models.OneToOneField(
+        Sentence, primary_key=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+
+
+class ExternalFactCheckEmbedding(Embedding):
+    fact_check = models.OneToOneField(
+        ExternalFactCheck, primary_key=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+
+
+class ClaimMatch(models.Model):
+    """An earlier fact-check similar to a claim or a sentence, found by the models worker.
+
+    Suggestions only: a match never copies a verdict; a reviewer may link the claim (`same_as`).
+    """
+
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="matches"
+    )
+    sentence = models.ForeignKey(
+        Sentence, null=True, blank=True, on_delete=models.CASCADE, related_name="matches"
+    )
+    matched_claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    matched_external = models.ForeignKey(
+        ExternalFactCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField()
+    model_id = models.CharField(max_length=64)
+    differences = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claim__isnull=False, sentence__isnull=True)
+                | Q(claim__isnull=True, sentence__isnull=False),
+                name="match_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(matched_claim__isnull=False, matched_external__isnull=True)
+                | Q(matched_claim__isnull=True, matched_external__isnull=False),
+                name="match_one_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["claim", "-score"], name="match_claim_idx"),
+            models.Index(fields=["sentence"], name="match_sentence_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"match {self.score:.3f}"

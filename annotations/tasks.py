@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError
 from annotations import search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
+from annotations.memory import matching
 from annotations.models import Article, ExportJob
 
 
@@ -64,3 +65,30 @@ def index_articles(article_ids: list[int], refresh: bool = False) -> int:
 def index_import(job_id: int) -> int:
     """Catch-up after an import: documents that a lost per-batch task did not build."""
     return search.index_articles(Article.objects.filter(import_job_id=job_id))
+
+
+# Claim memory, on the `models` queue (CELERY_TASK_ROUTES): the embedding model loads once per
+# worker process. Each task is idempotent (vectors and matches are replaced), so a re-delivery
+# only repeats the work.
+model_task = shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+
+
+@model_task
+def embed_claims(claim_ids: list[int]) -> int:
+    return matching.embed_and_match_claims(claim_ids)
+
+
+@model_task
+def embed_articles(article_ids: list[int]) -> int:
+    return matching.embed_and_match_articles(article_ids)
+
+
+@model_task
+def embed_external(fact_check_ids: list[int]) -> int:
+    return matching.embed_external(fact_check_ids)

@@ -128,6 +128,13 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     }
 CELERY_TIMEZONE = "UTC"
+# Model work (embeddings) has a queue of its own, so it never holds up imports and exports.
+CELERY_TASK_ROUTES = {"annotations.tasks.embed_*": {"queue": "models"}}
+
+# --- Claim memory ---------------------------------------------------------------------------------
+# `auto`: the multilingual E5 model when its package loads (weights checksum-checked), else the
+# lexical fallback; `e5` fails instead of falling back; `lexical` never loads the model.
+CLAIM_MATCHING_MODEL = env.str("CLAIM_MATCHING_MODEL", default="auto")
 
 # --- Auth, API ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

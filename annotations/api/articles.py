@@ -6,8 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotations import selectors, services
+from annotations.memory import suggestions
 from annotations.models import Article
 
+from . import memory as m
 from . import serializers as s
 from .common import READ_ERRORS, WRITE_ERRORS, CursorPage, validated
 from .filters import ArticleFilter
@@ -39,6 +41,14 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_serializer_class(self):
         return s.ArticleDetailSerializer if self.action == "retrieve" else s.ArticleListSerializer
+
+    @extend_schema(
+        summary="Sentences that repeat an earlier fact-check, with their matches",
+        responses={200: m.ArticleMatchesSerializer, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def matches(self, request, pk=None):
+        return Response(suggestions.article_matches(article=self.get_object(), user=request.user))
 
     @extend_schema(
         summary="Assign the article to a reviewer (editors)",

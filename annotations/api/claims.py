@@ -2,11 +2,15 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from annotations import selectors, services
+from annotations.memory import suggestions
 from annotations.models import Article, Claim, Comment, Source
 
+from . import memory as m
 from . import serializers as s
 from .common import (
     CLAIM_PK,
@@ -94,6 +98,44 @@ class ClaimViewSet(
 
     def perform_destroy(self, claim) -> None:
         services.delete_claim(claim=claim, actor=self.request.user)
+
+    @extend_schema(
+        summary="Earlier fact-checks like this claim (suggestions, best first)",
+        responses={200: m.ClaimMatchesSerializer, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def matches(self, request, pk=None):
+        return Response(suggestions.claim_matches(claim=self.get_object(), user=request.user))
+
+    @extend_schema(
+        summary="Link the claim to the earlier fact-check it repeats (DELETE clears it)",
+        request=m.SameAsSerializer,
+        responses={200: s.ClaimSerializer, **WRITE_ERRORS},
+        examples=[OpenApiExample("Same as #123", value={"claim": 123}, request_only=True)],
+    )
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        url_path="same-as",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def same_as(self, request, pk=None):
+        claim = self.get_object()
+        data = {} if request.method == "DELETE" else validated(m.SameAsSerializer, request)
+        earlier = data.get("claim")
+        if (
+            earlier is not None
+            and not selectors.visible_claims(user=request.user).filter(pk=earlier.pk).exists()
+        ):
+            raise ValidationError({"claim": f'Invalid pk "{earlier.pk}" - object does not exist.'})
+        services.link_same_as(
+            claim=claim,
+            actor=request.user,
+            same_as=data.get("claim"),
+            external=data.get("external"),
+        )
+        return self.respond(self.get_queryset().get(pk=claim.pk))
 
 
 @extend_schema(parameters=[CLAIM_PK])

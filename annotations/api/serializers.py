@@ -110,6 +110,8 @@ class ClaimSerializer(serializers.ModelSerializer):
             "published_verdict",
             "published_at",
             "is_hidden",
+            "same_as",
+            "same_as_external",
             "created_at",
             "updated_at",
         ]

@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from annotations.csvsafe import csv_line
 
-from .records import claim_url, feed_item, iso, ratings_url
+from .records import claim_url, feed_item, iso, ratings_url, same_as_url
 
 SCHEMA_ORG = "https://schema.org"
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -47,6 +47,7 @@ CSV_COLUMNS = [
     "created_at",
     "published_at",
     "updated_at",
+    "same_as",
 ]
 
 # Words that make a claimant an organisation rather than a person in ClaimReview's author.
@@ -100,6 +101,7 @@ def csv_row(row: dict[str, Any]) -> list[Any]:
         item["created_at"],
         item["published_at"],
         item["updated_at"],
+        item["same_as"] or "",
     ]
     return cells
 
@@ -135,6 +137,8 @@ def claimreview(row: dict[str, Any]) -> dict[str, Any]:
         claim["author"] = {"@type": claimant_type(row["claimant"]), "name": row["claimant"]}
     if row["article_published_at"]:
         claim["datePublished"] = iso(row["article_published_at"])
+    if earlier := same_as_url(row):
+        claim["sameAs"] = earlier  # the earlier fact-check of the same claim
     url = claim_url(row["id"])
     return {
         "@context": SCHEMA_ORG,
@@ -160,6 +164,29 @@ def webannotation(row: dict[str, Any]) -> dict[str, Any]:
     """
     url = claim_url(row["id"])
     org = settings.FACTCHECK_ORGANIZATION
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextualBody",
+            "purpose": "assessing",
+            "value": row["explanation"],
+            "format": "text/plain",
+            "language": row["language"],
+        },
+        {
+            "type": "TextualBody",
+            "purpose": "tagging",
+            "value": row["rating_label"],
+            "language": row["language"],
+        },
+        {
+            "type": "SpecificResource",
+            "purpose": "classifying",
+            "source": ratings_url(row["scale_slug"], row["rating_slug"]),
+        },
+    ]
+    if earlier := same_as_url(row):
+        # "Same claim as": a link to the earlier fact-check.
+        body.append({"type": "SpecificResource", "purpose": "linking", "source": earlier})
     return {
         "@context": ANNO_CONTEXT,
         "id": f"{url}#annotation",
@@ -169,26 +196,7 @@ def webannotation(row: dict[str, Any]) -> dict[str, Any]:
         "modified": iso(row["modified_at"]),
         "creator": {"type": "Organization", "name": org["name"], "homepage": org["url"]},
         "canonical": url,
-        "body": [
-            {
-                "type": "TextualBody",
-                "purpose": "assessing",
-                "value": row["explanation"],
-                "format": "text/plain",
-                "language": row["language"],
-            },
-            {
-                "type": "TextualBody",
-                "purpose": "tagging",
-                "value": row["rating_label"],
-                "language": row["language"],
-            },
-            {
-                "type": "SpecificResource",
-                "purpose": "classifying",
-                "source": ratings_url(row["scale_slug"], row["rating_slug"]),
-            },
-        ],
+        "body": body,
         "target": {
             "source": row["article_url"] or f"urn:x-factcheck:article:{row['article_id']}",
             "selector": [

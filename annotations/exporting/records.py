@@ -47,6 +47,9 @@ ROW_FIELDS = {
     "editor_username": F("published_verdict__reviewed_by__username"),
     "editor_first_name": F("published_verdict__reviewed_by__first_name"),
     "editor_last_name": F("published_verdict__reviewed_by__last_name"),
+    "same_as_status": F("same_as__status"),
+    "same_as_hidden": F("same_as__is_hidden"),
+    "same_as_external_url": F("same_as_external__url"),
 }
 PLAIN_FIELDS = (
     "id",
@@ -57,6 +60,7 @@ PLAIN_FIELDS = (
     "claimant",
     "text",
     "status",  # "published", or "retracted" on a retracted claim's public page
+    "same_as_id",
 )
 
 
@@ -132,6 +136,14 @@ def iter_records(claims: QuerySet, *, chunk_size: int | None = None) -> Iterator
 def claim_url(claim_id: int) -> str:
     """The absolute address of a claim's public page (ClaimReview `url`)."""
     return _claim_url_template(settings.PUBLIC_BASE_URL).format(claim_id)
+
+
+def same_as_url(row: dict[str, Any]) -> str | None:
+    """The public address of the earlier fact-check a claim repeats: our published claim's page
+    or the other fact-checker's URL; None when there is none the public may see."""
+    if row["same_as_id"] and row["same_as_status"] == "published" and not row["same_as_hidden"]:
+        return claim_url(row["same_as_id"])
+    return row["same_as_external_url"] or None
 
 
 def ratings_url(scale_slug: str | None = None, rating_slug: str | None = None) -> str:
@@ -211,6 +223,7 @@ def feed_item(row: dict[str, Any]) -> dict[str, Any]:
             "url": ratings_url(row["scale_slug"], row["rating_slug"]),
         },
         "explanation": row["explanation"],
+        "same_as": same_as_url(row),
         "sources": row["sources"],
         "corrections": [
             {"kind": c["kind"], "note": c["note"], "created_at": iso(c["created_at"])}

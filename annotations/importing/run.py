@@ -35,6 +35,7 @@ from psycopg.types.json import Jsonb
 
 from annotations import search
 from annotations.audit import record_event
+from annotations.memory import matching
 from annotations.models import Article, ImportJob, Sentence, content_hash, normalise_body
 from annotations.segmentation import split_sentences
 
@@ -402,6 +403,7 @@ def _store(job: ImportJob, rows: list[_Row]) -> tuple[int, int]:
     else:
         ids = _create_articles(job, new)
     search.index_after_commit(ids)
+    matching.queue_articles(ids)
     return len(new), len(rows) - len(new)
 
 

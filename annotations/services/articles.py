@@ -7,6 +7,7 @@ from django.db import transaction
 
 from .. import roles, search
 from ..audit import record_update, snapshot
+from ..memory import matching
 from ..models import Article, ImportJob, Sentence, content_hash, normalise_body
 from ..segmentation import split_sentences
 from .checks import require_role
@@ -65,6 +66,7 @@ def create_article(
         )
         Sentence.objects.bulk_create(build_sentences(article))
         search.index_after_commit([article.pk])
+        matching.queue_articles([article.pk])
     return article, True
 
 

@@ -9,7 +9,8 @@ from django.db import transaction
 
 from .. import anchoring, roles
 from ..audit import record_event, record_update, snapshot
-from ..models import Article, Claim, Comment, Source
+from ..memory import matching
+from ..models import Article, Claim, Comment, ExternalFactCheck, Source
 from .checks import require_checker
 
 CLAIM_FIELDS = ("article", "start", "end", "quote_exact", "claimant", "text", "status", "assignee")
@@ -103,6 +104,7 @@ def create_claim(
             obj=claim,
             changes=snapshot(claim, CLAIM_FIELDS),
         )
+        matching.queue_claims([claim.pk])
     return claim
 
 
@@ -175,6 +177,8 @@ def update_claim(
         record_update(
             actor=actor, action="claim.updated", obj=claim, before=before, fields=CLAIM_FIELDS
         )
+        if covered_ids is not None or text is not None:
+            matching.queue_claims([claim.pk])
     return claim
 
 
@@ -328,3 +332,38 @@ def delete_comment(*, comment: Comment, actor) -> None:
             changes=snapshot(comment, COMMENT_FIELDS),
         )
         comment.delete()
+
+
+def link_same_as(
+    *, claim: Claim, actor, same_as: Claim | None = None, external: ExternalFactCheck | None = None
+) -> Claim:
+    """Record that `claim` repeats an earlier fact-check (ours or another checker's), or clear
+    the link when both are None. Suggestions never set this; a person does.
+
+    The link shows in the exports, so on a published claim only an editor may set it.
+    """
+    require_checker(actor)
+    if not can_edit_claim(claim=claim, user=actor):
+        raise PermissionDenied("Only the claim's author, its assignee or an editor may link it.")
+    if claim.status in FROZEN_CLAIM_STATUSES and not roles.has_role(actor, roles.EDITOR):
+        raise PermissionDenied(f"Only an editor may link a {claim.status} claim.")
+    if same_as is not None and external is not None:
+        raise ValidationError(
+            {"detail": "Link to one earlier fact-check: a claim or an external one."}
+        )
+    if same_as is not None and same_as.pk == claim.pk:
+        raise ValidationError({"claim": "A claim cannot be the same as itself."})
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        before = snapshot(claim, ["same_as", "same_as_external"])
+        claim.same_as = same_as
+        claim.same_as_external = external
+        claim.save(update_fields=["same_as", "same_as_external", "updated_at"])
+        record_update(
+            actor=actor,
+            action="claim.linked",
+            obj=claim,
+            before=before,
+            fields=["same_as", "same_as_external"],
+        )
+    return claim

@@ -3,6 +3,7 @@
 // carries the claim's ETag, and a conflict is reported with a reload button, never overwritten.
 
 import { api, el, items, say } from "./api.js";
+import { claimMatchesSection } from "./memory.js";
 
 const STANCES = [
   ["supports", "Supports the claim"],
@@ -50,6 +51,15 @@ export class ClaimPanel {
 
   setScale(scale) {
     this.scale = scale;
+  }
+
+  /** Whether I may link the open claim (same rule as the API: author, assignee, editors;
+   * editors only once it is published or retracted). */
+  canEdit() {
+    const claim = this.claim;
+    const mine = claim.created_by?.id === this.me.id || claim.assignee?.id === this.me.id;
+    if (["published", "retracted"].includes(claim.status)) return this.isEditor;
+    return this.isEditor || mine;
   }
 
   /** Number key n picks the n-th rating of the open verdict form; false if there is none. */
@@ -110,6 +120,13 @@ export class ClaimPanel {
       el("blockquote", { class: "quote", "data-testid": "claim-quote" }, (claim.quote && claim.quote.exact) || ""),
       el("p", { class: "muted small" }, `Marked by ${userName(claim.created_by)} · characters ${claim.start}–${claim.end}`),
       this.detailsForm(),
+      claimMatchesSection(claim, {
+        canLink: this.canEdit(),
+        onLinked: (updated) => {
+          this.claim = { ...this.claim, same_as: updated.same_as, same_as_external: updated.same_as_external };
+          this.reload();
+        },
+      }),
       this.sourcesSection(sources),
       this.verdictsSection(verdicts),
       this.commentsSection(comments),

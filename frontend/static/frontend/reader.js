@@ -6,6 +6,7 @@
 
 import { api, el, items, say } from "./api.js";
 import { ClaimPanel } from "./claim.js";
+import { articleMatches, sentenceMatchesBox } from "./memory.js";
 import { codePointToUtf16, utf16ToCodePoint } from "./offsets.js";
 
 const $ = (id) => document.getElementById(id);
@@ -31,6 +32,7 @@ const state = {
   anchor: -1, // keyboard: where shift-extension started
   textSelection: null, // {start, end} in code points, from the mouse
   activeClaim: null,
+  matches: new Map(), // sentence id -> earlier fact-checks it repeats (claim memory)
 };
 
 // --- Finding sentences by offset ---------------------------------------------------------------
@@ -292,6 +294,34 @@ function paintRange() {
   }
   if (state.cursor >= 0) state.sentenceEls[state.cursor].setAttribute("aria-current", "true");
   describeSelection();
+  showSentenceMatches();
+}
+
+// --- Claim memory: sentences checked before ----------------------------------------------------
+
+const memoryBox = $("panel-memory");
+
+async function loadMatches() {
+  try {
+    const { bySentence } = await articleMatches(articleId);
+    state.matches = bySentence;
+  } catch {
+    return; // suggestions are optional: the reader works without them
+  }
+  state.sentences.forEach((sentence, i) => {
+    const found = state.matches.get(sentence.id);
+    if (!found) return;
+    state.sentenceEls[i].classList.add("checked-before");
+    state.sentenceEls[i].dataset.checkedBefore = String(found.length);
+  });
+  showSentenceMatches();
+}
+
+/** With no claim open, the panel lists the earlier fact-checks of the current sentence. */
+function showSentenceMatches() {
+  const sentence = state.sentences[state.cursor];
+  const found = sentence && state.matches.get(sentence.id);
+  memoryBox.replaceChildren(...(found ? [sentenceMatchesBox(found)] : []));
 }
 
 function setCursor(index, { extend = false, focus = true } = {}) {
@@ -490,6 +520,7 @@ async function start() {
       panel.setScale(all.find((s) => s.is_default) || all[0]);
     }
     describeSelection();
+    loadMatches();
     main.dataset.ready = "true";
     performance.mark("reader-ready"); // bench/ui_bench.py reads these marks
     window.addEventListener("hashchange", openFromHash);
