@@ -20,7 +20,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import roles
+from . import access, roles
 from .audit import diff, record_event, record_update, snapshot
 from .models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
 
@@ -407,54 +407,24 @@ def grant_moderator_views(apps=django_apps) -> None:
 # --- History ------------------------------------------------------------------------------------
 
 
-def claim_history(claim: Claim) -> QuerySet[AuditEvent]:
-    """The audit events of a claim and of what hangs off it (sources, comments, verdicts,
-    corrections, flags on any of them), oldest first, with their actors."""
-    types = ContentType.objects.get_for_models(Claim, Source, Comment, Verdict, Correction, Flag)
-    source_ids = Source.objects.filter(claim=claim).values("pk")
-    comment_ids = Comment.objects.filter(claim=claim).values("pk")
-    flag_ids = Flag.objects.filter(
-        Q(content_type=types[Claim], object_id=claim.pk)
-        | Q(content_type=types[Source], object_id__in=source_ids)
-        | Q(content_type=types[Comment], object_id__in=comment_ids)
-    ).values("pk")
-    return (
-        AuditEvent.objects.filter(
-            Q(content_type=types[Claim], object_id=claim.pk)
-            | Q(content_type=types[Source], object_id__in=source_ids)
-            | Q(content_type=types[Comment], object_id__in=comment_ids)
-            | Q(
-                content_type=types[Verdict],
-                object_id__in=Verdict.objects.filter(claim=claim).values("pk"),
-            )
-            | Q(
-                content_type=types[Correction],
-                object_id__in=Correction.objects.filter(claim=claim).values("pk"),
-            )
-            | Q(content_type=types[Flag], object_id__in=flag_ids)
-        )
-        .select_related("actor", "content_type")
-        .order_by("created_at", "pk")
-    )
-
-
-def object_history(obj: models.Model) -> QuerySet[AuditEvent]:
-    """An object's audit events, oldest first (a claim's include what hangs off it)."""
+def object_history(obj: models.Model, *, user) -> QuerySet[AuditEvent]:
+    """The audit events of `obj` that `user` may read, oldest first (a claim's include what
+    hangs off it; `annotations.access` decides which)."""
     if isinstance(obj, Claim):
-        return claim_history(obj)
+        return access.claim_history_visible_to(user, obj)
     return (
-        AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-        )
+        access.audit_events_visible_to(user)
+        .filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
         .select_related("actor", "content_type")
         .order_by("created_at", "pk")
     )
 
 
-def recent_activity(user, *, limit: int = 20) -> QuerySet[AuditEvent]:
-    """The latest audit events a user was the actor of, newest first."""
+def recent_activity(user, *, viewer, limit: int = 20) -> QuerySet[AuditEvent]:
+    """The latest audit events `user` was the actor of that `viewer` may read, newest first."""
     return (
-        AuditEvent.objects.filter(actor=user)
+        access.audit_events_visible_to(viewer)
+        .filter(actor=user)
         .select_related("content_type")
         .order_by("-created_at", "-pk")[:limit]
     )
