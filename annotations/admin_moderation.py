@@ -343,6 +343,13 @@ class FollowsAccessPolicy:
         allowed = super().has_view_permission(request, obj)
         return allowed and (obj is None or access.can_see(request.user, obj))
 
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        # The model permission first, as the change page does: no "does not exist" redirect
+        # for a user who may not open this model's pages at all.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
 
 class ReadOnlyContent(FollowsAccessPolicy):
     """Content is written only through the services and moderation steps (their checks and audit
@@ -368,6 +375,8 @@ class ModerationMixin(ReadOnlyContent):
         return moderation.is_moderator(request.user)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         obj = self.get_object(request, object_id)
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
