@@ -91,8 +91,10 @@ class FactcheckAdminSite(admin.AdminSite):
             raise PermissionDenied
         if request.method == "POST":
             return self._act_on_group(request)
-        page = Paginator(moderation.open_flag_groups(), 25).get_page(request.GET.get("page"))
-        groups = _load_groups(list(page.object_list))
+        page = Paginator(moderation.open_flag_groups(user=request.user), 25).get_page(
+            request.GET.get("page")
+        )
+        groups = _load_groups(list(page.object_list), user=request.user)
         context = {
             **self.each_context(request),
             "title": "Moderation queue",
@@ -111,7 +113,7 @@ class FactcheckAdminSite(admin.AdminSite):
         if model not in moderation.FLAGGABLE:
             raise PermissionDenied
         # The flagged object may have been deleted since: its flags can still be dismissed.
-        target = model.objects.filter(pk=object_id).first()
+        target = access.visible_to(request.user, model).filter(pk=object_id).first()
         reason = request.POST.get("reason", "")
         operation = request.POST.get("operation")
         try:
@@ -119,7 +121,7 @@ class FactcheckAdminSite(admin.AdminSite):
                 moderation.hide_content(target=target, moderator=request.user, reason=reason)
                 messages.success(request, f"Hidden: {target}.")
             elif operation == "dismiss":
-                flags = Flag.objects.filter(
+                flags = access.flags_visible_to(request.user).filter(
                     content_type=content_type, object_id=object_id, status=Flag.Status.OPEN
                 )
                 for flag in flags:
@@ -134,7 +136,7 @@ class FactcheckAdminSite(admin.AdminSite):
         )
 
 
-def _load_groups(rows: list[dict]) -> list[dict]:
+def _load_groups(rows: list[dict], *, user) -> list[dict]:
     """Attach the objects and their open flags to a page of flag groups, in a fixed few queries."""
     if not rows:
         return []
@@ -145,7 +147,7 @@ def _load_groups(rows: list[dict]) -> list[dict]:
     objects = {}
     for type_id, ids in wanted.items():
         model = types[type_id].model_class()
-        queryset = model.objects.filter(pk__in=ids)
+        queryset = access.visible_to(user, model).filter(pk__in=ids)
         if model is not moderation.FLAGGABLE[0]:
             queryset = queryset.select_related("claim")
         objects.update({(type_id, obj.pk): obj for obj in queryset})
@@ -154,7 +156,8 @@ def _load_groups(rows: list[dict]) -> list[dict]:
         match |= Q(content_type_id=row["content_type"], object_id=row["object_id"])
     flags: dict[tuple[int, int], list[Flag]] = {}
     for flag in (
-        Flag.objects.filter(match, status=Flag.Status.OPEN)
+        access.flags_visible_to(user)
+        .filter(match, status=Flag.Status.OPEN)
         .select_related("created_by")
         .order_by("created_at", "pk")
     ):

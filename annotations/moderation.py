@@ -152,13 +152,15 @@ def dismiss_flag(*, flag: Flag, moderator, reason: str) -> Flag:
     return flag
 
 
-def open_flag_groups() -> QuerySet:
-    """Open flags grouped by object, oldest first: rows of content_type, object_id, count, oldest.
+def open_flag_groups(*, user) -> QuerySet:
+    """Open flags `user` may see, grouped by object, oldest first: rows of content_type,
+    object_id, count, oldest.
 
     The moderation queue pages over these groups; one aggregate query, whatever the table size.
     """
     return (
-        Flag.objects.filter(status=Flag.Status.OPEN)
+        access.flags_visible_to(user)
+        .filter(status=Flag.Status.OPEN)
         .values("content_type", "object_id")
         .annotate(count=models.Count("id"), oldest=models.Min("created_at"))
         .order_by("oldest", "content_type", "object_id")
