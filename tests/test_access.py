@@ -456,3 +456,14 @@ def test_every_url_has_a_row_in_the_table(db):
     ]
     missing = [route for route in missing if route not in covered]
     assert not missing, f"URL patterns without a row in the read truth table: {missing}"
+
+
+@pytest.mark.parametrize("role", ["reviewer", "editor", "moderator"])
+def test_my_work_runs_a_fixed_number_of_queries(db, django_assert_max_num_queries, role):
+    build_world()
+    ArticleFactory.create_batch(20)
+    client = Client()
+    client.force_login(user_for(role))
+    with django_assert_max_num_queries(12):  # session, user, roles, counts, lists
+        response = client.get("/")
+    assert response.status_code == 200
