@@ -467,3 +467,30 @@ def test_my_work_runs_a_fixed_number_of_queries(db, django_assert_max_num_querie
     with django_assert_max_num_queries(12):  # session, user, roles, counts, lists
         response = client.get("/")
     assert response.status_code == 200
+
+
+# --- The predicates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_can_see_and_can_change_agree_with_the_table(db, role):
+    from annotations import access
+    from annotations.models import Article, Claim, Comment
+
+    world = build_world()
+    user = user_for(role)
+    for state in STATES:
+        claim = Claim.objects.get(pk=world.states[state]["claim"])
+        comment = Comment.objects.get(pk=world.states[state]["comment"])
+        visible = claim_visible(role, state)
+        assert access.can_see(user, claim) is visible, (role, state)
+        assert access.can_see(user, comment) is visible, (role, state)
+        assert access.can_change(user, claim) is (visible and role in WRITERS), (role, state)
+        article = Article.objects.get(pk=world.states[state]["article"])
+        assert access.can_change(user, article) is (role in EDITORS), (role, state)
+    flag = Flag.objects.first()
+    assert access.can_see(user, flag) is (role in MODERATORS)
+    assert access.can_change(user, flag) is (role in MODERATORS)
+    import_job = ImportJob.objects.get()
+    assert access.can_see(user, import_job) is (role in {"editor", "moderator", "admin"})
+    assert access.may_use_admin(user) is (role in {"editor", "moderator", "admin"})
