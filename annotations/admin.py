@@ -40,7 +40,7 @@ class SentenceInline(admin.TabularInline):
 
 
 # Django 6 makes https the scheme a URL typed without one gets; we choose it now (and silence
-# the deprecation warning that rendering the form would raise).
+# the deprecation warning that building the form raises, read-only as it is).
 URL_FORM_FIELDS = {db_models.URLField: {"assume_scheme": "https"}}
 
 
@@ -51,8 +51,8 @@ class ArticleAdmin(ModerationMixin, admin.ModelAdmin):
     list_filter = ("status", "language", "publisher")
     search_fields = ("title", "url", "publisher")
     date_hierarchy = "created_at"
-    # The body is what the sentences' and claims' offsets point into: it is never edited by hand.
-    readonly_fields = ("body", "content_hash", "created_at", "updated_at", "import_job")
+    # Read-only like all content (ModerationMixin): the body is what the sentences' and claims'
+    # offsets point into, and a title changed here would miss its search document.
     inlines = [SentenceInline]
     show_full_result_count = False
 
