@@ -364,7 +364,7 @@ def _audit_role_change(sender, instance, action, reverse, model, pk_set, **kwarg
         record_role_change(actor=actor, user=row.user, group=row.group, added=action == "post_add")
 
 
-# --- The Moderator group's permissions --------------------------------------------------------
+# --- The Moderator and Editor groups' admin permissions ------------------------------------------
 
 # What moderators may see in the admin. Their actions (hide, dismiss, retract, deactivate) are
 # checked by role in this module, never by `change_*` permissions, so the admin's forms cannot
@@ -385,25 +385,44 @@ MODERATOR_VIEWS = {
     ),
     "auth": ("user", "group"),
 }
+# What editors (staff) may browse in the admin: the newsroom's work, read-only like all content
+# there, without what `annotations.access` keeps for moderators (hidden content, flags, the audit
+# trail) and without the users.
+EDITOR_VIEWS = {
+    "annotations": (
+        "article",
+        "sentence",
+        "claim",
+        "source",
+        "comment",
+        "verdict",
+        "correction",
+        "ratingscale",
+        "importjob",
+        "exportjob",
+    ),
+}
 
 
 def grant_moderator_views(apps=django_apps) -> None:
-    """Give the Moderator group the `view_*` permissions of what it polices (idempotent).
+    """Give the Moderator and Editor groups the `view_*` permissions of their admin pages
+    (idempotent; named for the moderators, who came first).
 
     Run after every migrate and flush (a post_migrate receiver), like the groups themselves.
     """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    moderator = group_model.objects.filter(name=roles.MODERATOR).first()
-    if moderator is None:
-        return
-    wanted = Q()
-    for app_label, model_names in MODERATOR_VIEWS.items():
-        wanted |= Q(
-            content_type__app_label=app_label,
-            codename__in=[f"view_{name}" for name in model_names],
-        )
-    moderator.permissions.add(*permission_model.objects.filter(wanted))
+    for role, views in ((roles.MODERATOR, MODERATOR_VIEWS), (roles.EDITOR, EDITOR_VIEWS)):
+        group = group_model.objects.filter(name=role).first()
+        if group is None:
+            continue
+        wanted = Q()
+        for app_label, model_names in views.items():
+            wanted |= Q(
+                content_type__app_label=app_label,
+                codename__in=[f"view_{name}" for name in model_names],
+            )
+        group.permissions.add(*permission_model.objects.filter(wanted))
 
 
 # --- History ------------------------------------------------------------------------------------
