@@ -55,11 +55,6 @@ def has_a_role(user) -> bool:
     return bool(roles.roles_of(user))
 
 
-def is_writer(user) -> bool:
-    """Reviewers and editors: who mark claims, cite sources, comment and give verdicts."""
-    return roles.has_role(user, roles.REVIEWER, roles.EDITOR)
-
-
 def is_editor(user) -> bool:
     return roles.has_role(user, roles.EDITOR)
 
