@@ -1,4 +1,10 @@
-"""The Django admin: every model, with list displays, filters and search that stay fast."""
+"""The Django admin: every model, with list displays, filters and search that stay fast.
+
+What each user sees is `annotations.access`'s (`FollowsAccessPolicy`); content is read-only here
+and changes only through the audited moderation actions (`ReadOnlyContent`).
+"""
+
+import contextvars
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -6,9 +12,11 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models as db_models
 from django.utils.html import format_html, format_html_join
 
-from . import models, moderation, roles, search, services
+from . import models, moderation, roles, services
 from .admin_moderation import (
+    FollowsAccessPolicy,
     ModerationMixin,
+    ReadOnlyContent,
     deactivate_action,
     dismiss_action,
     hide_action,
@@ -32,7 +40,7 @@ class SentenceInline(admin.TabularInline):
 
 
 # Django 6 makes https the scheme a URL typed without one gets; we choose it now (and silence
-# the deprecation warning that rendering the form would raise).
+# the deprecation warning that building the form raises, read-only as it is).
 URL_FORM_FIELDS = {db_models.URLField: {"assume_scheme": "https"}}
 
 
@@ -43,23 +51,14 @@ class ArticleAdmin(ModerationMixin, admin.ModelAdmin):
     list_filter = ("status", "language", "publisher")
     search_fields = ("title", "url", "publisher")
     date_hierarchy = "created_at"
-    # The body is what the sentences' and claims' offsets point into: it is never edited by hand.
-    readonly_fields = ("body", "content_hash", "created_at", "updated_at", "import_job")
-    raw_id_fields = ("assignee",)
+    # Read-only like all content (ModerationMixin): the body is what the sentences' and claims'
+    # offsets point into, and a title changed here would miss its search document.
     inlines = [SentenceInline]
     show_full_result_count = False
 
-    def has_add_permission(self, request) -> bool:
-        return False  # articles come in through imports and the API, which split them
-
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        if "title" in form.changed_data:
-            search.index_after_commit([obj.pk], refresh=True)
-
 
 @admin.register(models.Sentence)
-class SentenceAdmin(admin.ModelAdmin):
+class SentenceAdmin(ReadOnlyContent, admin.ModelAdmin):
     list_display = ("article", "position", "start", "end", "text")
     list_select_related = ("article",)
     search_fields = ("text",)
@@ -73,16 +72,22 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(models.RatingScale)
-class RatingScaleAdmin(admin.ModelAdmin):
+class RatingScaleAdmin(FollowsAccessPolicy, admin.ModelAdmin):
     list_display = ("name", "slug", "best_rating", "worst_rating", "is_default")
     inlines = [RatingInline]
 
 
 class SourceInline(admin.TabularInline):
+    # Hiding a source is the hide action's (reason, hidden_by, audit event), never a checkbox.
     model = models.Source
     fields = ("url", "title", "stance", "is_hidden")
+    readonly_fields = fields
     extra = 0
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class VerdictInline(admin.TabularInline):
@@ -100,8 +105,6 @@ class ClaimAdmin(ModerationMixin, admin.ModelAdmin):
     list_filter = ("status", "is_hidden")
     list_select_related = ("article",)
     search_fields = ("quote_exact", "text", "claimant")
-    raw_id_fields = ("article", "created_by", "assignee", "published_verdict", "hidden_by")
-    filter_horizontal = ()
     exclude = ("sentences",)
     inlines = [SourceInline, VerdictInline]
     show_full_result_count = False
@@ -115,7 +118,6 @@ class SourceAdmin(ModerationMixin, admin.ModelAdmin):
     list_filter = ("stance", "is_hidden")
     list_select_related = ("claim",)
     search_fields = ("url", "title", "quote")
-    raw_id_fields = ("claim", "created_by", "hidden_by")
     actions = [hide_action, unhide_action]
     show_full_result_count = False
 
@@ -126,7 +128,6 @@ class CommentAdmin(ModerationMixin, admin.ModelAdmin):
     list_filter = ("is_hidden",)
     list_select_related = ("claim", "author")
     search_fields = ("body",)
-    raw_id_fields = ("claim", "author", "hidden_by")
     actions = [hide_action, unhide_action]
     show_full_result_count = False
 
@@ -137,15 +138,8 @@ class VerdictAdmin(ModerationMixin, admin.ModelAdmin):
     list_filter = ("status", "rating")
     list_select_related = ("rating", "author", "reviewed_by")
     search_fields = ("explanation",)
-    raw_id_fields = ("claim", "author", "reviewed_by")
     actions = [retract_action]
     show_full_result_count = False
-
-    def get_readonly_fields(self, request, obj=None):
-        # Moderators police content; a verdict's content is the editors' (retract it instead).
-        if moderation.is_moderator(request.user) and not roles.has_role(request.user, roles.EDITOR):
-            return [f.name for f in self.opts.concrete_fields if f.name != "id"]
-        return super().get_readonly_fields(request, obj)
 
 
 @admin.register(models.Correction)
@@ -153,10 +147,9 @@ class CorrectionAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("claim", "kind", "created_by", "created_at")
     list_filter = ("kind",)
     list_select_related = ("claim", "created_by")
-    raw_id_fields = ("claim", "verdict", "created_by")
 
 
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(FollowsAccessPolicy, admin.ModelAdmin):
     """Jobs are started by the API and the commands and run by the worker: read-only here."""
 
     list_display = (
@@ -242,13 +235,12 @@ class FlagAdmin(ModerationMixin, admin.ModelAdmin):
     list_filter = ("status", "reason", "content_type")
     list_select_related = ("content_type", "created_by")
     ordering = ("created_at", "id")  # oldest first, as the queue
-    readonly_fields = ("resolved_by", "resolved_at")
     actions = [dismiss_action, hide_flagged_action]
     show_full_result_count = False
 
 
 @admin.register(models.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(FollowsAccessPolicy, admin.ModelAdmin):
     """The audit trail, read-only. Filter by `?actor__id__exact=`, `?content_type__id__exact=` and
     `?object_id=` for one person's or one object's events."""
 
@@ -271,6 +263,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 User = get_user_model()
 admin.site.unregister(User)
+_viewer: contextvars.ContextVar = contextvars.ContextVar("admin_viewer", default=None)
 
 
 @admin.register(User)
@@ -303,9 +296,19 @@ class ModeratedUserAdmin(UserAdmin):
     def role_names(self, user) -> str:
         return ", ".join(group.name for group in user.groups.all())
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A readonly field's method gets no request; what it shows depends on who looks (so the
+        # page is rendered while the viewer is set, not later by the response middleware).
+        token = _viewer.set(request.user)
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            return response.render() if hasattr(response, "render") else response
+        finally:
+            _viewer.reset(token)
+
     @admin.display(description="Recent activity (audit events by this user)")
     def recent_activity(self, user):
-        events = list(moderation.recent_activity(user))
+        events = list(moderation.recent_activity(user, viewer=_viewer.get()))
         if not events:
             return "No recorded activity."
         return format_html(

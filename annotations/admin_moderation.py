@@ -13,27 +13,21 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import audit, moderation
+from . import access, moderation
 from .models import Flag, Verdict
-
-
-def may_use_admin(user) -> bool:
-    """Active staff, and active moderators whether or not they are staff."""
-    return user.is_active and (user.is_staff or moderation.is_moderator(user))
 
 
 class ModeratorAuthenticationForm(AdminAuthenticationForm):
     """Django's admin login form, which also lets moderators in."""
 
     def confirm_login_allowed(self, user) -> None:
-        if may_use_admin(user):
+        if access.may_use_admin(user):
             return super(AdminAuthenticationForm, self).confirm_login_allowed(user)
         raise ValidationError(
             self.error_messages["invalid_login"],
@@ -49,7 +43,7 @@ class FactcheckAdminSite(admin.AdminSite):
     login_form = ModeratorAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return may_use_admin(request.user)
+        return access.may_use_admin(request.user)
 
     def get_urls(self):
         return [
@@ -60,6 +54,31 @@ class FactcheckAdminSite(admin.AdminSite):
             ),
             *super().get_urls(),
         ]
+
+    def get_app_list(self, request: HttpRequest, app_label=None) -> list[dict]:
+        """The apps, with the moderation queue first for moderators: on the index page and in
+        the sidebar (both read this list)."""
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None or not moderation.is_moderator(request.user):
+            return apps
+        url = reverse(f"{self.name}:moderation_queue")
+        queue = {
+            "name": "Moderation",
+            "app_label": "moderation",
+            "app_url": url,
+            "has_module_perms": True,
+            "models": [
+                {
+                    "name": "Moderation queue (open flags)",
+                    "object_name": "ModerationQueue",
+                    "perms": {"view": True},
+                    "admin_url": url,
+                    "add_url": None,
+                    "view_only": True,
+                }
+            ],
+        }
+        return [queue, *apps]
 
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
@@ -72,8 +91,10 @@ class FactcheckAdminSite(admin.AdminSite):
             raise PermissionDenied
         if request.method == "POST":
             return self._act_on_group(request)
-        page = Paginator(moderation.open_flag_groups(), 25).get_page(request.GET.get("page"))
-        groups = _load_groups(list(page.object_list))
+        page = Paginator(moderation.open_flag_groups(user=request.user), 25).get_page(
+            request.GET.get("page")
+        )
+        groups = _load_groups(list(page.object_list), user=request.user)
         context = {
             **self.each_context(request),
             "title": "Moderation queue",
@@ -92,7 +113,7 @@ class FactcheckAdminSite(admin.AdminSite):
         if model not in moderation.FLAGGABLE:
             raise PermissionDenied
         # The flagged object may have been deleted since: its flags can still be dismissed.
-        target = model.objects.filter(pk=object_id).first()
+        target = access.visible_to(request.user, model).filter(pk=object_id).first()
         reason = request.POST.get("reason", "")
         operation = request.POST.get("operation")
         try:
@@ -100,7 +121,7 @@ class FactcheckAdminSite(admin.AdminSite):
                 moderation.hide_content(target=target, moderator=request.user, reason=reason)
                 messages.success(request, f"Hidden: {target}.")
             elif operation == "dismiss":
-                flags = Flag.objects.filter(
+                flags = access.flags_visible_to(request.user).filter(
                     content_type=content_type, object_id=object_id, status=Flag.Status.OPEN
                 )
                 for flag in flags:
@@ -115,7 +136,7 @@ class FactcheckAdminSite(admin.AdminSite):
         )
 
 
-def _load_groups(rows: list[dict]) -> list[dict]:
+def _load_groups(rows: list[dict], *, user) -> list[dict]:
     """Attach the objects and their open flags to a page of flag groups, in a fixed few queries."""
     if not rows:
         return []
@@ -126,7 +147,7 @@ def _load_groups(rows: list[dict]) -> list[dict]:
     objects = {}
     for type_id, ids in wanted.items():
         model = types[type_id].model_class()
-        queryset = model.objects.filter(pk__in=ids)
+        queryset = access.visible_to(user, model).filter(pk__in=ids)
         if model is not moderation.FLAGGABLE[0]:
             queryset = queryset.select_related("claim")
         objects.update({(type_id, obj.pk): obj for obj in queryset})
@@ -135,7 +156,8 @@ def _load_groups(rows: list[dict]) -> list[dict]:
         match |= Q(content_type_id=row["content_type"], object_id=row["object_id"])
     flags: dict[tuple[int, int], list[Flag]] = {}
     for flag in (
-        Flag.objects.filter(match, status=Flag.Status.OPEN)
+        access.flags_visible_to(user)
+        .filter(match, status=Flag.Status.OPEN)
         .select_related("created_by")
         .order_by("created_at", "pk")
     ):
@@ -310,14 +332,54 @@ reactivate_action = reason_action(
 )
 
 
-class ModerationMixin:
-    """For the ModelAdmins of moderated content: moderator-only actions, audited admin edits, and
-    the audit trail as the object's History page."""
+class FollowsAccessPolicy:
+    """A ModelAdmin whose rows are those `annotations.access` lets the user see: its changelist,
+    change pages, actions and history start from `access.visible_to`, never `Model.objects`
+    (on top of Django's model permissions, which say whether the page opens at all)."""
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = access.visible_to(request.user, self.model)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or access.can_see(request.user, obj))
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        # The model permission first, as the change page does: no "does not exist" redirect
+        # for a user who may not open this model's pages at all.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
+class ReadOnlyContent(FollowsAccessPolicy):
+    """Content is written only through the services and moderation steps (their checks and audit
+    events): the admin shows it, and changes it only by its audited actions (hide, unhide,
+    retract, dismiss). No add, change or delete form could move a claim's span without its quote
+    and sentences, publish without a verdict, or hide without a reason."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ModerationMixin(ReadOnlyContent):
+    """For the ModelAdmins of moderated content: read-only, moderator-only actions, and the audit
+    trail as the object's History page."""
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return moderation.is_moderator(request.user)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         obj = self.get_object(request, object_id)
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
@@ -328,38 +390,7 @@ class ModerationMixin:
             "title": f"History: {obj}",
             "opts": self.opts,
             "object": obj,
-            "events": moderation.object_history(obj),
+            "events": moderation.object_history(obj, user=request.user),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/annotations/object_history.html", context)
-
-    # Edits made in the admin's forms are writes like any other: they enter the audit trail.
-    def save_model(self, request, obj, form, change) -> None:
-        fields = [f.name for f in obj._meta.concrete_fields if f.name not in ("id", "updated_at")]
-        before = (
-            audit.snapshot(type(obj).objects.get(pk=obj.pk), fields) if change and obj.pk else {}
-        )
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            after = audit.snapshot(obj, fields)
-            audit.record_event(
-                actor=request.user,
-                action=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
-                obj=obj,
-                changes=audit.diff(before, after) if change else after,
-            )
-
-    def delete_model(self, request, obj) -> None:
-        with transaction.atomic():
-            audit.record_event(
-                actor=request.user, action=f"{obj._meta.model_name}.deleted", obj=obj
-            )
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                audit.record_event(
-                    actor=request.user, action=f"{obj._meta.model_name}.deleted", obj=obj
-                )
-            super().delete_queryset(request, queryset)

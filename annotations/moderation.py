@@ -20,7 +20,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import roles
+from . import access, roles
 from .audit import diff, record_event, record_update, snapshot
 from .models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
 
@@ -152,13 +152,15 @@ def dismiss_flag(*, flag: Flag, moderator, reason: str) -> Flag:
     return flag
 
 
-def open_flag_groups() -> QuerySet:
-    """Open flags grouped by object, oldest first: rows of content_type, object_id, count, oldest.
+def open_flag_groups(*, user) -> QuerySet:
+    """Open flags `user` may see, grouped by object, oldest first: rows of content_type,
+    object_id, count, oldest.
 
     The moderation queue pages over these groups; one aggregate query, whatever the table size.
     """
     return (
-        Flag.objects.filter(status=Flag.Status.OPEN)
+        access.flags_visible_to(user)
+        .filter(status=Flag.Status.OPEN)
         .values("content_type", "object_id")
         .annotate(count=models.Count("id"), oldest=models.Min("created_at"))
         .order_by("oldest", "content_type", "object_id")
@@ -362,7 +364,7 @@ def _audit_role_change(sender, instance, action, reverse, model, pk_set, **kwarg
         record_role_change(actor=actor, user=row.user, group=row.group, added=action == "post_add")
 
 
-# --- The Moderator group's permissions --------------------------------------------------------
+# --- The Moderator and Editor groups' admin permissions ------------------------------------------
 
 # What moderators may see in the admin. Their actions (hide, dismiss, retract, deactivate) are
 # checked by role in this module, never by `change_*` permissions, so the admin's forms cannot
@@ -383,78 +385,67 @@ MODERATOR_VIEWS = {
     ),
     "auth": ("user", "group"),
 }
+# What editors (staff) may browse in the admin: the newsroom's work, read-only like all content
+# there, without what `annotations.access` keeps for moderators (hidden content, flags, the audit
+# trail) and without the users.
+EDITOR_VIEWS = {
+    "annotations": (
+        "article",
+        "sentence",
+        "claim",
+        "source",
+        "comment",
+        "verdict",
+        "correction",
+        "ratingscale",
+        "importjob",
+        "exportjob",
+    ),
+}
 
 
 def grant_moderator_views(apps=django_apps) -> None:
-    """Give the Moderator group the `view_*` permissions of what it polices (idempotent).
+    """Give the Moderator and Editor groups the `view_*` permissions of their admin pages
+    (idempotent; named for the moderators, who came first).
 
     Run after every migrate and flush (a post_migrate receiver), like the groups themselves.
     """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    moderator = group_model.objects.filter(name=roles.MODERATOR).first()
-    if moderator is None:
-        return
-    wanted = Q()
-    for app_label, model_names in MODERATOR_VIEWS.items():
-        wanted |= Q(
-            content_type__app_label=app_label,
-            codename__in=[f"view_{name}" for name in model_names],
-        )
-    moderator.permissions.add(*permission_model.objects.filter(wanted))
+    for role, views in ((roles.MODERATOR, MODERATOR_VIEWS), (roles.EDITOR, EDITOR_VIEWS)):
+        group = group_model.objects.filter(name=role).first()
+        if group is None:
+            continue
+        wanted = Q()
+        for app_label, model_names in views.items():
+            wanted |= Q(
+                content_type__app_label=app_label,
+                codename__in=[f"view_{name}" for name in model_names],
+            )
+        group.permissions.add(*permission_model.objects.filter(wanted))
 
 
 # --- History ------------------------------------------------------------------------------------
 
 
-def claim_history(claim: Claim) -> QuerySet[AuditEvent]:
-    """The audit events of a claim and of what hangs off it (sources, comments, verdicts,
-    corrections, flags on any of them), oldest first, with their actors."""
-    types = ContentType.objects.get_for_models(Claim, Source, Comment, Verdict, Correction, Flag)
-    source_ids = Source.objects.filter(claim=claim).values("pk")
-    comment_ids = Comment.objects.filter(claim=claim).values("pk")
-    flag_ids = Flag.objects.filter(
-        Q(content_type=types[Claim], object_id=claim.pk)
-        | Q(content_type=types[Source], object_id__in=source_ids)
-        | Q(content_type=types[Comment], object_id__in=comment_ids)
-    ).values("pk")
-    return (
-        AuditEvent.objects.filter(
-            Q(content_type=types[Claim], object_id=claim.pk)
-            | Q(content_type=types[Source], object_id__in=source_ids)
-            | Q(content_type=types[Comment], object_id__in=comment_ids)
-            | Q(
-                content_type=types[Verdict],
-                object_id__in=Verdict.objects.filter(claim=claim).values("pk"),
-            )
-            | Q(
-                content_type=types[Correction],
-                object_id__in=Correction.objects.filter(claim=claim).values("pk"),
-            )
-            | Q(content_type=types[Flag], object_id__in=flag_ids)
-        )
-        .select_related("actor", "content_type")
-        .order_by("created_at", "pk")
-    )
-
-
-def object_history(obj: models.Model) -> QuerySet[AuditEvent]:
-    """An object's audit events, oldest first (a claim's include what hangs off it)."""
+def object_history(obj: models.Model, *, user) -> QuerySet[AuditEvent]:
+    """The audit events of `obj` that `user` may read, oldest first (a claim's include what
+    hangs off it; `annotations.access` decides which)."""
     if isinstance(obj, Claim):
-        return claim_history(obj)
+        return access.claim_history_visible_to(user, obj)
     return (
-        AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-        )
+        access.audit_events_visible_to(user)
+        .filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
         .select_related("actor", "content_type")
         .order_by("created_at", "pk")
     )
 
 
-def recent_activity(user, *, limit: int = 20) -> QuerySet[AuditEvent]:
-    """The latest audit events a user was the actor of, newest first."""
+def recent_activity(user, *, viewer, limit: int = 20) -> QuerySet[AuditEvent]:
+    """The latest audit events `user` was the actor of that `viewer` may read, newest first."""
     return (
-        AuditEvent.objects.filter(actor=user)
+        access.audit_events_visible_to(viewer)
+        .filter(actor=user)
         .select_related("content_type")
         .order_by("-created_at", "-pk")[:limit]
     )

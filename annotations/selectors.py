@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from . import roles
+from . import access, roles
 from .models import Article, Claim, Comment, Correction, Sentence, Source, Verdict
 
 
@@ -144,26 +144,13 @@ def _last_modified() -> Greatest:
     )
 
 
-# --- Review reads: who sees what ----------------------------------------------------------------
-# Moderators see hidden claims, sources and comments (they police them); everyone else works as
-# if hidden content did not exist.
-
-
-def sees_hidden(user) -> bool:
-    """Whether `user` sees content a moderator hid."""
-    return roles.has_role(user, roles.MODERATOR)
-
-
-def visible_claims(*, user) -> QuerySet[Claim]:
-    """The claims `user` may read."""
-    claims = Claim.objects.all()
-    return claims if sees_hidden(user) else claims.filter(is_hidden=False)
+# --- Review reads: who sees what is `annotations.access`'s; these add what displays need --------
 
 
 def claims_for_display(*, user) -> QuerySet[Claim]:
     """Visible claims with what their representation needs, in a fixed number of queries."""
     return (
-        visible_claims(user=user)
+        access.claims_visible_to(user)
         .select_related("created_by", "assignee", "published_verdict__rating")
         .prefetch_related(
             Prefetch("sentences", queryset=Sentence.objects.only("id")),
@@ -178,54 +165,52 @@ def claims_for_display(*, user) -> QuerySet[Claim]:
 
 
 def articles_for_list(*, user) -> QuerySet[Article]:
-    """Articles with their visible claim count, for lists."""
-    claims = visible_claims(user=user).filter(article=OuterRef("pk"))
+    """Visible articles with their visible claim count, for lists."""
+    claims = access.claims_visible_to(user).filter(article=OuterRef("pk"))
     count = claims.order_by().values("article").annotate(n=Count("pk")).values("n")
     return (
-        Article.objects.select_related("assignee")
+        access.articles_visible_to(user)
+        .select_related("assignee")
         .defer("body", "metadata")
         .annotate(claims_count=Coalesce(Subquery(count), 0))
     )
 
 
 def article_with_sentences(*, user) -> QuerySet[Article]:
-    """Articles with their sentences and visible claims prefetched: the reviewer's page."""
-    return Article.objects.select_related("assignee").prefetch_related(
-        Prefetch("sentences", queryset=Sentence.objects.order_by("position")),
-        Prefetch("claims", queryset=claims_for_display(user=user), to_attr="visible_claims"),
+    """Visible articles with their sentences and visible claims prefetched: the reviewer's page."""
+    return (
+        access.articles_visible_to(user)
+        .select_related("assignee")
+        .prefetch_related(
+            Prefetch("sentences", queryset=Sentence.objects.order_by("position")),
+            Prefetch("claims", queryset=claims_for_display(user=user), to_attr="visible_claims"),
+        )
     )
 
 
 def visible_sources(*, user) -> QuerySet[Source]:
-    """Sources `user` may read: hidden ones, and those on hidden claims, only for moderators."""
-    sources = Source.objects.select_related("created_by")
-    if sees_hidden(user):
-        return sources
-    return sources.filter(is_hidden=False, claim__is_hidden=False)
+    """Sources `user` may read, with their authors."""
+    return access.sources_visible_to(user).select_related("created_by")
 
 
 def visible_comments(*, user) -> QuerySet[Comment]:
-    """Comments `user` may read."""
-    comments = Comment.objects.select_related("author")
-    if sees_hidden(user):
-        return comments
-    return comments.filter(is_hidden=False, claim__is_hidden=False)
+    """Comments `user` may read, with their authors."""
+    return access.comments_visible_to(user).select_related("author")
 
 
 def visible_verdicts(*, user) -> QuerySet[Verdict]:
-    """Verdicts `user` may read: those on claims they may read."""
-    verdicts = Verdict.objects.select_related("rating", "author", "reviewed_by")
-    if sees_hidden(user):
-        return verdicts
-    return verdicts.filter(claim__is_hidden=False)
+    """Verdicts `user` may read, with rating, author and reviewer."""
+    return access.verdicts_visible_to(user).select_related("rating", "author", "reviewed_by")
 
 
 def work_queue(*, user) -> dict[str, int]:
     """What waits for `user`: counts for the reviewer's and the editor's queues."""
-    open_articles = Article.objects.filter(
-        assignee=user, status__in=[Article.Status.NEW, Article.Status.IN_REVIEW]
-    ).count()
-    claims = visible_claims(user=user).aggregate(
+    open_articles = (
+        access.articles_visible_to(user)
+        .filter(assignee=user, status__in=[Article.Status.NEW, Article.Status.IN_REVIEW])
+        .count()
+    )
+    claims = access.claims_visible_to(user).aggregate(
         my_open_claims=Count(
             "pk",
             filter=Q(created_by=user) & Q(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED]),
@@ -236,7 +221,7 @@ def work_queue(*, user) -> dict[str, int]:
             & ~Q(status__in=[Claim.Status.PUBLISHED, Claim.Status.RETRACTED]),
         ),
     )
-    verdicts = visible_verdicts(user=user).aggregate(
+    verdicts = access.verdicts_visible_to(user).aggregate(
         my_verdicts_awaiting_approval=Count(
             "pk", filter=Q(author=user, status=Verdict.Status.SUBMITTED)
         ),

@@ -5,30 +5,53 @@ reader, import, export) are small ES modules calling the REST API, so the UI has
 its own: the API enforces them. "My work" is a plain server-rendered list with a search form.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 
-from annotations import roles
-from annotations.models import Article, Claim, Verdict
+from annotations import access, roles
+from annotations.models import Article, Claim, Flag, Verdict
 from annotations.throttling import sign_in_attempts
 
 ARTICLES_PER_PAGE = 50
 
 
-def _page(request: HttpRequest, template: str, **context) -> HttpResponse:
+def _page(request: HttpRequest, template: str, *, status: int = 200, **context) -> HttpResponse:
     """Render a page with what every page shows: the user's roles (in the header)."""
     user_roles = sorted(roles.roles_of(request.user))
     context.update(
         user_roles=user_roles,
         is_editor=roles.EDITOR in user_roles,
+        is_moderator=roles.MODERATOR in user_roles,
+        uses_admin=access.may_use_admin(request.user),
         roles_attr=" ".join(user_roles),
     )
-    return render(request, f"frontend/{template}", context)
+    return render(request, f"frontend/{template}", context, status=status)
+
+
+def role_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else the login page) and in a role (else a 403 page saying how to get one).
+
+    The pages show nothing to a user without a role, as the API answers them 403: not a title,
+    not a count. Staff status alone is no role.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not access.has_a_role(request.user):
+            return _page(request, "no_role.html", status=403, message=access.NO_ROLE_MESSAGE)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 @method_decorator(sign_in_attempts, name="dispatch")
@@ -42,9 +65,12 @@ class LogoutView(auth_views.LogoutView):
 
 
 def _article_filters(request: HttpRequest):
+    claims = access.claims_visible_to(request.user).filter(article=OuterRef("pk"))
+    claim_count = claims.order_by().values("article").annotate(n=Count("pk")).values("n")
     articles = (
-        Article.objects.select_related("assignee")
-        .annotate(claim_count=Count("claims", filter=Q(claims__is_hidden=False)))
+        access.articles_visible_to(request.user)
+        .select_related("assignee")
+        .annotate(claim_count=Coalesce(Subquery(claim_count), 0))
         .order_by("-created_at", "-id")
     )
     query = request.GET.get("q", "").strip()
@@ -64,13 +90,18 @@ def _article_filters(request: HttpRequest):
     return articles
 
 
-@login_required
+@role_required
 def my_work(request: HttpRequest) -> HttpResponse:
-    """Articles assigned to me, claims awaiting my verdict, verdicts awaiting my approval."""
+    """Articles assigned to me, claims awaiting my verdict, verdicts awaiting my approval, and
+    for moderators the open flags."""
     user = request.user
-    assigned = Article.objects.filter(assignee=user).exclude(status=Article.Status.ARCHIVED)
+    assigned = (
+        access.articles_visible_to(user)
+        .filter(assignee=user)
+        .exclude(status=Article.Status.ARCHIVED)
+    )
     awaiting_verdict = (
-        Claim.objects.filter(is_hidden=False)
+        access.claims_visible_to(user)
         .filter(Q(assignee=user) | Q(created_by=user))
         .filter(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
         .select_related("article")
@@ -79,7 +110,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
     awaiting_approval = Verdict.objects.none()
     if roles.has_role(user, roles.EDITOR):
         awaiting_approval = (
-            Verdict.objects.filter(status=Verdict.Status.SUBMITTED, claim__is_hidden=False)
+            access.verdicts_visible_to(user)
+            .filter(status=Verdict.Status.SUBMITTED)
             .exclude(author=user)
             .select_related("claim__article", "rating", "author")
             .order_by("created_at")
@@ -98,6 +130,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         awaiting_verdict_count=awaiting_verdict.count(),
         awaiting_approval=awaiting_approval[:20],
         awaiting_approval_count=awaiting_approval.count(),
+        open_flag_count=access.flags_visible_to(user).filter(status=Flag.Status.OPEN).count(),
         articles=articles,
         statuses=Article.Status.choices,
         filters=request.GET,
@@ -105,17 +138,17 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required
 def import_page(request: HttpRequest) -> HttpResponse:
     return _page(request, "import.html")
 
 
-@login_required
+@role_required
 def article_reader(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(access.articles_visible_to(request.user), pk=pk)
     return _page(request, "reader.html", article=article)
 
 
-@login_required
+@role_required
 def export_page(request: HttpRequest) -> HttpResponse:
     return _page(request, "export.html", formats=["jsonl", "csv", "claimreview", "webannotation"])

@@ -5,7 +5,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from annotations import selectors, services
+from annotations import access, selectors, services
 from annotations.memory import suggestions
 from annotations.models import Article
 
@@ -37,7 +37,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return selectors.article_with_sentences(user=user)
         if self.action == "list":
             return selectors.articles_for_list(user=user)
-        return Article.objects.all()
+        return access.articles_visible_to(user)
 
     def get_serializer_class(self):
         return s.ArticleDetailSerializer if self.action == "retrieve" else s.ArticleListSerializer

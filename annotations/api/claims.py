@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from annotations import selectors, services
+from annotations import access, selectors, services
 from annotations.memory import suggestions
 from annotations.models import Article, Claim, Comment, Source
 
@@ -126,7 +126,7 @@ class ClaimViewSet(
         earlier = data.get("claim")
         if (
             earlier is not None
-            and not selectors.visible_claims(user=request.user).filter(pk=earlier.pk).exists()
+            and not access.claims_visible_to(request.user).filter(pk=earlier.pk).exists()
         ):
             raise ValidationError({"claim": f'Invalid pk "{earlier.pk}" - object does not exist.'})
         services.link_same_as(

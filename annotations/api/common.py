@@ -18,7 +18,7 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from annotations import selectors
+from annotations import access
 
 MAX_ID = 2**63 - 1
 
@@ -206,7 +206,7 @@ class ClaimChildMixin:
         claim_pk = int(self.kwargs["claim_pk"])
         claim = None
         if claim_pk <= MAX_ID:
-            claim = selectors.visible_claims(user=self.request.user).filter(pk=claim_pk).first()
+            claim = access.claims_visible_to(self.request.user).filter(pk=claim_pk).first()
         if claim is None:
             raise Http404("No Claim matches the given query.")
         return claim

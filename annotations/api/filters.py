@@ -7,9 +7,9 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
+from annotations import access
 from annotations.models import Article, Claim, Verdict
 from annotations.search import search_articles
-from annotations.selectors import sees_hidden
 
 MAX_ID = 2**63 - 1
 
@@ -73,9 +73,8 @@ class ArticleFilter(filters.FilterSet):
         fields = []
 
     def filter_has_claims(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
-        claims = Claim.objects.filter(article=OuterRef("pk"))
-        if not self.request or not sees_hidden(self.request.user):
-            claims = claims.filter(is_hidden=False)
+        user = self.request.user if self.request else None
+        claims = access.claims_visible_to(user).filter(article=OuterRef("pk"))
         return qs.filter(Exists(claims)) if value else qs.exclude(Exists(claims))
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from annotations import roles
+from annotations import access
 from annotations.api.common import CursorPage
 from annotations.api.permissions import IsReviewer
 from annotations.csvsafe import csv_line
@@ -99,10 +99,11 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
             return ImportJob.objects.none()
-        jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
-        if roles.has_role(self.request.user, roles.EDITOR):
-            return jobs
-        return jobs.filter(created_by=self.request.user)
+        return (
+            access.import_jobs_visible_to(self.request.user)
+            .select_related("created_by")
+            .order_by("-created_at", "-id")
+        )
 
     def get_serializer_class(self):
         return ImportJobListSerializer if self.action == "list" else ImportJobSerializer

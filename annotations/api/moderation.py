@@ -13,11 +13,11 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import moderation
-from annotations.models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
+from annotations import access, moderation
+from annotations.models import AuditEvent, Claim, Comment, Correction, Flag, Source
 
 from .common import CheckedCursorPagination
-from .permissions import IsEditor, IsModerator, IsReviewer, SeesModerationQueue
+from .permissions import IsEditor, IsModerator, IsReviewer
 
 # --- Serializers --------------------------------------------------------------------------------
 
@@ -109,12 +109,6 @@ READ_ERRORS = {code: ERRORS[code] for code in (401, 403, 404)}
 # --- Views --------------------------------------------------------------------------------------
 
 
-def _visible(model: type[Model]) -> QuerySet:
-    """What reviewers and editors see: hidden content, or content of a hidden claim, is gone."""
-    queryset = model.objects.filter(is_hidden=False)
-    return queryset if model is Claim else queryset.filter(claim__is_hidden=False)
-
-
 class FlagContentView(APIView):
     """Flag a claim, source or comment for the moderators (once per person)."""
 
@@ -127,7 +121,7 @@ class FlagContentView(APIView):
         responses={201: FlagSerializer, **ERRORS},
     )
     def post(self, request, pk: int) -> Response:
-        target = get_object_or_404(_visible(self.model), pk=pk)
+        target = get_object_or_404(access.visible_to(request.user, self.model), pk=pk)
         data = FlagInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         flag = moderation.flag_content(target=target, user=request.user, **data.validated_data)
@@ -142,9 +136,10 @@ class FlagPagination(CheckedCursorPagination):
 
 
 class FlagListView(generics.ListAPIView):
-    """Flags for moderators; `?status=open` is the queue (oldest first)."""
+    """Flags for moderators; `?status=open` is the queue (oldest first). A flag quotes what it is
+    about, hidden content included: staff status alone does not open it."""
 
-    permission_classes = [SeesModerationQueue]
+    permission_classes = [IsModerator]
     serializer_class = FlagSerializer
     pagination_class = FlagPagination
     filterset_fields = ("status", "reason")
@@ -157,7 +152,9 @@ class FlagListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Flag]:
-        return Flag.objects.select_related("content_type", "created_by", "resolved_by")
+        return access.flags_visible_to(self.request.user).select_related(
+            "content_type", "created_by", "resolved_by"
+        )
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -175,7 +172,7 @@ class DismissFlagView(APIView):
         responses={200: FlagSerializer, **ERRORS},
     )
     def post(self, request, pk: int) -> Response:
-        flag = get_object_or_404(Flag, pk=pk)
+        flag = get_object_or_404(access.flags_visible_to(request.user), pk=pk)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         flag = moderation.dismiss_flag(
@@ -197,7 +194,7 @@ class HideContentView(APIView):
         responses={200: HiddenStateSerializer, **ERRORS},
     )
     def post(self, request, pk: int) -> Response:
-        target = get_object_or_404(self.model, pk=pk)  # moderators see hidden content
+        target = get_object_or_404(access.visible_to(request.user, self.model), pk=pk)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         operation = moderation.hide_content if self.hide else moderation.unhide_content
@@ -218,7 +215,7 @@ class RetractVerdictView(APIView):
         responses={201: CorrectionSerializer, **ERRORS},
     )
     def post(self, request, pk: int) -> Response:
-        verdict = get_object_or_404(Verdict, pk=pk)
+        verdict = get_object_or_404(access.verdicts_visible_to(request.user), pk=pk)
         data = CorrectionNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         correction = moderation.retract_verdict(
@@ -228,7 +225,10 @@ class RetractVerdictView(APIView):
 
 
 class ClaimHistoryView(APIView):
-    """A claim's audit events in order, with the actor's username (editors and moderators)."""
+    """A claim's audit events in order, with the actor's username (editors and moderators).
+
+    Editors read neither a hidden claim's history (404) nor the events of hidden sources and
+    comments or of flags: `access.claim_history_visible_to`."""
 
     permission_classes = [IsEditor | IsModerator]
 
@@ -243,8 +243,8 @@ class ClaimHistoryView(APIView):
         },
     )
     def get(self, request, pk: int) -> Response:
-        claim = get_object_or_404(Claim, pk=pk)
-        events = moderation.claim_history(claim)
+        claim = get_object_or_404(access.claims_visible_to(request.user), pk=pk)
+        events = access.claim_history_visible_to(request.user, claim)
         return Response({"claim": claim.pk, "events": AuditEventSerializer(events, many=True).data})
 
 

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from annotations import roles
+from annotations import access, roles
 
 
 class IsReviewer(BasePermission):
@@ -33,10 +33,10 @@ class IsModerator(BasePermission):
 class HasAnyRole(BasePermission):
     """Anyone in a role (reviewers, editors, moderators): signed-in outsiders read nothing."""
 
-    message = "Your account has no role in the newsroom yet."
+    message = access.NO_ROLE_MESSAGE
 
     def has_permission(self, request, view) -> bool:
-        return bool(roles.roles_of(request.user))
+        return access.has_a_role(request.user)
 
 
 class ReadAnyRoleWriteReviewer(BasePermission):
@@ -50,17 +50,8 @@ class ReadAnyRoleWriteReviewer(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
-            return bool(roles.roles_of(request.user))
+            if not access.has_a_role(request.user):
+                self.message = access.NO_ROLE_MESSAGE
+                return False
+            return True
         return roles.has_role(request.user, roles.REVIEWER, roles.EDITOR)
-
-
-class SeesModerationQueue(BasePermission):
-    """Moderators and staff see the open flags (staff read the queue; only moderators act)."""
-
-    message = "Only moderators and staff may see the moderation queue."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return roles.has_role(user, roles.MODERATOR) or bool(
-            user and user.is_authenticated and user.is_active and user.is_staff
-        )

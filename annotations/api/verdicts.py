@@ -6,7 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from annotations import selectors, services
+from annotations import access, selectors, services
 from annotations.models import Rating, RatingScale, Verdict
 
 from . import serializers as s
@@ -165,6 +165,11 @@ class RatingScaleViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasAnyRole]
     serializer_class = s.RatingScaleSerializer
     filterset_class = None
-    queryset = RatingScale.objects.prefetch_related(
-        Prefetch("ratings", queryset=Rating.objects.select_related("scale"))
-    ).order_by("-is_default", "slug")
+    queryset = RatingScale.objects.none()  # for the schema
+
+    def get_queryset(self):
+        return (
+            access.rating_scales_visible_to(self.request.user)
+            .prefetch_related(Prefetch("ratings", queryset=Rating.objects.select_related("scale")))
+            .order_by("-is_default", "slug")
+        )

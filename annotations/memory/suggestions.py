@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from annotations.access import claim_matches_visible_to
 from annotations.models import Article, Claim, ClaimEmbedding, ClaimMatch
-from annotations.selectors import visible_claims
 
 from .embedding import SUGGESTION_THRESHOLDS
 from .matching import claim_text
@@ -19,16 +19,11 @@ from .matching import claim_text
 PUBLIC_STATUSES = {Claim.Status.PUBLISHED}
 
 
-def _matches() -> QuerySet[ClaimMatch]:
-    return ClaimMatch.objects.select_related(
+def _matches(user) -> QuerySet[ClaimMatch]:
+    """The matches `user` may see (the access policy), with what `present` reads."""
+    return claim_matches_visible_to(user).select_related(
         "matched_claim__article", "matched_claim__published_verdict__rating", "matched_external"
     )
-
-
-def _visible(matches: list[ClaimMatch], user) -> list[ClaimMatch]:
-    claim_ids = {match.matched_claim_id for match in matches if match.matched_claim_id}
-    allowed = set(visible_claims(user=user).filter(pk__in=claim_ids).values_list("pk", flat=True))
-    return [m for m in matches if m.matched_claim_id is None or m.matched_claim_id in allowed]
 
 
 def present(match: ClaimMatch) -> dict[str, Any]:
@@ -80,7 +75,7 @@ def _iso(value: datetime | None) -> str | None:
 def claim_matches(*, claim: Claim, user) -> dict[str, Any]:
     """The earlier fact-checks most similar to `claim`, best first, that `user` may see."""
     embedding = ClaimEmbedding.objects.filter(claim=claim).only("model_id").first()
-    matches = _visible(list(_matches().filter(claim=claim).order_by("-score", "id")), user)
+    matches = list(_matches(user).filter(claim=claim).order_by("-score", "id"))
     return {
         **_model_status(embedding.model_id if embedding else None),
         "matches": [present(match) for match in matches],
@@ -89,14 +84,11 @@ def claim_matches(*, claim: Claim, user) -> dict[str, Any]:
 
 def article_matches(*, article: Article, user) -> dict[str, Any]:
     """For each sentence of `article` that repeats an earlier fact-check: its matches."""
-    matches = _visible(
-        list(
-            _matches()
-            .filter(sentence__article=article)
-            .select_related("sentence")
-            .order_by("sentence__position", "-score", "id")
-        ),
-        user,
+    matches = list(
+        _matches(user)
+        .filter(sentence__article=article)
+        .select_related("sentence")
+        .order_by("sentence__position", "-score", "id")
     )
     sentences: dict[int, dict[str, Any]] = {}
     for match in matches:

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations.models import ImportJob
-from tests.factories import ArticleFactory, published_claim
+from tests.factories import ArticleFactory, UserFactory, published_claim
 
 from .conftest import PASSWORD, log_in, screenshot
 
@@ -107,3 +107,20 @@ def test_import_page_lists_recent_imports_and_follows_one(page, e2e_reviewer):
     expect(page.locator("#job-created")).to_have_text("2")
     expect(page.locator("#job-duplicates")).to_have_text("1")
     expect(page).to_have_url(re.compile(rf"#job-{done.pk}$"))
+
+
+def test_a_user_without_a_role_gets_the_no_role_page_everywhere(page, transactional_db):
+    ArticleFactory(title="Unpublished investigation")
+    UserFactory(username="newcomer", is_staff=True)  # staff status alone is no role
+    log_in(page, "newcomer")
+    for path in ("/", "/import/", "/export/"):
+        response = page.goto(path)
+        assert response.status == 403
+        expect(page.get_by_role("heading", name="No role yet")).to_be_visible()
+        expect(page.get_by_role("alert")).to_have_text(
+            "You have no role yet — ask an editor for one."
+        )
+        expect(page.get_by_test_id("role")).to_have_text("no role")
+        assert "Unpublished investigation" not in page.content()
+    expect(page.get_by_role("link", name="Admin")).to_have_count(0)
+    screenshot(page, "no-role")

@@ -16,8 +16,8 @@ ACTIONS = {
     "flag claim": ("post", "/api/v1/claims/{claim}/flags/", {"reason": "wrong"}, 201, "RE"),
     "flag source": ("post", "/api/v1/sources/{source}/flags/", {"reason": "spam"}, 201, "RE"),
     "flag comment": ("post", "/api/v1/comments/{comment}/flags/", {"reason": "abusive"}, 201, "RE"),
-    # The editor fixture is staff: staff read the queue (moderators alone act on it).
-    "list open flags": ("get", "/api/v1/flags/?status=open", None, 200, "EM"),
+    # Flags quote hidden content: moderators only (the editor fixture is staff; that is no role).
+    "list open flags": ("get", "/api/v1/flags/?status=open", None, 200, "M"),
     "dismiss flag": ("post", "/api/v1/flags/{flag}/dismiss/", {"reason": "fine"}, 200, "M"),
     "hide claim": ("post", "/api/v1/claims/{claim}/hide/", {"reason": "spam"}, 200, "M"),
     "hide source": ("post", "/api/v1/sources/{source}/hide/", {"reason": "spam"}, 200, "M"),
@@ -169,7 +169,7 @@ def test_claim_history_lists_events_in_order_with_usernames(
     moderation.retract_verdict(verdict=world.verdict, moderator=moderator, note="Withdrawn.")
     other = UserFactory(roles=["Reviewer"])
     moderation.flag_content(target=world.hidden_claim, user=other, reason="spam")  # another claim
-    response = client_for(editor).get(f"/api/v1/claims/{world.claim.pk}/history/")
+    response = client_for(moderator).get(f"/api/v1/claims/{world.claim.pk}/history/")
     assert response.status_code == 200
     events = response.json()["events"]
     assert [(e["action"], e["actor"]) for e in events] == [
@@ -178,6 +178,11 @@ def test_claim_history_lists_events_in_order_with_usernames(
         ("verdict.retracted", moderator.username),
     ]
     assert events[1]["object_type"] == "source"
+    # Editors read the claim's own trail, not the hidden source's events nor the flags.
+    response = client_for(editor).get(f"/api/v1/claims/{world.claim.pk}/history/")
+    assert [(e["action"], e["actor"]) for e in response.json()["events"]] == [
+        ("verdict.retracted", moderator.username),
+    ]
 
 
 def test_retract_by_api_returns_the_public_correction(client_for, world, moderator):
