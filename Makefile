@@ -29,7 +29,7 @@ run: migrate
 	@echo "Web server on http://$(ADDR)/ (admin at /admin/), Celery worker beside it. Ctrl-C stops both."
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(VENV)/bin/celery -A factcheck worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY) \
-	  --beat --schedule=$(VENV)/celerybeat-schedule & worker=$$!; \
+	  --queues=celery,models --beat --schedule=$(VENV)/celerybeat-schedule & worker=$$!; \
 	$(PY) manage.py runserver $(ADDR)
 
 lint: install

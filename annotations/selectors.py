@@ -196,6 +196,30 @@ def article_with_sentences(*, user) -> QuerySet[Article]:
     )
 
 
+def ranked_sentences(*, user) -> QuerySet[Sentence]:
+    """Scored sentences of the articles `user` may list, with their article's title and language.
+
+    Unordered: the caller ranks them (most check-worthy first). Unscored sentences are left out.
+    """
+    articles = articles_for_list(user=user).order_by().values("pk")
+    return (
+        Sentence.objects.filter(checkworthiness__isnull=False, article__in=articles)
+        .select_related("article")
+        .only(
+            "id",
+            "position",
+            "start",
+            "end",
+            "text",
+            "checkworthiness",
+            "claim_type",
+            "article__id",
+            "article__title",
+            "article__language",
+        )
+    )
+
+
 def visible_sources(*, user) -> QuerySet[Source]:
     """Sources `user` may read: hidden ones, and those on hidden claims, only for moderators."""
     sources = Source.objects.select_related("created_by")

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
-from annotations.models import Article, Claim, Verdict
+from annotations.models import Article, Claim, Sentence, Verdict
 from annotations.search import search_articles
 from annotations.selectors import sees_hidden
 
@@ -115,3 +115,27 @@ class VerdictFilter(filters.FilterSet):
     class Meta:
         model = Verdict
         fields = []
+
+
+class SentenceFilter(filters.FilterSet):
+    ordering = filters.ChoiceFilter(
+        choices=[("-checkworthiness", "most check-worthy first")],
+        method="filter_ordering",
+        help_text="`-checkworthiness` (the only order, and the default).",
+    )
+    article = IdFilter(field_name="article_id")
+    language = filters.CharFilter(
+        field_name="article__language", max_length=16, help_text="Language code, e.g. `en`, `es`."
+    )
+    since = UtcDateTimeFilter(
+        field_name="article__created_at",
+        lookup_expr="gte",
+        help_text="Articles imported at or after this instant (ISO 8601).",
+    )
+
+    class Meta:
+        model = Sentence
+        fields = []
+
+    def filter_ordering(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs  # validated here; the cursor pagination orders

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .. import roles, search
+from .. import roles, scoring, search
 from ..audit import record_update, snapshot
 from ..models import Article, ImportJob, Sentence, content_hash, normalise_body
 from ..segmentation import split_sentences
@@ -65,6 +65,7 @@ def create_article(
         )
         Sentence.objects.bulk_create(build_sentences(article))
         search.index_after_commit([article.pk])
+        scoring.queue_scoring([article.pk])
     return article, True
 
 
