@@ -75,7 +75,16 @@ def test_article_detail_shape_for_the_ui(client_for, reviewer, article):
     VerdictFactory(claim=claim, author=reviewer)
     data = client_for(reviewer).get(f"/api/v1/articles/{article.id}/").json()
     sentence = data["sentences"][0]
-    assert set(sentence) == {"id", "position", "start", "end", "text", "paragraph"}
+    assert set(sentence) == {
+        "id",
+        "position",
+        "start",
+        "end",
+        "text",
+        "paragraph",
+        "checkworthiness",
+        "claim_type",
+    }
     assert data["body"][sentence["start"] : sentence["end"]] == sentence["text"]
     (listed,) = data["claims"]
     assert {"id", "start", "end", "status", "quote", "sentences", "claimant", "text"} <= set(listed)

@@ -4,9 +4,10 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from annotations import scoring
+from annotations import scoring, selectors
 from annotations.models import Article, Sentence
 from tests.factories import ArticleFactory
 
@@ -158,3 +159,15 @@ def test_the_article_detail_carries_each_sentences_score_and_type(client_for, re
 
     sentences = client_for(reviewer).get(f"/api/v1/articles/{unscored.pk}/").json()["sentences"]
     assert {(s["checkworthiness"], s["claim_type"]) for s in sentences} == {(None, "")}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_the_ranking_reads_the_partial_index(reviewer):
+    _scored_article()
+    ranked = selectors.ranked_sentences(user=reviewer).order_by("-checkworthiness", "-id")[:50]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = ranked.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "sentence_checkworthiness_idx" in plan, plan
