@@ -220,6 +220,22 @@ def ranked_sentences(*, user) -> QuerySet[Sentence]:
     )
 
 
+def by_top_checkworthiness(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """`articles` with `top_checkworthiness` (their best sentence's score), best first.
+
+    Unscored articles come last. One subquery per article over its own sentences: for short
+    lists (an assignee's articles), not for sorting the whole table.
+    """
+    best = (
+        Sentence.objects.filter(article=OuterRef("pk"), checkworthiness__isnull=False)
+        .order_by("-checkworthiness")
+        .values("checkworthiness")[:1]
+    )
+    return articles.annotate(top_checkworthiness=Subquery(best)).order_by(
+        F("top_checkworthiness").desc(nulls_last=True), "-created_at", "-id"
+    )
+
+
 def visible_sources(*, user) -> QuerySet[Source]:
     """Sources `user` may read: hidden ones, and those on hidden claims, only for moderators."""
     sources = Source.objects.select_related("created_by")

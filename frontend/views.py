@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from annotations import roles
+from annotations import roles, selectors
 from annotations.models import Article, Claim, Verdict
 
 ARTICLES_PER_PAGE = 50
@@ -66,6 +66,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     """Articles assigned to me, claims awaiting my verdict, verdicts awaiting my approval."""
     user = request.user
     assigned = Article.objects.filter(assignee=user).exclude(status=Article.Status.ARCHIVED)
+    assigned_first = selectors.by_top_checkworthiness(assigned)  # the claims that matter first
     awaiting_verdict = (
         Claim.objects.filter(is_hidden=False)
         .filter(Q(assignee=user) | Q(created_by=user))
@@ -89,7 +90,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "my_work.html",
-        assigned=assigned[:20],
+        assigned=assigned_first[:20],
         assigned_count=assigned.count(),
         awaiting_verdict=awaiting_verdict[:20],
         awaiting_verdict_count=awaiting_verdict.count(),

@@ -73,3 +73,23 @@ def test_n_says_so_when_nothing_is_left_to_check(page, e2e_reviewer):
     expect(page.locator("#reader-error")).to_have_text(
         "No unmarked sentence is left that scores as check-worthy."
     )
+
+
+def test_my_work_lists_assigned_articles_most_check_worthy_first(page, e2e_reviewer):
+    dull, _ = create_article(title="Dull", body="Dull day\nNothing happened at all today.")
+    sharp, _ = create_article(title="Sharp", body="Sharp\nRents rose by 8 percent, figures show.")
+    unscored, _ = create_article(title="Unscored", body="Unscored\nA new article.")
+    scoring.score_articles(article_ids=[dull.pk, sharp.pk])
+    for article in (dull, sharp, unscored):
+        article.assignee = e2e_reviewer
+        article.save(update_fields=["assignee"])
+    top = max(s.checkworthiness for s in sharp.sentences.all())
+
+    log_in(page, "rita-reviewer")
+    assigned = page.locator("#assigned li")
+    expect(assigned).to_have_count(3)
+    expect(assigned.nth(0)).to_contain_text("Sharp")
+    expect(assigned.nth(0).get_by_test_id("top-checkworthiness")).to_have_text(f"top {top:.2f}")
+    expect(assigned.nth(1)).to_contain_text("Dull")
+    expect(assigned.nth(2)).to_contain_text("Unscored")  # not scored yet: last, without a score
+    expect(assigned.nth(2).get_by_test_id("top-checkworthiness")).to_have_count(0)
