@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -188,6 +189,17 @@ class Article(TimeStamped):
         super().save(*args, **kwargs)
 
 
+class ClaimType(models.TextChoices):
+    """What kind of claim a sentence makes (annotations.triage.CLAIM_TYPES)."""
+
+    QUANTITY = "quantity", "quantity"
+    COMPARISON_OR_CHANGE = "comparison_or_change", "comparison or change"
+    ATTRIBUTION = "attribution", "attribution of a fact"
+    PREDICTION = "prediction", "prediction"
+    PERSONAL_EXPERIENCE = "personal_experience", "personal experience"
+    OTHER = "other", "other"
+
+
 class Sentence(models.Model):
     # No index of its own: the (article, position) unique index serves every lookup by article.
     article = models.ForeignKey(
@@ -198,9 +210,30 @@ class Sentence(models.Model):
     end = models.PositiveIntegerField()
     text = models.TextField()
     paragraph = models.PositiveIntegerField(default=0, help_text="0-based paragraph (line).")
+    # Filled after import by the `score_sentences` task (annotations.scoring); null until then.
+    checkworthiness = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="0..1: how much the sentence calls for a fact check.",
+    )
+    # db_default too: the importer COPYs sentences naming only the columns it fills.
+    claim_type = models.CharField(
+        max_length=24, choices=ClaimType.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["article", "position"]
+        indexes = [
+            # The top sentences across articles (GET /api/v1/sentences/); unscored ones never
+            # rank, so they stay out of the index.
+            models.Index(
+                F("checkworthiness").desc(),
+                F("id").desc(),
+                name="sentence_checkworthiness_idx",
+                condition=Q(checkworthiness__isnull=False),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "position"], name="sentence_position_unique"

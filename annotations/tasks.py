@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from annotations import search
+from annotations import scoring, search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
 from annotations.memory import matching
@@ -65,6 +65,20 @@ def index_articles(article_ids: list[int], refresh: bool = False) -> int:
 def index_import(job_id: int) -> int:
     """Catch-up after an import: documents that a lost per-batch task did not build."""
     return search.index_articles(Article.objects.filter(import_job_id=job_id))
+
+
+# On the `models` queue, apart from imports and exports. Scores are derived data: a re-delivery
+# or retry scores only what is still unscored.
+@shared_task(
+    queue=scoring.SCORE_QUEUE,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def score_sentences(article_ids: list[int]) -> int:
+    return scoring.score_articles(article_ids=article_ids)
 
 
 # Claim memory, on the `models` queue (CELERY_TASK_ROUTES): the embedding model loads once per

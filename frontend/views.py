@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 
-from annotations import access, roles
+from annotations import access, roles, selectors
 from annotations.models import Article, Claim, Flag, Verdict
 from annotations.throttling import sign_in_attempts
 
@@ -100,6 +100,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .filter(assignee=user)
         .exclude(status=Article.Status.ARCHIVED)
     )
+    assigned_first = selectors.by_top_checkworthiness(assigned)  # the claims that matter first
     awaiting_verdict = (
         access.claims_visible_to(user)
         .filter(Q(assignee=user) | Q(created_by=user))
@@ -124,7 +125,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "my_work.html",
-        assigned=assigned[:20],
+        assigned=assigned_first[:20],
         assigned_count=assigned.count(),
         awaiting_verdict=awaiting_verdict[:20],
         awaiting_verdict_count=awaiting_verdict.count(),

@@ -134,6 +134,9 @@ ROWS: dict[str, Row] = {
         lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
         False,
     ),
+    "ranked sentences": Row(
+        "/api/v1/sentences/?ordering=-checkworthiness", lambda r, s: role_or(r, (200, "")), False
+    ),
     "article matches": Row(
         "/api/v1/articles/{article}/matches/", lambda r, s: role_or(r, (200, ""))
     ),

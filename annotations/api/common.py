@@ -6,6 +6,7 @@ the result. Who may do what to which object is decided in `annotations.services`
 
 import datetime
 import hashlib
+import math
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -65,6 +66,8 @@ class CheckedCursorPagination(CursorPagination):
             field.run_validators(value)  # an integer's range, so PostgreSQL never overflows
         except (DjangoValidationError, ValueError, TypeError, OverflowError) as exc:
             raise ValidationError({"cursor": [self.invalid_cursor_message]}) from exc
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError({"cursor": [self.invalid_cursor_message]})  # nan and inf
         if isinstance(value, datetime.datetime) and value.tzinfo is None:
             # DRF writes aware times; a naive one is forged (and would be read in UTC silently).
             raise ValidationError({"cursor": [self.invalid_cursor_message]})

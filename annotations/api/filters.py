@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
 from annotations import access
-from annotations.models import Article, Claim, Verdict
+from annotations.models import Article, Claim, Sentence, Verdict
 from annotations.search import search_articles
 
 MAX_ID = 2**63 - 1
@@ -114,3 +114,27 @@ class VerdictFilter(filters.FilterSet):
     class Meta:
         model = Verdict
         fields = []
+
+
+class SentenceFilter(filters.FilterSet):
+    ordering = filters.ChoiceFilter(
+        choices=[("-checkworthiness", "most check-worthy first")],
+        method="filter_ordering",
+        help_text="`-checkworthiness` (the only order, and the default).",
+    )
+    article = IdFilter(field_name="article_id")
+    language = filters.CharFilter(
+        field_name="article__language", max_length=16, help_text="Language code, e.g. `en`, `es`."
+    )
+    since = UtcDateTimeFilter(
+        field_name="article__created_at",
+        lookup_expr="gte",
+        help_text="Articles imported at or after this instant (ISO 8601).",
+    )
+
+    class Meta:
+        model = Sentence
+        fields = []
+
+    def filter_ordering(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs  # validated here; the cursor pagination orders

@@ -55,7 +55,38 @@ class UserRefSerializer(serializers.ModelSerializer):
 class SentenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sentence
-        fields = ["id", "position", "start", "end", "text", "paragraph"]
+        fields = [
+            "id",
+            "position",
+            "start",
+            "end",
+            "text",
+            "paragraph",
+            "checkworthiness",
+            "claim_type",
+        ]
+
+
+class RankedSentenceSerializer(serializers.ModelSerializer):
+    """A sentence in the ranked list across articles, with what a reviewer needs to open it."""
+
+    article_title = serializers.CharField(source="article.title", read_only=True)
+    language = serializers.CharField(source="article.language", read_only=True)
+
+    class Meta:
+        model = Sentence
+        fields = [
+            "id",
+            "article",
+            "article_title",
+            "language",
+            "position",
+            "start",
+            "end",
+            "text",
+            "checkworthiness",
+            "claim_type",
+        ]
 
 
 class RatingRefSerializer(serializers.ModelSerializer):

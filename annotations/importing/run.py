@@ -33,7 +33,7 @@ from django.utils import timezone
 from psycopg import Copy
 from psycopg.types.json import Jsonb
 
-from annotations import search
+from annotations import scoring, search
 from annotations.audit import record_event
 from annotations.memory import matching
 from annotations.models import Article, ImportJob, Sentence, content_hash, normalise_body
@@ -404,6 +404,7 @@ def _store(job: ImportJob, rows: list[_Row]) -> tuple[int, int]:
         ids = _create_articles(job, new)
     search.index_after_commit(ids)
     matching.queue_articles(ids)
+    scoring.queue_scoring(ids)
     return len(new), len(rows) - len(new)
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .. import roles, search
+from .. import roles, scoring, search
 from ..audit import record_update, snapshot
 from ..memory import matching
 from ..models import Article, ImportJob, Sentence, content_hash, normalise_body
@@ -67,6 +67,7 @@ def create_article(
         Sentence.objects.bulk_create(build_sentences(article))
         search.index_after_commit([article.pk])
         matching.queue_articles([article.pk])
+        scoring.queue_scoring([article.pk])
     return article, True
 
 

@@ -124,6 +124,19 @@ function renderSentence(i) {
   span.replaceChildren(...parts);
 }
 
+// annotations.triage.CHECKWORTHY_THRESHOLD: at or above it a sentence counts as check-worthy.
+const CHECKWORTHY = 0.5;
+
+/** The quiet marker: a dot before a check-worthy sentence, the score and type on hover. */
+function markCheckworthiness(span, sentence) {
+  if (sentence.checkworthiness == null) return; // not scored yet
+  const score = sentence.checkworthiness.toFixed(2);
+  span.dataset.checkworthiness = score;
+  span.classList.toggle("checkworthy", sentence.checkworthiness >= CHECKWORTHY);
+  const type = sentence.claim_type ? `, ${sentence.claim_type.replaceAll("_", " ")}` : "";
+  span.title = `Check-worthiness ${score}${type}`;
+}
+
 function renderArticle(article) {
   state.sentences = [...article.sentences].sort((a, b) => a.position - b.position);
   state.sentenceEls = [];
@@ -143,6 +156,7 @@ function renderArticle(article) {
     span.id = `s-${sentence.id}`;
     span.dataset.index = String(i);
     span.tabIndex = i === 0 ? 0 : -1; // roving tabindex: Tab enters the text once
+    markCheckworthiness(span, sentence);
     paragraph.append(span);
     state.sentenceEls.push(span);
   });
@@ -340,6 +354,30 @@ function setCursor(index, { extend = false, focus = true } = {}) {
   paintRange();
 }
 
+/** `n`: the next unmarked check-worthy sentence, going down the ranking from the cursor's. */
+function nextCheckworthy() {
+  const ranked = state.sentences
+    .map((sentence, i) => i)
+    .filter((i) => state.sentences[i].checkworthiness >= CHECKWORTHY && !state.bySentence[i].length)
+    .sort((a, b) => state.sentences[b].checkworthiness - state.sentences[a].checkworthiness || a - b);
+  if (!ranked.length) {
+    say(errorBox, "No unmarked sentence is left that scores as check-worthy.", { kind: "info" });
+    return;
+  }
+  say(errorBox, "");
+  const here = state.sentences[state.cursor];
+  const below = (i) => {
+    const score = state.sentences[i].checkworthiness;
+    return score < here.checkworthiness || (score === here.checkworthiness && i > state.cursor);
+  };
+  // From an unscored sentence, or past the last one, start again at the top.
+  let next = ranked[0];
+  if (here && here.checkworthiness != null) next = ranked.find(below) ?? ranked[0];
+  state.textSelection = null;
+  setCursor(next);
+  state.sentenceEls[next].scrollIntoView({ block: "center" });
+}
+
 function clearSelection() {
   state.textSelection = null;
   window.getSelection()?.removeAllRanges();
@@ -468,6 +506,9 @@ document.addEventListener("keydown", (event) => {
       break;
     case "c":
       createClaim();
+      break;
+    case "n":
+      nextCheckworthy();
       break;
     case "?":
       helpDialog.showModal();
