@@ -1,7 +1,8 @@
 """Writes with rules. Views, admin actions, commands and tasks call these; none repeats them.
 
 One module per concept: `articles` (storing and assigning), `claims` (claims, sources,
-comments), `verdicts` (submission, approval, rejection, corrections) and `imports` (import
+comments), `verdicts` (submission, withdrawal, approval, rejection), `corrections` (changes a
+verdict proposes to a published claim) and `imports` (import
 jobs). Callers import from `annotations.services`.
 """
 
@@ -19,7 +20,14 @@ from .claims import (
     update_source,
 )
 from .imports import cancel_import, start_import
-from .verdicts import approve_verdict, reject_verdict, submit_verdict, update_verdict
+from .verdicts import (
+    approve_verdict,
+    reject_verdict,
+    resubmit_verdict,
+    submit_verdict,
+    update_verdict,
+    withdraw_verdict,
+)
 
 __all__ = [
     "add_comment",
@@ -35,10 +43,12 @@ __all__ = [
     "delete_comment",
     "delete_source",
     "reject_verdict",
+    "resubmit_verdict",
     "start_import",
     "submit_verdict",
     "update_claim",
     "update_comment",
     "update_source",
     "update_verdict",
+    "withdraw_verdict",
 ]
