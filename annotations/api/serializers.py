@@ -292,6 +292,14 @@ class ProposedChangesSerializer(serializers.Serializer):
         help_text="Ids of the claim's sources to remove.",
     )
 
+    def to_internal_value(self, data):
+        # A misspelt key must not turn a proposed correction into a plain verdict.
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(f"Unknown fields: {', '.join(unknown)}.")
+        return super().to_internal_value(data)
+
 
 class VerdictSerializer(serializers.ModelSerializer):
     rating = RatingRefSerializer()
