@@ -3,9 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from annotations.models import Claim
+from annotations.models import Claim, Verdict
+from annotations.moderation import hide_content
 from annotations.services import create_article, create_claim, update_claim
-from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
+from tests.factories import ClaimFactory, SourceFactory, UserFactory, VerdictFactory
 
 from .conftest import drag_select, log_in, open_reader, screenshot
 
@@ -112,3 +113,26 @@ def test_astral_characters_before_a_claim_keep_offsets_exact(page, e2e_reviewer)
     expect(page.locator("main[data-ready=true]")).to_be_attached()
     expect(page.locator(f"mark.claim[data-claim='{claim.pk}']")).to_have_text(phrase)
     screenshot(page, "reader-astral")
+
+
+def test_an_approval_on_a_stale_reading_is_refused_with_a_reload(page, e2e_editor, submitted_claim):
+    log_in(page, "edna-editor")
+    open_reader(page, f"/articles/{submitted_claim.article_id}/#claim-{submitted_claim.pk}")
+    expect(page.get_by_role("button", name="Approve and publish")).to_be_visible()
+    expect(page.locator("#sources-frozen")).to_contain_text("awaits an editor")
+
+    # Meanwhile a moderator hides the claim's source: what the editor read is no longer so.
+    hide_content(
+        target=submitted_claim.sources.get(),
+        moderator=UserFactory(roles=["Moderator"]),
+        reason="Dead link.",
+    )
+    page.get_by_role("button", name="Approve and publish").click()
+    alert = page.locator("#verdicts-list [role=alert]")
+    expect(alert).to_contain_text("changed since you read them")
+    screenshot(page, "reader-stale-approval")
+    assert Verdict.objects.get(claim=submitted_claim).status == Verdict.Status.SUBMITTED
+
+    page.get_by_role("button", name="Reload the claim").click()
+    expect(page.locator("#verdicts-list [role=alert]")).to_have_count(1)
+    expect(page.locator("#verdicts-list [role=alert]")).to_be_hidden()
