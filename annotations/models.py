@@ -472,15 +472,11 @@ class Verdict(TimeStamped, Versioned):
                 condition=~Q(status="approved") | ~Q(reviewed_by=F("author")),
                 name="verdict_not_self_approved",
             ),
-            # ... nor rejects it, nor decides one without saying who decided. (That the
-            # reviewer wrote none of the claim is checked by a trigger: it spans tables.)
+            # ... nor rejects it. (That the approver wrote none of the claim is checked by a
+            # trigger: it spans tables; see migration 0007.)
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(reviewed_by=F("author")),
                 name="verdict_not_self_rejected",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status__in=["approved", "rejected"]) | Q(reviewed_by__isnull=False),
-                name="verdict_decided_has_reviewer",
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"])]

@@ -106,17 +106,6 @@ class Migration(migrations.Migration):
                 name="verdict_not_self_rejected",
             ),
         ),
-        migrations.AddConstraint(
-            model_name="verdict",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status__in", ["approved", "rejected"]), _negated=True),
-                    ("reviewed_by__isnull", False),
-                    _connector="OR",
-                ),
-                name="verdict_decided_has_reviewer",
-            ),
-        ),
         migrations.AddField(
             model_name="claimcontributor",
             name="claim",
