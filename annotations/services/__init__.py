@@ -1,25 +1,23 @@
 """Writes with rules. Views, admin actions, commands and tasks call these; none repeats them.
 
-One module per concept: `articles` (storing and assigning), `claims` (claims, sources,
-comments), `verdicts` (submission, withdrawal, approval, rejection), `corrections` (changes a
-verdict proposes to a published claim) and `imports` (import
-jobs). Callers import from `annotations.services`.
+One module per concept: `articles` (storing and assigning), `claims` (claims, comments, what
+freezes a claim), `sources`, `verdicts` (submission, withdrawal, approval, rejection),
+`corrections` (changes a verdict proposes to a published claim) and `imports` (import jobs).
+Callers import from `annotations.services`.
 """
 
 from .articles import assign_article, build_sentences, create_article
 from .claims import (
     add_comment,
-    add_source,
     can_edit_claim,
     create_claim,
     delete_claim,
     delete_comment,
-    delete_source,
     update_claim,
     update_comment,
-    update_source,
 )
 from .imports import cancel_import, start_import
+from .sources import add_source, delete_source, update_source
 from .verdicts import (
     approve_verdict,
     reject_verdict,

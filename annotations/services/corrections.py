@@ -16,15 +16,8 @@ from django.core.exceptions import ValidationError
 
 from ..audit import record_event, record_update, snapshot
 from ..models import Claim, Source, Verdict
-from .claims import (
-    CLAIM_FIELDS,
-    SOURCE_FIELDS,
-    _anchor,
-    _set_span,
-    check_not_hidden_here,
-    check_url,
-    record_contributor,
-)
+from .claims import CLAIM_FIELDS, _anchor, _set_span, record_contributor
+from .sources import SOURCE_FIELDS, check_not_hidden_here, check_url
 
 CLAIM_KEYS = ("claimant", "text", "start", "end")
 SOURCE_KEYS = ("url", "title", "publisher", "quote", "stance")

@@ -267,10 +267,13 @@ export class ClaimPanel {
       el("p", {}, el("strong", {}, ratingLabel(verdict.rating)), " ", el("span", { class: `badge verdict-${verdict.status}` }, verdict.status), el("span", { class: "muted" }, ` by ${userName(verdict.author)}, ${when(verdict.created_at)}`)),
       el("p", {}, verdict.explanation || ""),
       verdict.review_note ? el("p", { class: "muted" }, `Editor's note: ${verdict.review_note}`) : null,
+      this.proposedChanges(verdict.changes),
       error,
     );
     if (canReview) {
       const reason = el("input", { type: "text", name: "reason" });
+      // Replacing a published verdict publishes a correction note with it.
+      const correction = this.claim.status === "published" ? el("input", { type: "text", name: "correction" }) : null;
       const rejectId = `reject-reason-${verdict.id}`;
       // The verdict's ETag covers it, the claim's wording and its sources as this panel shows
       // them: if any changed since, the server refuses (412) and nothing is approved.
@@ -296,7 +299,8 @@ export class ClaimPanel {
         el(
           "div",
           { class: "editor-actions", role: "group", "aria-label": "Editor's decision" },
-          el("button", { type: "button", class: "primary", onclick: () => act("approve", {}, "approved") }, "Approve and publish"),
+          correction ? field(`correction-${verdict.id}`, "Correction note (public: what changed and why)", correction) : null,
+          el("button", { type: "button", class: "primary", onclick: () => act("approve", correction ? { correction: correction.value.trim() } : {}, "approved") }, "Approve and publish"),
           field(rejectId, "Reason for rejecting", reason),
           el(
             "button",
@@ -338,6 +342,18 @@ export class ClaimPanel {
       item.append(el("button", { type: "button", class: "resubmit", onclick: resubmit }, "Submit again"));
     }
     return item;
+  }
+
+  /** What a correction verdict would change on the published claim, for the editor to review. */
+  proposedChanges(changes) {
+    if (!changes || !Object.keys(changes).length) return null;
+    const lines = [];
+    if ("claimant" in changes) lines.push(`Claimant becomes “${changes.claimant}”`);
+    if ("text" in changes) lines.push(`Wording becomes “${changes.text}”`);
+    if ("start" in changes) lines.push(`Span becomes characters ${changes.start}–${changes.end}`);
+    for (const source of changes.add_sources || []) lines.push(`Adds source ${source.url} (${source.stance || "context"})`);
+    for (const id of changes.remove_sources || []) lines.push(`Removes source #${id}`);
+    return el("div", { class: "proposed-changes" }, el("p", {}, el("strong", {}, "Proposed changes to the published claim:")), el("ul", {}, ...lines.map((line) => el("li", {}, line))));
   }
 
   verdictsSection(response) {
