@@ -145,3 +145,16 @@ def test_versions_move_with_every_save_and_sources_move_the_claims_review_versio
     source.delete()
     claim.refresh_from_db()
     assert claim.review_version == review + 4  # created, saved, deleted
+
+
+@pytest.mark.django_db
+def test_hiding_a_source_locks_its_claim_first_like_the_source_services():
+    from annotations.moderation import hide_content
+
+    source = SourceFactory()
+    moderator = UserFactory(roles=["Moderator"])
+    with CaptureQueriesContext(connection) as queries:
+        hide_content(target=source, moderator=moderator, reason="Spam.")
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert 'FROM "annotations_claim"' in locks[0]
+    assert 'FROM "annotations_source"' in locks[1]
