@@ -34,7 +34,10 @@ def _url_key(url: str) -> tuple[str, str, str, str]:
     fragment or trailing slash, so trivial variants of a hidden address are recognised."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
-    port = parts.port
+    try:
+        port = parts.port
+    except ValueError:  # out of range: no such address, compare it as written
+        port, host = None, parts.netloc.lower()
     if port and (parts.scheme.lower(), port) not in {("http", 80), ("https", 443)}:
         host = f"{host}:{port}"
     scheme = parts.scheme.lower().replace("https", "http")

@@ -297,3 +297,13 @@ def test_a_bad_proposal_is_a_400_naming_it(client_for, reviewer, other_reviewer,
     )
     assert response.status_code == 400, response.content
     assert _state() == before
+
+
+def test_a_source_on_a_port_out_of_range_is_a_clean_answer(client_for, reviewer, moderator):
+    claim = ClaimFactory(created_by=reviewer)
+    hidden = SourceFactory(claim=claim, created_by=reviewer)
+    hide_content(target=hidden, moderator=moderator, reason="Spam.")
+    response = client_for(reviewer).post(
+        f"/api/v1/claims/{claim.pk}/sources/", {"url": "http://example.org:99999/x"}
+    )
+    assert response.status_code in (201, 400), response.content
