@@ -158,3 +158,49 @@ def test_hiding_a_source_locks_its_claim_first_like_the_source_services():
     locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
     assert 'FROM "annotations_claim"' in locks[0]
     assert 'FROM "annotations_source"' in locks[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_waiting_on_a_concurrent_hide_sees_it_and_is_stale():
+    """The approval locks the verdict and the claim before comparing If-Match: a source hidden
+    in a transaction still open when the editor clicks is waited for, and makes the reading
+    stale (412), instead of publishing a claim whose evidence changed under the editor."""
+    from rest_framework.test import APIClient
+
+    from annotations.moderation import hide_content
+    from tests.api.conftest import verdict_etag
+
+    reviewer = UserFactory(roles=["Reviewer"])
+    editor = UserFactory(roles=["Editor"])
+    moderator = UserFactory(roles=["Moderator"])
+    claim = ClaimFactory(created_by=reviewer)
+    SourceFactory(claim=claim, created_by=reviewer)
+    source = SourceFactory(claim=claim, created_by=reviewer, url="https://second.example.org/")
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.SUBMITTED)
+    verdict = VerdictFactory(claim=claim, author=reviewer, status=Verdict.Status.SUBMITTED)
+    read = verdict_etag(verdict.pk)
+
+    hidden, release = threading.Event(), threading.Event()
+
+    def hide():
+        try:
+            with transaction.atomic():
+                hide_content(target=source, moderator=moderator, reason="Forged page.")
+                hidden.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hide)
+    thread.start()
+    assert hidden.wait(10)
+    timer = threading.Timer(0.5, release.set)
+    timer.start()
+    api = APIClient()
+    api.force_authenticate(editor)
+    response = api.post(f"/api/v1/verdicts/{verdict.pk}/approve/", {}, HTTP_IF_MATCH=read)
+    thread.join(10)
+    timer.join()
+    assert response.status_code == 412, response.content
+    assert Verdict.objects.get(pk=verdict.pk).status == Verdict.Status.SUBMITTED
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.SUBMITTED
