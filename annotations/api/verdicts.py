@@ -93,7 +93,9 @@ class ClaimVerdictViewSet(
         summary="A verdict", parameters=[ETAG], responses={200: s.VerdictSerializer, **READ_ERRORS}
     ),
     **update_schema(
-        s.VerdictUpdateSerializer, s.VerdictSerializer, "Revise my submitted verdict (If-Match)"
+        s.VerdictUpdateSerializer,
+        s.VerdictSerializer,
+        "Revise my draft (withdrawn) verdict (If-Match)",
     ),
 )
 class VerdictViewSet(
