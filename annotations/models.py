@@ -60,6 +60,36 @@ class Hideable(models.Model):
         abstract = True
 
 
+class Versioned(models.Model):
+    """A version counter bumped by every save of a stored row: the source of its ETag.
+
+    `updated_at` is no version: two writes in one clock tick share it, and a restored backup or a
+    skewed clock can bring an old value back. The counter is bumped in SQL (`version + 1`), so
+    two saves never both write the same number, and it is read back after the save.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding or kwargs.get("force_insert"):
+            super().save(*args, **kwargs)
+            return
+        bumps = self._bumped_fields()
+        for name, increment in bumps.items():
+            setattr(self, name, increment)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *bumps}
+        super().save(*args, **kwargs)
+        self.refresh_from_db(fields=list(bumps))
+
+    def _bumped_fields(self) -> dict[str, F]:
+        """The counters this save moves, as SQL increments."""
+        return {"version": F("version") + 1}
+
+
 # --- Jobs ---------------------------------------------------------------------------------------
 
 
@@ -312,7 +342,7 @@ class Rating(models.Model):
 # --- Claims, evidence, verdicts -----------------------------------------------------------------
 
 
-class Claim(TimeStamped, Hideable):
+class Claim(TimeStamped, Hideable, Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft"  # marked, being researched
         SUBMITTED = "submitted"  # a verdict awaits an editor
@@ -346,6 +376,12 @@ class Claim(TimeStamped, Hideable):
         "Verdict", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # What an editor reviews besides the verdict: the span, the wording and the sources. Bumped
+    # when one of REVIEWED_FIELDS changes and by every change to one of its sources, so an
+    # approval made on an older reading is refused (the verdict's ETag carries it).
+    review_version = models.PositiveIntegerField(default=1, editable=False)
+
+    REVIEWED_FIELDS = ("start", "end", "quote_exact", "claimant", "text")
     # "Same claim as": a reviewer's link to an earlier fact-check, ours or another checker's.
     same_as = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
@@ -373,8 +409,31 @@ class Claim(TimeStamped, Hideable):
     def __str__(self) -> str:
         return (self.text or self.quote_exact)[:80]
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self._reviewed_as_loaded = self._reviewed_values()
 
-class Source(TimeStamped, Hideable):
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        claim = super().from_db(db, field_names, values)
+        claim._reviewed_as_loaded = claim._reviewed_values()
+        return claim
+
+    def _reviewed_values(self) -> tuple | None:
+        loaded = self.__dict__
+        if any(name not in loaded for name in self.REVIEWED_FIELDS):
+            return None  # deferred: unknown, so any save counts as a change
+        return tuple(loaded[name] for name in self.REVIEWED_FIELDS)
+
+    def _bumped_fields(self) -> dict[str, F]:
+        bumps = super()._bumped_fields()
+        before = getattr(self, "_reviewed_as_loaded", None)
+        if before is None or before != self._reviewed_values():
+            bumps["review_version"] = F("review_version") + 1
+        return bumps
+
+
+class Source(TimeStamped, Hideable, Versioned):
     class Stance(models.TextChoices):
         SUPPORTS = "supports"
         REFUTES = "refutes"
@@ -397,6 +456,18 @@ class Source(TimeStamped, Hideable):
     def __str__(self) -> str:
         return self.title or self.url
 
+    # Every change to a source (added, edited, hidden, shown, removed) is a change to what an
+    # editor reviews on its claim: it moves the claim's review version, from any caller.
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        Claim.objects.filter(pk=self.claim_id).update(review_version=F("review_version") + 1)
+
+    def delete(self, *args, **kwargs):
+        claim_id = self.claim_id
+        result = super().delete(*args, **kwargs)
+        Claim.objects.filter(pk=claim_id).update(review_version=F("review_version") + 1)
+        return result
+
 
 class Comment(TimeStamped, Hideable):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
@@ -412,7 +483,7 @@ class Comment(TimeStamped, Hideable):
         return self.body[:80]
 
 
-class Verdict(TimeStamped):
+class Verdict(TimeStamped, Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft"
         SUBMITTED = "submitted"
@@ -421,6 +492,9 @@ class Verdict(TimeStamped):
         RETRACTED = "retracted"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
+    # A correction of a published claim proposes its new wording, span and sources here; they
+    # apply when an editor approves the verdict (annotations.services.corrections).
+    changes = models.JSONField(default=dict, blank=True)
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
     explanation = models.TextField()
     author = models.ForeignKey(
@@ -445,11 +519,37 @@ class Verdict(TimeStamped):
                 condition=~Q(status="approved") | ~Q(reviewed_by=F("author")),
                 name="verdict_not_self_approved",
             ),
+            # ... nor rejects it. (That the approver wrote none of the claim is checked by a
+            # trigger: it spans tables; see migration 0007.)
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reviewed_by=F("author")),
+                name="verdict_not_self_rejected",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.rating} on claim #{self.claim_id}"
+
+
+class ClaimContributor(models.Model):
+    """Someone who wrote or changed a claim's span, wording or sources.
+
+    The two-person rule reads it: nobody approves a verdict on a claim they helped write
+    (a PostgreSQL trigger refuses it too). Rows are only added, once per person and claim.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="contributors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "user"], name="claim_contributor_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"user #{self.user_id} on claim #{self.claim_id}"
 
 
 class Correction(models.Model):

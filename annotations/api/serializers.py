@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations import roles
+from annotations.api.common import etag_for
 from annotations.models import (
     Article,
     Claim,
@@ -302,10 +303,48 @@ class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=MAX_TEXT)
 
 
+class ProposedSourceSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=2048, help_text="http:// or https:// only.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    publisher = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    quote = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    stance = serializers.ChoiceField(choices=Source.Stance.choices, required=False)
+
+
+class ProposedChangesSerializer(serializers.Serializer):
+    """What a correction of a published claim changes, applied when an editor approves it."""
+
+    claimant = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    start = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    end = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    add_sources = ProposedSourceSerializer(many=True, required=False)
+    remove_sources = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        help_text="Ids of the claim's sources to remove.",
+    )
+
+    def to_internal_value(self, data):
+        # A misspelt key must not turn a proposed correction into a plain verdict.
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(f"Unknown fields: {', '.join(unknown)}.")
+        return super().to_internal_value(data)
+
+
 class VerdictSerializer(serializers.ModelSerializer):
     rating = RatingRefSerializer()
     author = UserRefSerializer()
     reviewed_by = UserRefSerializer(allow_null=True)
+    changes = ProposedChangesSerializer(
+        help_text="Changes to the published claim this correction proposes ({} if none)."
+    )
+    etag = serializers.SerializerMethodField(
+        help_text="The version the reader saw (verdict, claim span and wording, sources): send "
+        "it in If-Match to approve or reject."
+    )
 
     class Meta:
         model = Verdict
@@ -319,9 +358,14 @@ class VerdictSerializer(serializers.ModelSerializer):
             "reviewed_by",
             "reviewed_at",
             "review_note",
+            "changes",
+            "etag",
             "created_at",
             "updated_at",
         ]
+
+    def get_etag(self, verdict: Verdict) -> str:
+        return etag_for(verdict)
 
 
 def _default_scale_ratings():
@@ -335,6 +379,11 @@ class VerdictInputSerializer(serializers.Serializer):
         help_text="A rating slug of the default scale (see rating-scales/).",
     )
     explanation = serializers.CharField(max_length=MAX_TEXT)
+    changes = ProposedChangesSerializer(
+        required=False,
+        help_text="Only on a published claim: its new wording, span or sources, applied when "
+        "an editor approves this verdict with a correction note.",
+    )
 
 
 class VerdictUpdateSerializer(serializers.Serializer):
@@ -342,6 +391,7 @@ class VerdictUpdateSerializer(serializers.Serializer):
         slug_field="slug", queryset=_default_scale_ratings(), required=False
     )
     explanation = serializers.CharField(max_length=MAX_TEXT, required=False)
+    changes = ProposedChangesSerializer(required=False)
 
 
 class ApproveSerializer(serializers.Serializer):
