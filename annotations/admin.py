@@ -99,13 +99,17 @@ class ClaimAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("__str__", "article", "claimant", "status", "is_hidden", "updated_at")
     list_filter = ("status", "is_hidden")
     list_select_related = ("article",)
-    search_fields = ("quote_exact", "text", "claimant")
+    search_fields = search.CLAIM_SEARCH_FIELDS
     raw_id_fields = ("article", "created_by", "assignee", "published_verdict", "hidden_by")
     filter_horizontal = ()
     exclude = ("sentences",)
     inlines = [SourceInline, VerdictInline]
     show_full_result_count = False
     actions = [hide_action, unhide_action, retract_action]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The API's claim search, which the trigram indexes serve (annotations/search.py).
+        return search.search_claims(queryset, search_term), False
 
 
 @admin.register(models.Source)

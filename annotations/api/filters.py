@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
 from annotations.models import Article, Claim, Verdict
-from annotations.search import search_articles
+from annotations.search import search_articles, search_claims
 from annotations.selectors import sees_hidden
 
 MAX_ID = 2**63 - 1
@@ -93,10 +93,19 @@ class ClaimFilter(filters.FilterSet):
     rating = filters.CharFilter(
         method="filter_rating", help_text="Rating slug of the claim's latest verdict."
     )
+    search = filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        help_text='Words (or "a phrase") each found in the quote, wording or claimant, '
+        "in any case.",
+    )
 
     class Meta:
         model = Claim
         fields = []
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return search_claims(qs, value)
 
     def filter_rating(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         latest = (
