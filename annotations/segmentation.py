@@ -142,13 +142,12 @@ def _offsets(text: str, doubled: str, sentences: list[str], lang: str) -> list[i
     next_month = months.pop() if months else nowhere
     unchecked = sum(map(len, sentences)) == len(doubled)
     bounds: list[int] = []
-    paragraph = -1
+    paragraph = 0
     position = 0  # in `doubled`, where the sentence starts
     content_end = 0  # in `doubled`, where the last sentence's text ended
-    breaks = 0  # line breaks in `doubled` before content_end
-    # The last span in `text` (last_end: -1 before the first, -2 when nothing may join it) and
-    # the text of its last piece.
-    last_start = last_end = -1
+    shift = 0  # doubled breaks before content_end: `doubled`'s offsets less `text`'s
+    # The last span in `text` (last_end -2: nothing may join it) and the text of its last piece.
+    last_start = last_end = -2
     last_body = ""
     # Bound methods and constants in locals: each lookup saved counts, once per sentence.
     count, extend, fullmatch = doubled.count, bounds.extend, _LIST_MARKER.fullmatch
@@ -160,19 +159,19 @@ def _offsets(text: str, doubled: str, sentences: list[str], lang: str) -> list[i
             continue
         if not (unchecked or doubled.startswith(sentence, position)):
             position = _found_again(doubled, sentence, position)
-        content_start = position if sentence.startswith(body) else position + sentence.find(body)
+        start = position if sentence.startswith(body) else position + sentence.find(body)
         position += len(sentence)
         # A line break is two characters here, so a gap of one (a space) has none.
-        new_breaks = (
-            count("\n", content_end, content_start) if content_start - content_end > 1 else 0
-        )
-        content_end = content_start + len(body)
-        if new_breaks or last_end == -1:
-            breaks += new_breaks
-            paragraph += 1
-            last_end = -2
-        start = content_start - breaks // 2
-        end = start + len(body)
+        if start - content_end > 1:
+            breaks = count("\n", content_end, start)
+            if breaks:
+                shift += breaks // 2
+                if bounds:
+                    paragraph += 1
+                    last_end = -2
+        content_end = start + len(body)
+        start -= shift
+        end = content_end - shift
         if next_month < end:
             start, last_start, last_end = _split_at_months(
                 text, start, end, paragraph, months, next_month, bounds, last_start, last_end
