@@ -42,6 +42,8 @@ CLAIM_SEARCH_FIELDS = ("quote_exact", "text", "claimant")
 def search_claims(claims: QuerySet, text: str) -> QuerySet:
     """`claims` narrowed to those where each word of `text`, or "quoted phrase", is in the quote,
     the checker's wording or the claimant, in any case (as the admin's search box matches)."""
+    if "\x00" in text:  # no stored text holds NUL, and PostgreSQL refuses it in a query
+        return claims.none()
     for term in smart_split(text):
         if len(term) > 1 and term[0] in "\"'" and term[-1] == term[0]:
             term = unescape_string_literal(term)

@@ -181,6 +181,10 @@ def test_admin_claim_search(claims, moderator):
     page = client.get("/admin/annotations/claim/", {"q": "halved"})
     assert page.status_code == 200
     assert [c.pk for c in page.context["cl"].result_list] == [claims["deficit"]]
+    # A NUL, which PostgreSQL refuses in a query, finds nothing rather than failing.
+    page = client.get("/admin/annotations/claim/", {"q": "half\x00"})
+    assert page.status_code == 200
+    assert list(page.context["cl"].result_list) == []
 
 
 TRIGRAM_INDEXES = (

@@ -1,6 +1,7 @@
 """Sentence splitting: Golden Rules regression, the sample article, and exact offsets."""
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,12 @@ def test_sample_article_gives_its_27_sentences():
     assert all(text[s.start : s.end] == s.text for s in spans)
     # Paragraphs are the non-empty lines, in order.
     assert spans[0].paragraph == 0 and spans[-1].paragraph == max(s.paragraph for s in spans)
+
+
+def test_spans_are_dataclasses_callers_can_unpack():
+    # The importer stores a span with Sentence(**asdict(span)); a tuple broke it once.
+    (span,) = split_sentences("  One.")
+    assert asdict(span) == {"start": 2, "end": 6, "text": "One.", "paragraph": 0}
 
 
 def test_unknown_language_falls_back_to_english():
