@@ -21,6 +21,7 @@ than sentencex), and our repairs are looked at only where a sentence ends in "."
 
 import re
 from dataclasses import dataclass
+from itertools import product
 
 from sentencex import get_sentence_boundaries, segment
 
@@ -50,6 +51,17 @@ _ABBREVIATIONS = {
 }
 # A longer word is none of them, so the search for a span's last word looks no further back.
 _LONGEST_ABBREVIATION = max(len(word) for words in _ABBREVIATIONS.values() for word in words)
+# How a span ending in one ends: the word in any case, then "." or ")". Looking the ending up
+# whole saves lowercasing it and testing its last character, once per sentence.
+_ABBREVIATION_ENDINGS = {
+    lang: frozenset(
+        "".join(letters) + stop
+        for word in words
+        for letters in product(*({letter, letter.upper()} for letter in word))
+        for stop in ".)"
+    )
+    for lang, words in _ABBREVIATIONS.items()
+}
 # Month names sentencex (1.0.32) takes for abbreviations, so that "in May. Schools ..." would
 # stay one sentence. Every full month name of both languages was tried, and the tests try them
 # all: only English "May" is affected. Abbreviated months ("Jan.", "sept.") stay abbreviations.
@@ -135,7 +147,7 @@ def _offsets(text: str, doubled: str, sentences: list[str], lang: str) -> list[i
     `text`. sentencex 1.0.32 sometimes leaves a paragraph break out (seen on a repeated "Editor's
     Note:" line): then the lengths fall short, and each sentence is looked for where it should be.
     """
-    abbreviations = _ABBREVIATIONS[lang]
+    abbreviation_endings = _ABBREVIATION_ENDINGS[lang]
     months = _month_ends(text, lang)
     nowhere = len(text) + 1
     next_month = months.pop() if months else nowhere
@@ -179,15 +191,11 @@ def _offsets(text: str, doubled: str, sentences: list[str], lang: str) -> list[i
         if start == last_end:  # "3.Arroz": no whitespace, so no sentence boundary
             bounds[-2] = end
             body = text[last_start:end]
-        elif (
-            last_end > 0
-            and last_body[-1] in ".)"
-            and (
-                # The last word, by string search (a regular expression here cost more than
-                # sentencex itself); a word longer than every abbreviation is none of them.
-                last_body[last_body.rfind(" ", word_window) + 1 : -1].lower() in abbreviations
-                or (last_end - last_start <= 6 and fullmatch(text, last_start, last_end))
-            )
+        elif last_end > 0 and (
+            # The last word, by string search (a regular expression here cost more than
+            # sentencex itself); a word longer than every abbreviation is none of them.
+            last_body[last_body.rfind(" ", word_window) + 1 :] in abbreviation_endings
+            or (last_end - last_start <= 6 and fullmatch(text, last_start, last_end))
         ):
             bounds[-2] = end
         else:
