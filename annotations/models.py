@@ -399,6 +399,8 @@ class Claim(TimeStamped, Hideable, Versioned):
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
         ]
+        # Search (annotations.search.CLAIM_SEARCH_FIELDS) has GIN trigram indexes on
+        # UPPER(column), PostgreSQL only, so they live in migration 0007, not here.
         indexes = [
             models.Index(fields=["article", "start"]),
             models.Index(fields=["status", "is_hidden", "updated_at"]),

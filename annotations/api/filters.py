@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 
 from annotations import access
 from annotations.models import Article, Claim, Sentence, Verdict
-from annotations.search import search_articles
+from annotations.search import search_articles, search_claims
 
 MAX_ID = 2**63 - 1
 
@@ -92,10 +92,19 @@ class ClaimFilter(filters.FilterSet):
     rating = filters.CharFilter(
         method="filter_rating", help_text="Rating slug of the claim's latest verdict."
     )
+    search = filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        help_text='Words (or "a phrase") each found in the quote, wording or claimant, '
+        "in any case.",
+    )
 
     class Meta:
         model = Claim
         fields = []
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return search_claims(qs, value)
 
     def filter_rating(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         latest = (
