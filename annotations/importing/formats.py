@@ -151,7 +151,7 @@ def _check_storable(data: Any) -> None:
         value, depth = pending.pop()
         if isinstance(value, dict | list):
             if depth > MAX_JSON_DEPTH:
-                raise RecordError(f"The record nests deeper than {MAX_JSON_DEPTH} levels.")
+                raise RecordError(_too_deep())
             children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
             pending.extend((child, depth + 1) for child in children)
         elif isinstance(value, str):
@@ -197,7 +197,7 @@ def parse_jsonl(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
             yield Item(ref, error=f"Malformed JSON: {exc.msg} at column {exc.colno}.")
             continue
         except RecursionError:
-            yield Item(ref, error=f"The record nests deeper than {MAX_JSON_DEPTH} levels.")
+            yield Item(ref, error=_too_deep())
             continue
         yield _item_from_mapping(ref, data, limits)
 
@@ -210,15 +210,57 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     is_array = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
     number = 0
     try:
-        for data in ijson.items(stream, "item" if is_array else "", use_float=True):
+        for data in _json_values(stream, is_array=is_array):
             number += 1
-            yield _item_from_mapping({"record": number}, data, limits)
+            if data is _TOO_DEEP:
+                yield Item({"record": number}, error=_too_deep())
+            else:
+                yield _item_from_mapping({"record": number}, data, limits)
     except (ijson.JSONError, UnicodeDecodeError) as exc:
         reason = str(exc).splitlines()[0][:200]
         yield Item(
             {"record": number + 1},
             error=f"Malformed JSON ({reason}); the rest of the file could not be read.",
         )
+
+
+_TOO_DEEP = object()
+
+
+def _too_deep() -> str:
+    return f"The record nests deeper than {MAX_JSON_DEPTH} levels."
+
+
+def _json_values(stream: IO[bytes], *, is_array: bool) -> Iterator[Any]:
+    """The elements of a top-level array (or the one top-level value), built from ijson's
+    events; an element nesting deeper than MAX_JSON_DEPTH is skipped and given as _TOO_DEEP.
+
+    Not `ijson.items`: it keeps the path of every open level ("item.item.item..."), so a
+    100 KB line of brackets took more memory than the machine has.
+    """
+    top = 1 if is_array else 0
+    depth = 0
+    builder: ijson.common.ObjectBuilder | None = None
+    too_deep = False
+    for event, value in ijson.basic_parse(stream, use_float=True):
+        if is_array and depth == 0 and event == "start_array":
+            depth = 1  # the top-level array itself
+            continue
+        if is_array and depth == 1 and event == "end_array":
+            depth = 0
+            continue
+        if builder is None:
+            builder, too_deep = ijson.common.ObjectBuilder(), False
+        if event in ("start_map", "start_array"):
+            depth += 1
+            too_deep = too_deep or depth - top > MAX_JSON_DEPTH
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        if not too_deep:
+            builder.event(event, value)
+        if depth == top:
+            yield _TOO_DEEP if too_deep else builder.value
+            builder = None
 
 
 def parse_csv(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
