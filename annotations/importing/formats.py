@@ -28,15 +28,18 @@ import nh3
 from . import archives, web
 from .decoding import SAMPLE_BYTES, lines, sniff_encoding, text_stream, undecodable
 from .records import (
+    MAX_JSON_DEPTH,
     ArticleRecord,
     InputError,
     Item,
     Limits,
     RecordError,
+    check_storable,
     first_line,
     parse_authors,
     parse_language,
     parse_published,
+    too_deep,
     too_large,
     unexpected,
     url_line_items,
@@ -46,9 +49,6 @@ from .records import (
 logger = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "json", "csv", "text", "html", "urls", "feed", "zip")
-# Deeper JSON is refused: the json module and psycopg's Jsonb recurse once a level, and a few
-# thousand levels (a line of brackets) exhaust Python's stack. No newsroom export nests 64 deep.
-MAX_JSON_DEPTH = 64
 _URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
 _HTML_TAG = re.compile(r"<(?:/?(?:p|div|br|span|a|b|i|em|strong|h[1-6]|li|ul|script|img)\b)", re.I)
 _BLOCK_TAG = re.compile(
@@ -111,7 +111,7 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
     """An ArticleRecord from a JSON object or CSV row; RecordError naming what is wrong."""
     if not isinstance(data, dict):
         raise RecordError(f"Expected an object with a body, got {type(data).__name__}.")
-    _check_storable(data)
+    check_storable(data)
 
     def pick(key: str) -> Any:
         for name in _ALIASES[key]:
@@ -143,31 +143,6 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
     )
 
 
-def _check_storable(data: Any) -> None:
-    """RecordError for what PostgreSQL cannot store: NUL, a lone surrogate (JSON "\\ud800"),
-    or nesting deeper than MAX_JSON_DEPTH. Walked with a stack of its own, not by recursion."""
-    pending = [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                raise RecordError(_too_deep())
-            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-            pending.extend((child, depth + 1) for child in children)
-        elif isinstance(value, str):
-            if "\x00" in value:
-                raise RecordError(
-                    "The record holds a NUL character (\\u0000), which text cannot hold."
-                )
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                raise RecordError(
-                    "The record holds an invalid character (a lone UTF-16 surrogate such as "
-                    "\\ud800); fix its encoding."
-                ) from exc
-
-
 def html_fragment_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment: scripts and styles dropped with their content, no tags."""
     spaced = _BLOCK_TAG.sub("\n", fragment)
@@ -197,7 +172,7 @@ def parse_jsonl(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
             yield Item(ref, error=f"Malformed JSON: {exc.msg} at column {exc.colno}.")
             continue
         except RecursionError:
-            yield Item(ref, error=_too_deep())
+            yield Item(ref, error=too_deep())
             continue
         yield _item_from_mapping(ref, data, limits)
 
@@ -213,7 +188,7 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
         for data in _json_values(stream, is_array=is_array):
             number += 1
             if data is _TOO_DEEP:
-                yield Item({"record": number}, error=_too_deep())
+                yield Item({"record": number}, error=too_deep())
             else:
                 yield _item_from_mapping({"record": number}, data, limits)
     except (ijson.JSONError, UnicodeDecodeError) as exc:
@@ -227,10 +202,6 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
 _TOO_DEEP = object()
 
 
-def _too_deep() -> str:
-    return f"The record nests deeper than {MAX_JSON_DEPTH} levels."
-
-
 def _json_values(stream: IO[bytes], *, is_array: bool) -> Iterator[Any]:
     """The elements of a top-level array (or the one top-level value), built from ijson's
     events; an element nesting deeper than MAX_JSON_DEPTH is skipped and given as _TOO_DEEP.
@@ -241,7 +212,7 @@ def _json_values(stream: IO[bytes], *, is_array: bool) -> Iterator[Any]:
     top = 1 if is_array else 0
     depth = 0
     builder: ijson.common.ObjectBuilder | None = None
-    too_deep = False
+    skipping = False
     for event, value in ijson.basic_parse(stream, use_float=True):
         if is_array and depth == 0 and event == "start_array":
             depth = 1  # the top-level array itself
@@ -250,16 +221,16 @@ def _json_values(stream: IO[bytes], *, is_array: bool) -> Iterator[Any]:
             depth = 0
             continue
         if builder is None:
-            builder, too_deep = ijson.common.ObjectBuilder(), False
+            builder, skipping = ijson.common.ObjectBuilder(), False
         if event in ("start_map", "start_array"):
             depth += 1
-            too_deep = too_deep or depth - top > MAX_JSON_DEPTH
+            skipping = skipping or depth - top > MAX_JSON_DEPTH
         elif event in ("end_map", "end_array"):
             depth -= 1
-        if not too_deep:
+        if not skipping:
             builder.event(event, value)
         if depth == top:
-            yield _TOO_DEEP if too_deep else builder.value
+            yield _TOO_DEEP if skipping else builder.value
             builder = None
 
 
@@ -338,6 +309,11 @@ def parse_text(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     text = data.decode(encoding, errors="replace")
     if "\ufffd" in text:
         raise InputError(undecodable(encoding))
+    try:
+        check_storable(text)
+    except RecordError as exc:
+        yield Item({"record": 1}, error=str(exc))
+        return
     yield Item({"record": 1}, record=ArticleRecord(title=first_line(text)[:1000], body=text))
 
 

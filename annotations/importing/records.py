@@ -17,6 +17,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 MB = 1024 * 1024
 MAX_URL_LENGTH = 2048
+# Deeper JSON is refused: the json module and psycopg's Jsonb recurse once a level, and a few
+# thousand levels (a line of brackets) exhaust Python's stack. No newsroom export nests 64 deep.
+MAX_JSON_DEPTH = 64
 
 
 class InputError(Exception):
@@ -70,6 +73,36 @@ def unexpected(exc: BaseException) -> str:
     """The error for an item that failed in a way no rule foresaw: its kind, for a person to
     report, without internals (the log has the traceback)."""
     return f"This item could not be read ({type(exc).__name__})."
+
+
+def too_deep() -> str:
+    """The error for a record nesting deeper than MAX_JSON_DEPTH."""
+    return f"The record nests deeper than {MAX_JSON_DEPTH} levels."
+
+
+def check_storable(data: Any) -> None:
+    """RecordError for what PostgreSQL cannot store: NUL, a lone surrogate (JSON "\\ud800"),
+    or nesting deeper than MAX_JSON_DEPTH. Walked with a stack of its own, not by recursion."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise RecordError(too_deep())
+            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                raise RecordError(
+                    "The record holds a NUL character (\\u0000), which text cannot hold."
+                )
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise RecordError(
+                    "The record holds an invalid character (a lone UTF-16 surrogate such as "
+                    "\\ud800); fix its encoding."
+                ) from exc
 
 
 def first_line(text: str) -> str:

@@ -23,6 +23,7 @@ from .records import (
     Item,
     Limits,
     RecordError,
+    check_storable,
     first_line,
     parse_authors,
     parse_language,
@@ -71,7 +72,9 @@ def extract_page(data: bytes, *, url: str | None = None) -> ArticleRecord:
     Raises RecordError only: whatever a page does to the extractor is that page's error.
     """
     try:
-        return _extract_page(data, url=url)
+        record = _extract_page(data, url=url)
+        check_storable([record.title, record.body, record.publisher, *record.authors])
+        return record
     except RecordError:
         raise
     except Exception as exc:

@@ -51,7 +51,19 @@ def parse_all(data: bytes, fmt: str) -> list[Item]:
         assert item.ref
         if item.error is not None:
             assert item.error.strip()
+        if item.record is not None:
+            assert_storable(item.record)
     return items
+
+
+def assert_storable(record) -> None:
+    """PostgreSQL refuses NUL and lone surrogates in text: a record holding one would fail
+    its batch when stored, so it must have been this record's error instead."""
+    texts = [record.title, record.body, record.url or "", record.publisher, *record.authors]
+    texts.append(json.dumps(record.metadata, ensure_ascii=False))
+    for value in texts:
+        assert "\x00" not in value
+        value.encode("utf-8")  # a lone surrogate raises
 
 
 @fuzz
@@ -103,6 +115,7 @@ def test_csv_fuzz_shaped(header, rows, delimiter):
 
 @fuzz
 @given(st.binary(max_size=4096))
+@example("Headline\nA NUL \x00 in UTF-16, past the binary check.".encode("utf-16"))
 def test_text_fuzz(data):
     parse_all(data, "text")
 

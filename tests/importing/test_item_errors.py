@@ -82,6 +82,17 @@ def test_a_json_file_of_brackets_is_read_in_little_memory():
     assert peak < 5 * 1024 * 1024
 
 
+def test_a_nul_in_a_utf16_text_file_is_its_error_not_a_failed_store(import_bytes):
+    job = import_bytes("Headline\nA NUL \x00 here.".encode("utf-16"), "story.txt")
+    assert (job.status, job.created) == (Status.FAILED, 0)
+    assert job.errors == [
+        {
+            "record": 1,
+            "message": "The record holds a NUL character (\\u0000), which text cannot hold.",
+        }
+    ]
+
+
 # --- Fetching -----------------------------------------------------------------------------------
 
 
