@@ -185,10 +185,12 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     is_array = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
     number = 0
     try:
-        for data in _json_values(stream, is_array=is_array):
+        for data in _json_values(stream, is_array=is_array, limits=limits):
             number += 1
             if data is _TOO_DEEP:
                 yield Item({"record": number}, error=too_deep())
+            elif data is _TOO_LARGE:
+                yield Item({"record": number}, error=too_large(limits))
             else:
                 yield _item_from_mapping({"record": number}, data, limits)
     except (ijson.JSONError, UnicodeDecodeError) as exc:
@@ -200,11 +202,13 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
 
 
 _TOO_DEEP = object()
+_TOO_LARGE = object()
 
 
-def _json_values(stream: IO[bytes], *, is_array: bool) -> Iterator[Any]:
+def _json_values(stream: IO[bytes], *, is_array: bool, limits: Limits) -> Iterator[Any]:
     """The elements of a top-level array (or the one top-level value), built from ijson's
-    events; an element nesting deeper than MAX_JSON_DEPTH is skipped and given as _TOO_DEEP.
+    events. An element nesting deeper than MAX_JSON_DEPTH, or whose text passes the record
+    limit, is not built: it is given as _TOO_DEEP or _TOO_LARGE.
 
     Not `ijson.items`: it keeps the path of every open level ("item.item.item..."), so a
     100 KB line of brackets took more memory than the machine has.
@@ -212,7 +216,8 @@ def _json_values(stream: IO[bytes], *, is_array: bool) -> Iterator[Any]:
     top = 1 if is_array else 0
     depth = 0
     builder: ijson.common.ObjectBuilder | None = None
-    skipping = False
+    skipping: object | None = None
+    size = 0
     for event, value in ijson.basic_parse(stream, use_float=True):
         if is_array and depth == 0 and event == "start_array":
             depth = 1  # the top-level array itself
@@ -221,16 +226,21 @@ def _json_values(stream: IO[bytes], *, is_array: bool) -> Iterator[Any]:
             depth = 0
             continue
         if builder is None:
-            builder, skipping = ijson.common.ObjectBuilder(), False
+            builder, skipping, size = ijson.common.ObjectBuilder(), None, 0
         if event in ("start_map", "start_array"):
             depth += 1
-            skipping = skipping or depth - top > MAX_JSON_DEPTH
+            if depth - top > MAX_JSON_DEPTH:
+                skipping = skipping or _TOO_DEEP
         elif event in ("end_map", "end_array"):
             depth -= 1
-        if not skipping:
+        elif isinstance(value, str):
+            size += len(value)
+            if size > limits.max_record_bytes:
+                skipping = skipping or _TOO_LARGE
+        if skipping is None:
             builder.event(event, value)
         if depth == top:
-            yield _TOO_DEEP if skipping else builder.value
+            yield builder.value if skipping is None else skipping
             builder = None
 
 

@@ -67,6 +67,18 @@ def test_json_array_element_of_brackets_is_its_error_and_the_next_imports(import
     assert job.errors == [{"record": 2, "message": "The record nests deeper than 64 levels."}]
 
 
+def test_json_array_element_past_the_record_limit_is_its_error(import_bytes, settings):
+    settings.IMPORT_MAX_RECORD_BYTES = 1024 * 1024
+    rows = [
+        {"title": "One", "body": body_of(1)},
+        {"title": "Big", "body": body_of(2), "notes": ["x" * 400_000] * 3},
+        {"title": "Three", "body": body_of(3)},
+    ]
+    job = import_bytes(json.dumps(rows).encode(), "day.json")
+    assert (job.status, job.created) == (Status.PARTIAL, 2)
+    assert job.errors == [{"record": 2, "message": "The record is larger than the 1 MB limit."}]
+
+
 def test_a_json_file_of_brackets_is_read_in_little_memory():
     """ijson.items kept a path per open level, quadratic in the depth: 100 KB of brackets took
     more memory than the machine had. 5,000 levels took 60 MB that way."""
