@@ -18,6 +18,7 @@ import functools
 import html
 import json
 import logging
+import math
 import re
 from collections.abc import Iterator
 from typing import IO, Any
@@ -167,14 +168,30 @@ def parse_jsonl(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
             yield Item(ref, error=undecodable(encoding))
             continue
         try:
-            data = json.loads(line)
+            data = json.loads(line, parse_float=_finite_float, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             yield Item(ref, error=f"Malformed JSON: {exc.msg} at column {exc.colno}.")
             continue
         except RecursionError:
             yield Item(ref, error=too_deep())
             continue
+        except ValueError as exc:  # a number JSON allows but PostgreSQL or Python does not
+            yield Item(ref, error=f"Malformed JSON: {exc}.")
+            continue
         yield _item_from_mapping(ref, data, limits)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    # Python's json reads NaN and Infinity; JSON has no such values and PostgreSQL's jsonb
+    # refuses them, which would fail the record's whole batch when stored.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:

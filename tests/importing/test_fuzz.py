@@ -60,7 +60,8 @@ def assert_storable(record) -> None:
     """PostgreSQL refuses NUL and lone surrogates in text: a record holding one would fail
     its batch when stored, so it must have been this record's error instead."""
     texts = [record.title, record.body, record.url or "", record.publisher, *record.authors]
-    texts.append(json.dumps(record.metadata, ensure_ascii=False))
+    # allow_nan=False: PostgreSQL's jsonb refuses NaN and Infinity as well.
+    texts.append(json.dumps(record.metadata, ensure_ascii=False, allow_nan=False))
     for value in texts:
         assert "\x00" not in value
         value.encode("utf-8")  # a lone surrogate raises
@@ -70,6 +71,8 @@ def assert_storable(record) -> None:
 @given(st.binary(max_size=4096))
 @example(b'{"body": "x"}\n' + b"[" * 100_000 + b"\n")
 @example(b"\xfe\xff\x00{")
+@example(b'{"body": "a b", "n": ' + b"1" * 5000 + b"}")
+@example(b'{"body": "a b", "n": NaN, "m": 1e999}')
 def test_jsonl_fuzz(data):
     parse_all(data, "jsonl")
 

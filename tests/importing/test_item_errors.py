@@ -41,6 +41,25 @@ def test_deeply_nested_jsonl_line_is_its_error_and_the_lines_around_it_import(im
     assert job.errors == [{"line": 2, "message": "The record nests deeper than 64 levels."}]
 
 
+def test_numbers_python_or_postgresql_cannot_hold_are_the_lines_error(import_bytes):
+    content = b"\n".join(
+        [
+            json.dumps({"title": "One", "body": body_of(1)}).encode(),
+            b'{"body": "Two.", "n": ' + b"1" * 5000 + b"}",  # ValueError: it failed the job
+            b'{"body": "Three.", "n": NaN}',  # jsonb refuses NaN: it failed the store
+            b'{"body": "Four.", "n": -Infinity}',
+            b'{"body": "Five.", "n": 1e999}',  # read as inf
+            json.dumps({"title": "Six", "body": body_of(6), "n": 1.5e300}).encode(),
+        ]
+    )
+    job = import_bytes(content, "day.jsonl")
+    assert (job.status, job.created, job.failed) == (Status.PARTIAL, 2, 4)
+    assert [e["line"] for e in job.errors] == [2, 3, 4, 5]
+    assert "4300 digits" in job.errors[0]["message"]
+    assert job.errors[1]["message"] == "Malformed JSON: NaN is not a JSON value."
+    assert job.errors[3]["message"] == "Malformed JSON: the number 1e999 is out of range."
+
+
 def test_metadata_nested_past_the_limit_is_the_record_error(import_bytes):
     deep: list = []
     for _ in range(200):  # json.loads reads it; storing it as JSONB would recurse 200 deep
