@@ -123,9 +123,17 @@ def parse_published(value: Any) -> datetime | None:
             parsed = parsedate_to_datetime(text)
     except (ValueError, TypeError, OverflowError):
         parsed = None
+    if parsed is not None:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        try:
+            # In UTC, as stored: 0001-01-01T00:00+05:00 would be a year PostgreSQL keeps (1 BC)
+            # and Python cannot read back, and the article could no longer be shown.
+            parsed = parsed.astimezone(UTC)
+        except OverflowError:
+            parsed = None
     if parsed is None:
         raise RecordError(f'published_at "{text[:40]}" is not a date (use ISO 8601).')
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def valid_url(value: Any) -> str | None:

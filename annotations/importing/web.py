@@ -32,6 +32,7 @@ from .records import (
     unexpected,
     url_item,
     url_line_items,
+    valid_url,
 )
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,8 @@ def _extract_page(data: bytes, *, url: str | None) -> ArticleRecord:
     # A page date trafilatura misread is not worth losing the article over.
     with contextlib.suppress(RecordError):
         published_at = parse_published(doc.date)
-    page_url = doc.url if doc.url and re.match(r"^https?://", doc.url) else url
+    # The page's own (canonical) URL if it is one we could store, else the one fetched.
+    page_url = _storable_url(doc.url) or _storable_url(url)
     return ArticleRecord(
         title=(title or first_line(body))[:1000],
         body=body,
@@ -107,6 +109,13 @@ def _extract_page(data: bytes, *, url: str | None) -> ArticleRecord:
         language=parse_language(doc.language) if doc.language else "en",
         metadata={"fetched_url": url} if url and page_url != url else {},
     )
+
+
+def _storable_url(value: str | None) -> str | None:
+    try:
+        return valid_url(value)
+    except RecordError:
+        return None
 
 
 def check_xml_safe(data: bytes) -> bytes:

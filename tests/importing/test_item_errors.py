@@ -60,6 +60,16 @@ def test_numbers_python_or_postgresql_cannot_hold_are_the_lines_error(import_byt
     assert job.errors[3]["message"] == "Malformed JSON: the number 1e999 is out of range."
 
 
+def test_dates_outside_what_python_reads_back_are_the_lines_error(import_bytes):
+    dates = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00", "2024-05-01T10:00:00+02:00"]
+    rows = [{"title": f"T{n}", "body": body_of(n), "published_at": d} for n, d in enumerate(dates)]
+    job = import_bytes("\n".join(json.dumps(r) for r in rows).encode(), "day.jsonl")
+    assert (job.status, job.created) == (Status.PARTIAL, 1)
+    assert [e["line"] for e in job.errors] == [1, 2]
+    assert "is not a date" in job.errors[0]["message"]
+    assert Article.objects.get().published_at.isoformat() == "2024-05-01T08:00:00+00:00"
+
+
 def test_metadata_nested_past_the_limit_is_the_record_error(import_bytes):
     deep: list = []
     for _ in range(200):  # json.loads reads it; storing it as JSONB would recurse 200 deep
@@ -139,6 +149,15 @@ def test_url_list_with_hosts_httpx_refuses_reports_them_by_line_and_imports_the_
     assert "0177.0.0.1" in job.errors[0]["message"]
     assert "not a valid URL" in job.errors[0]["message"]
     assert "①②⑦.0.0.1" in job.errors[1]["message"]
+
+
+def test_a_page_whose_canonical_url_is_too_long_to_store_keeps_the_fetched_one(web_site, reviewer):
+    canonical = f'<link rel="canonical" href="https://news.example.org/{"a" * 3000}">'
+    page = article_page("Story A", [LONG]).replace(b"</head>", canonical.encode() + b"</head>")
+    web_site.pages["/a"] = (200, HTML, page)
+    job = run_import(start_import(created_by=reviewer, urls=[f"{web_site.url}/a"]).pk)
+    assert (job.status, job.created) == (Status.SUCCEEDED, 1)
+    assert Article.objects.get().url == f"{web_site.url}/a"
 
 
 @pytest.mark.parametrize("url", BAD_URLS)
