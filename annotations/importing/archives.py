@@ -47,7 +47,8 @@ def parse_zip(stream: IO[bytes], *, limits: Limits, parse_entry: EntryParser) ->
     unpacked = 0
     for info in infos:
         name = info.filename
-        if info.is_dir() or name.startswith("__MACOSX/") or name.rsplit("/", 1)[-1][:1] == ".":
+        # Not info.is_dir(): an entry with an empty name (a damaged archive) raised IndexError.
+        if name.endswith("/") or name.startswith("__MACOSX/") or name.rsplit("/", 1)[-1][:1] == ".":
             continue
         try:
             size = _measure(

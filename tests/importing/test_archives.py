@@ -95,3 +95,13 @@ def test_an_encrypted_or_damaged_entry_is_its_error_and_the_others_import(import
     assert (job.status, job.created) == (Status.PARTIAL, 1)
     assert job.errors[0]["file"] == "b.txt"
     assert "encrypted" in job.errors[0]["message"]
+
+
+def test_an_entry_without_a_name_is_read_like_any_other(import_bytes):
+    """ZipInfo.is_dir() raised IndexError on it (found by the fuzz tests)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(""), b"Headline\nA story without a file name.")
+        archive.writestr("a.txt", b"Headline A\nStory A.")
+    job = import_bytes(buffer.getvalue(), "day.zip")
+    assert (job.status, job.created) == (Status.SUCCEEDED, 2)

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import zipfile
+from datetime import timedelta
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -65,6 +66,13 @@ def assert_storable(record) -> None:
     for value in texts:
         assert "\x00" not in value
         value.encode("utf-8")  # a lone surrogate raises
+    # The columns' sizes: COPY would refuse a longer value, failing the batch.
+    assert len(record.title) <= 1000
+    assert len(record.url or "") <= 2048
+    assert len(record.publisher) <= 255
+    assert len(record.language) <= 16
+    if record.published_at is not None:  # in UTC, so within the years Python reads back
+        assert record.published_at.utcoffset() == timedelta(0)
 
 
 @fuzz
