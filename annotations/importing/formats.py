@@ -287,14 +287,19 @@ def parse_csv(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
 
     csv.field_size_limit(max(limits.max_record_bytes * 2, 131072))
     reader = csv.reader(decoded(), dialect)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(f"The header row cannot be read as CSV ({exc}).") from exc
     if not header or not any(h.strip() for h in header):
         raise InputError("The file is empty.")
     columns = [h.strip().lstrip("\ufeff").lower() for h in header]
     url_list = "url" in columns and not set(columns) & set(_ALIASES["body"])
-    if not url_list and _URL_LINE.match(header[0]):
-        yield from url_line_items([(1, header[0]), *((reader.line_num, r[0]) for r in reader if r)])
-        return
+    # No header: a list of URLs, one a row. Its rows go through the loop below too, so a row
+    # the csv module refuses is that row's error (it escaped the parser and failed the job).
+    bare_urls = not url_list and bool(_URL_LINE.match(header[0]))
+    if bare_urls:
+        yield from url_line_items([(1, header[0])])
     previous = reader.line_num
     while True:
         try:
@@ -314,6 +319,8 @@ def parse_csv(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
             yield Item(ref, error=issue)
         elif not any(cell.strip() for cell in row):
             continue
+        elif bare_urls:
+            yield from url_line_items([(start, row[0])])
         elif len(row) != len(columns):
             yield Item(ref, error=f"Expected {len(columns)} columns, found {len(row)}.")
         elif url_list:

@@ -70,6 +70,22 @@ def test_dates_outside_what_python_reads_back_are_the_lines_error(import_bytes):
     assert Article.objects.get().published_at.isoformat() == "2024-05-01T08:00:00+00:00"
 
 
+def test_a_csv_row_the_csv_module_refuses_in_a_list_of_urls_is_its_error(
+    web_site, import_bytes, settings
+):
+    """A quoted field running past the csv module's field limit raised csv.Error out of the
+    parser when the CSV was a bare list of URLs; now it is that row's error."""
+    settings.IMPORT_MAX_RECORD_BYTES = 1000  # the csv module's field limit: 128 KB
+    web_site.pages["/a"] = (200, HTML, article_page("Story A", [LONG]))
+    web_site.pages["/b"] = (200, HTML, article_page("Story B", [LONG + " Also B."]))
+    runaway = b'"' + b"\n".join([b"z" * 60] * 12_000)  # 720 KB in one field, 60 a line
+    content = b"%s/a\n%s\n%s/b\n" % (web_site.url.encode(), runaway, web_site.url.encode())
+    job = import_bytes(content, "links.csv")
+    assert (job.format, job.status, job.created) == ("csv", Status.PARTIAL, 2)
+    assert job.errors[0]["line"] == 2
+    assert job.errors[0]["message"].startswith("Malformed CSV: field larger than field limit")
+
+
 def test_metadata_nested_past_the_limit_is_the_record_error(import_bytes):
     deep: list = []
     for _ in range(200):  # json.loads reads it; storing it as JSONB would recurse 200 deep
