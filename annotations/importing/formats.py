@@ -3,10 +3,10 @@
 Every parser takes a seekable binary stream and yields items in input order, one per record, so
 the runner can count them, resume after the N-th and report errors by line or record number.
 A parser raises `InputError` only when nothing at all can be read (empty, binary, undecodable,
-an archive over its limits); anything that goes wrong with one record, whatever the exception,
-becomes that record's error item and the rest still imports (fuzzed per parser in
-tests/importing/test_fuzz.py). Stored text is NFC plain text: HTML is reduced to its text
-(trafilatura for pages, nh3 for fragments) and never kept.
+not an archive, an archive of too many entries); anything that goes wrong with one record,
+whatever the exception, becomes that record's error item and the rest still imports (fuzzed
+per parser in tests/importing/test_fuzz.py). Stored text is NFC plain text: HTML is reduced
+to its text (trafilatura for pages, nh3 for fragments) and never kept.
 
 This module holds format detection, the tabular and text formats (JSONL, JSON, CSV, text) and
 `parse`, which dispatches to every parser; the record types are in `records.py`, web pages, URL
