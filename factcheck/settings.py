@@ -319,6 +319,8 @@ IMPORT_SPLIT_IN_PROCESS = env.bool("IMPORT_SPLIT_IN_PROCESS", default=True)
 IMPORT_MAX_RECORD_BYTES = env.int("IMPORT_MAX_RECORD_BYTES", default=5 * 1024 * 1024)
 IMPORT_ZIP_MAX_ENTRIES = env.int("IMPORT_ZIP_MAX_ENTRIES", default=10_000)
 IMPORT_ZIP_MAX_BYTES = env.int("IMPORT_ZIP_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
+# An entry unpacking to more than this many times its packed size is refused (measured).
+IMPORT_ZIP_MAX_RATIO = env.int("IMPORT_ZIP_MAX_RATIO", default=100)
 IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=15.0)
 IMPORT_FETCH_MAX_BYTES = env.int("IMPORT_FETCH_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_FETCH_MAX_REDIRECTS = env.int("IMPORT_FETCH_MAX_REDIRECTS", default=5)

@@ -41,7 +41,7 @@ from annotations.segmentation import split_sentences
 
 from . import formats, web
 from .fetch import FetchError, fetch
-from .formats import ArticleRecord, InputError, Item, Limits, RecordError
+from .records import ArticleRecord, InputError, Item, Limits, RecordError
 from .splitting import SENTENCE_COPY_FIELDS, BatchSplitter
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,7 @@ def limits_from_settings() -> Limits:
         max_record_bytes=settings.IMPORT_MAX_RECORD_BYTES,
         zip_max_entries=settings.IMPORT_ZIP_MAX_ENTRIES,
         zip_max_bytes=settings.IMPORT_ZIP_MAX_BYTES,
+        zip_max_ratio=settings.IMPORT_ZIP_MAX_RATIO,
     )
 
 
