@@ -169,6 +169,16 @@ ROWS: dict[str, Row] = {
         "/api/v1/verdicts/", lambda r, s: role_or(r, (200, "C" if claim_visible(r, s) else ""))
     ),
     "verdict": Row("/api/v1/verdicts/{verdict}/", lambda r, s: claim_child(r, s, "C")),
+    "verdict withdraw (POST only)": Row(
+        "/api/v1/verdicts/{verdict}/withdraw/",
+        lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
+        False,
+    ),
+    "verdict submit again (POST only)": Row(
+        "/api/v1/verdicts/{verdict}/submit/",
+        lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
+        False,
+    ),
     "verdict approve (POST only)": Row(
         "/api/v1/verdicts/{verdict}/approve/", allowed(EDITORS, 405), False
     ),
