@@ -7,6 +7,7 @@ from annotations import search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
 from annotations.models import Article, ExportJob
+from annotations.services import revisions
 
 
 # Late ack + reject-on-worker-lost: a worker killed mid-job leaves the message to be delivered
@@ -64,3 +65,16 @@ def index_articles(article_ids: list[int], refresh: bool = False) -> int:
 def index_import(job_id: int) -> int:
     """Catch-up after an import: documents that a lost per-batch task did not build."""
     return search.index_articles(Article.objects.filter(import_job_id=job_id))
+
+
+# One job per new revision of an article (annotations.services.revisions). Idempotent: a claim
+# already placed on the revision is skipped, so a retry or re-delivery changes nothing twice.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def reanchor_revision(revision_id: int) -> dict[str, int]:
+    return revisions.reanchor_claims(revision_id=revision_id)
