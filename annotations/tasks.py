@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from annotations import search
+from annotations import refetch, search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
 from annotations.models import Article, ExportJob
@@ -78,3 +78,15 @@ def index_import(job_id: int) -> int:
 )
 def reanchor_revision(revision_id: int) -> dict[str, int]:
     return revisions.reanchor_claims(revision_id=revision_id)
+
+
+# Run by Celery beat (settings.CELERY_BEAT_SCHEDULE["refetch-articles"]).
+@shared_task
+def refetch_due_articles() -> int:
+    return refetch.queue_due_refetches()
+
+
+# Fetch failures are recorded on the article's fetch state and retried by the back-off, not here.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refetch_article(article_id: int) -> str:
+    return refetch.refetch_article(article_id=article_id)
