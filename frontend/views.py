@@ -81,6 +81,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
             .select_related("claim__article", "rating", "author")
             .order_by("created_at")
         )
+    # Living articles: claims whose text a new revision changed or removed, for re-review.
+    text_changed = (
+        Claim.objects.filter(is_hidden=False)
+        .exclude(anchor_status=Claim.AnchorStatus.ANCHORED)
+        .select_related("article")
+        .order_by("-text_changed_at", "-id")
+    )
+    if not roles.has_role(user, roles.EDITOR):
+        text_changed = text_changed.filter(Q(assignee=user) | Q(created_by=user))
     articles = Paginator(_article_filters(request), ARTICLES_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -95,6 +104,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         awaiting_verdict_count=awaiting_verdict.count(),
         awaiting_approval=awaiting_approval[:20],
         awaiting_approval_count=awaiting_approval.count(),
+        text_changed=text_changed[:20],
+        text_changed_count=text_changed.count(),
         articles=articles,
         statuses=Article.Status.choices,
         filters=request.GET,

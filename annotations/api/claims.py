@@ -2,10 +2,12 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotations import selectors, services
 from annotations.models import Article, Claim, Comment, Source
+from annotations.services import revisions
 
 from . import serializers as s
 from .common import (
@@ -94,6 +96,16 @@ class ClaimViewSet(
 
     def perform_destroy(self, claim) -> None:
         services.delete_claim(claim=claim, actor=self.request.user)
+
+    @extend_schema(
+        summary="Accept a changed claim's new text after re-review (living articles)",
+        request=None,
+        responses={200: s.ClaimSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="accept-anchor", filterset_class=None)
+    def accept_anchor(self, request, pk=None):
+        claim = revisions.accept_anchor(claim=self.get_object(), actor=request.user)
+        return self.respond(self.get_queryset().get(pk=claim.pk))
 
 
 @extend_schema(parameters=[CLAIM_PK])
