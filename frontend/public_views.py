@@ -45,8 +45,8 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
     for source in item["sources"]:
         source["href"] = _safe_href(source["url"])
     retracted = row["status"] == Claim.Status.RETRACTED
-    changed_at, anchor_status = Claim.objects.values_list("text_changed_at", "anchor_status").get(
-        pk=pk
+    changed_at = row["claim_text_changed_at"] and datetime.fromisoformat(
+        iso(row["claim_text_changed_at"])
     )
     checked_at = row["approved_at"] or row["claim_published_at"]
     retractions = [c for c in item["corrections"] if c["kind"] == Correction.Kind.RETRACTION]
@@ -66,7 +66,7 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
             if changed_at
             and (checked_at is None or changed_at > datetime.fromisoformat(iso(checked_at)))
             else None,
-            "passage_removed": anchor_status == Claim.AnchorStatus.ORPHANED,
+            "passage_removed": row["anchor_status"] == Claim.AnchorStatus.ORPHANED,
         },
     )
 
