@@ -132,8 +132,9 @@ def reanchor_claims(*, revision_id: int) -> dict[str, int]:
         article = Article.objects.select_for_update().get(pk=revision.article_id)
         if article.content_hash != revision.content_hash:
             return counts  # a newer text came in; its job re-anchors from here
-        bodies = dict(ArticleRevision.objects.filter(article=article).values_list("pk", "body"))
-        numbers = dict(ArticleRevision.objects.filter(article=article).values_list("pk", "number"))
+        texts = ArticleRevision.objects.filter(article=article).values_list("pk", "number", "body")
+        bodies = {pk: body for pk, _, body in texts}
+        numbers = {pk: number for pk, number, _ in texts}
         first = min(numbers, key=numbers.get)
         claims = list(
             Claim.objects.filter(article=article)

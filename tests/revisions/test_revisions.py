@@ -148,6 +148,17 @@ def test_a_stale_job_leaves_the_work_to_the_newest_revisions_job(demo_article, c
     )
 
 
+def test_deleting_a_revised_article_deletes_its_revisions_and_their_sentences(
+    demo_article, claim_on, editor
+):
+    claim_on(DOYLE)
+    revise(demo_article, edited(DEMO), editor)
+    assert Sentence.all_revisions.filter(article=demo_article, revision__isnull=False).exists()
+    demo_article.delete()
+    assert not Sentence.all_revisions.exists()
+    assert not ArticleRevision.objects.exists() and not Claim.objects.exists()
+
+
 # --- the API ------------------------------------------------------------------------------------
 
 
