@@ -174,9 +174,6 @@ def test_claim_at_the_edge_of_the_body(edge):
     assert place(BODY + "\nA line added at the end.", anchor).status == ANCHORED
 
 
-words = st.text(alphabet="abcdefgh ", min_size=1, max_size=12)
-
-
 @settings(max_examples=60, deadline=None)
 @given(start=st.integers(0, len(BODY) - 1), length=st.integers(1, 200))
 def test_property_unchanged_text_keeps_offsets(start, length):

@@ -6,7 +6,10 @@ import json
 import pytest
 from django.test import Client
 
+from annotations.exporting.formats import webannotation
+from annotations.exporting.records import records_for
 from annotations.models import AnchorStatus, ArticleRevision, AuditEvent, Claim
+from annotations.selectors import published_claims
 from annotations.services.revisions import reanchor_claims, record_revision
 from tests.factories import ArticleFactory, published_claim
 
@@ -131,3 +134,17 @@ def test_public_page_says_when_the_checked_passage_is_gone(db, client):
     feed = client.get("/api/v1/verified-claims/").json()["results"]
     assert [item["id"] for item in feed] == [claim.pk]
     assert feed[0]["claim"]["quote"] == Claim.objects.get(pk=claim.pk).quote_exact
+
+
+def test_web_annotation_of_an_orphan_points_by_its_quote_only(db):
+    article = ArticleFactory()
+    gone, kept = published_claim(article=article), published_claim(article=ArticleFactory())
+    first_line = article.body.split("\n")[0]
+    revise_and_reanchor(article, article.body.replace(first_line + "\n", "", 1))
+    claims = published_claims().filter(pk__in=[gone.pk, kept.pk])
+    rows = {row["id"]: row for row in records_for(claims)}
+    gone_selectors = webannotation(rows[gone.pk])["target"]["selector"]
+    assert [s["type"] for s in gone_selectors] == ["TextQuoteSelector"]
+    assert gone_selectors[0]["exact"] == first_line
+    kept_selectors = webannotation(rows[kept.pk])["target"]["selector"]
+    assert [s["type"] for s in kept_selectors] == ["TextQuoteSelector", "TextPositionSelector"]
