@@ -9,11 +9,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from annotations import roles
 from annotations.models import Article, Claim, Verdict
+from annotations.services import revisions
 
 ARTICLES_PER_PAGE = 50
 
@@ -121,7 +122,31 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def article_reader(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    return _page(request, "reader.html", article=article)
+    older = list(article.revisions.order_by("number").only("number", "source", "created_at"))[:-1]
+    return _page(request, "reader.html", article=article, older_revisions=older)
+
+
+@login_required
+def article_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """An older text of an article, read-only, in its paragraphs (living articles)."""
+    article = get_object_or_404(Article, pk=pk)
+    all_revisions = revisions.revisions_of(article)
+    revision = next((r for r in all_revisions if r.number == number), None)
+    if revision is None:
+        raise Http404("The article has no such revision.")
+    current = revision is all_revisions[-1]
+    paragraphs: dict[int, list[str]] = {}
+    for sentence in revisions.revision_sentences(revision, current=current):
+        paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+    return _page(
+        request,
+        "revision.html",
+        article=article,
+        revision=revision,
+        current=current,
+        paragraphs=[" ".join(texts) for _, texts in sorted(paragraphs.items())],
+        revisions=all_revisions,
+    )
 
 
 @login_required

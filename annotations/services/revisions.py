@@ -9,7 +9,7 @@ span (on the revision it was last found in), sentences, sources, comments and ve
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import anchoring, reanchoring, roles, search
@@ -100,7 +100,13 @@ def record_revision(
             created_by=created_by,
         )
         article.body = body
-        article.save(update_fields=["body", "content_hash", "updated_at"])
+        try:
+            with transaction.atomic():
+                article.save(update_fields=["body", "content_hash", "updated_at"])
+        except IntegrityError as exc:  # an import stored the same text a moment ago
+            raise ValidationError(
+                {"body": "This text was just stored as another article; it is not stored twice."}
+            ) from exc
         Sentence.objects.bulk_create(build_sentences(article))
         record_event(
             actor=created_by,

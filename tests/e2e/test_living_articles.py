@@ -70,3 +70,9 @@ def test_reviewer_re_reviews_claims_the_article_changed_under(page, e2e_reviewer
     doyle = Claim.objects.get(pk=doyle.pk)
     assert (doyle.anchor_status, doyle.quote_exact) == (AnchorStatus.ANCHORED, phrase)
     screenshot(page, "reader-anchor-resolved")
+
+    # The text as it was stays readable from the reader's header.
+    page.get_by_test_id("older-revisions").get_by_role("link", name="revision 1").click()
+    expect(page.get_by_test_id("revision-number")).to_have_text("Revision 1")
+    expect(page.get_by_test_id("revision-text")).to_contain_text(DOYLE)
+    screenshot(page, "article-revision-1")

@@ -148,3 +148,25 @@ def test_web_annotation_of_an_orphan_points_by_its_quote_only(db):
     assert gone_selectors[0]["exact"] == first_line
     kept_selectors = webannotation(rows[kept.pk])["target"]["selector"]
     assert [s["type"] for s in kept_selectors] == ["TextQuoteSelector", "TextPositionSelector"]
+
+
+def test_older_texts_stay_readable_in_the_ui(changed_claims, demo_article, reviewer):
+    client = Client()
+    assert client.get(f"/articles/{demo_article.pk}/revisions/1/").status_code == 302  # log in
+    client.force_login(reviewer)
+    reader = client.get(f"/articles/{demo_article.pk}/").content.decode()
+    assert f'href="/articles/{demo_article.pk}/revisions/1/"' in reader
+    old = client.get(f"/articles/{demo_article.pk}/revisions/1/").content.decode()
+    assert "Revision 1" in old and DOYLE in old and "crimnal" not in old
+    new = client.get(f"/articles/{demo_article.pk}/revisions/2/").content.decode()
+    assert "(the current text)" in new and "crimnal" in new and DOYLE not in new
+    assert client.get(f"/articles/{demo_article.pk}/revisions/3/").status_code == 404
+
+
+def test_an_article_never_revised_has_its_one_text_as_revision_one(demo_article, reviewer):
+    client = Client()
+    client.force_login(reviewer)
+    page = client.get(f"/articles/{demo_article.pk}/revisions/1/").content.decode()
+    assert "(the current text)" in page and DOYLE in page
+    reader = client.get(f"/articles/{demo_article.pk}/").content.decode()
+    assert "older-revisions" not in reader
