@@ -204,3 +204,33 @@ def test_property_insertion_before_shifts_by_the_inserted_length(phrase, inserte
         anchor.start + shift,
         anchor.end + shift,
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    phrase=st.sampled_from([CLAIM, NUMBER, PARAPHRASED, AUSTRALIA, DOYLE]),
+    where=st.floats(0, 1),
+    length=st.integers(0, 120),
+    replacement=st.text(alphabet="abcdefghij ,.\n0123456789", max_size=60),
+)
+def test_property_an_edit_in_another_paragraph_moves_the_claim_by_its_size(
+    phrase, where, length, replacement
+):
+    anchor = stored(BODY, phrase)
+    line_start = BODY.rfind("\n", 0, anchor.start) + 1
+    line_end = BODY.find("\n", anchor.end)
+    # An edit wholly before the claim's paragraph, or wholly after it.
+    if where < 0.5 and line_start > 1:
+        at = int(where * 2 * (line_start - 1))
+        stop = min(at + length, line_start - 1)
+    else:
+        at = line_end + 1 + int((where - 0.5) * 2 * (len(BODY) - line_end - 1))
+        stop = min(at + length, len(BODY))
+    new = BODY[:at] + replacement + BODY[stop:]
+    result = reanchor(BODY, new, [anchor])[0]
+    shift = len(replacement) - (stop - at) if at < anchor.start else 0
+    assert (result.status, result.start, result.end) == (
+        ANCHORED,
+        anchor.start + shift,
+        anchor.end + shift,
+    )
