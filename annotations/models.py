@@ -16,6 +16,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from .segmentation import without_lone_surrogates
 
@@ -230,10 +231,58 @@ class ClaimType(models.TextChoices):
     OTHER = "other", "other"
 
 
+class ArticleRevision(models.Model):
+    """One text of an article. Articles get revisions when their text first changes: revision 1
+    is then the text they had, and the article's `body` is always the newest revision's."""
+
+    class Source(models.TextChoices):
+        ORIGINAL = "original"  # the text as first imported or created
+        REFETCH = "refetch"
+        UPLOAD = "upload"
+        API = "api"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="1 for the first text, then 2, 3, ...")
+    body = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.number} of article #{self.article_id}"
+
+
+class CurrentSentenceManager(models.Manager):
+    """The sentences of each article's current text. Older revisions' sentences are kept (with
+    `revision` set) but every existing read path (`article.sentences`, prefetches, claims'
+    sentences) means the current text, so the default manager leaves them out."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(revision__isnull=True)
+
+
 class Sentence(models.Model):
     # No index of its own: the (article, position) unique index serves every lookup by article.
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="sentences", db_index=False
+    )
+    # NULL: a sentence of the current text. Set when the article gets a newer revision.
+    revision = models.ForeignKey(
+        ArticleRevision,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sentences",
+        db_index=False,  # the (revision, position) unique index serves it
     )
     position = models.PositiveIntegerField(help_text="0-based order in the article.")
     start = models.PositiveIntegerField()
@@ -252,6 +301,10 @@ class Sentence(models.Model):
         max_length=24, choices=ClaimType.choices, blank=True, default="", db_default=""
     )
 
+    objects = CurrentSentenceManager()
+    # DJ012 takes a second manager for a field; it is the manager of every revision's sentences.
+    all_revisions = models.Manager()  # noqa: DJ012
+
     class Meta:
         ordering = ["article", "position"]
         indexes = [
@@ -264,9 +317,17 @@ class Sentence(models.Model):
                 condition=Q(checkworthiness__isnull=False),
             ),
         ]
+        base_manager_name = "all_revisions"
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "position"], name="sentence_position_unique"
+                fields=["article", "position"],
+                condition=Q(revision__isnull=True),
+                name="sentence_position_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["revision", "position"],
+                condition=Q(revision__isnull=False),
+                name="sentence_revision_position_unique",
             ),
             models.CheckConstraint(
                 condition=Q(start__lt=F("end")), name="sentence_start_before_end"
@@ -275,6 +336,24 @@ class Sentence(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class ArticleFetchState(models.Model):
+    """The periodic re-fetch of an article's URL: validators for a conditional GET and back-off."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="fetch_state"
+    )
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(db_index=True, default=timezone.now)
+    # Checks in a row that found nothing new (or failed): each doubles the wait, up to a cap.
+    unchanged_runs = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"re-fetch of article #{self.article_id}"
 
 
 class ArticleSearch(models.Model):
@@ -342,7 +421,15 @@ class Rating(models.Model):
 # --- Claims, evidence, verdicts -----------------------------------------------------------------
 
 
+class AnchorStatus(models.TextChoices):
+    ANCHORED = "anchored"  # the checked text, where the claim says
+    CHANGED = "changed"  # similar text at the new place: re-review
+    ORPHANED = "orphaned"  # gone from the newest text; kept with its old text and span
+
+
 class Claim(TimeStamped, Hideable, Versioned):
+    AnchorStatus = AnchorStatus
+
     class Status(models.TextChoices):
         DRAFT = "draft"  # marked, being researched
         SUBMITTED = "submitted"  # a verdict awaits an editor
@@ -393,6 +480,20 @@ class Claim(TimeStamped, Hideable, Versioned):
         on_delete=models.SET_NULL,
         related_name="repeats",
     )
+    # Living articles (annotations.revisions): where the claim stands on the article's newest
+    # text. `start`/`end` index the current body, except for an orphaned claim, whose span stays
+    # on `anchor_revision`'s text with its quote. `anchor_previous` is the span before the last
+    # move ({"revision", "start", "end", "text"}) for the desk's before/after view.
+    anchor_status = models.CharField(
+        max_length=16, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
+    )
+    anchor_revision = models.ForeignKey(
+        ArticleRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    anchor_previous = models.JSONField(default=dict, blank=True)
+    # When a revision last changed or removed the claim's text; never cleared, so a published
+    # check says "the article changed after this check" even once the new anchor is accepted.
+    text_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["article", "start", "id"]
@@ -406,6 +507,12 @@ class Claim(TimeStamped, Hideable, Versioned):
             models.Index(fields=["status", "is_hidden", "updated_at"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["created_by", "status"]),
+            # Small: only the claims a revision moved, for the desk's "changed" lists.
+            models.Index(
+                fields=["anchor_status"],
+                condition=~Q(anchor_status="anchored"),
+                name="claim_anchor_attention_idx",
+            ),
         ]
 
     def __str__(self) -> str:

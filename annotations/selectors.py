@@ -152,6 +152,7 @@ def claims_for_display(*, user) -> QuerySet[Claim]:
     return (
         access.claims_visible_to(user)
         .select_related("created_by", "assignee", "published_verdict__rating")
+        .annotate(anchor_revision_number=F("anchor_revision__number"))
         .prefetch_related(
             Prefetch("sentences", queryset=Sentence.objects.only("id")),
             Prefetch(

@@ -3,11 +3,12 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from annotations import scoring, search
+from annotations import refetch, scoring, search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
 from annotations.memory import matching
 from annotations.models import Article, ExportJob
+from annotations.services import revisions
 
 
 # Late ack + reject-on-worker-lost: a worker killed mid-job leaves the message to be delivered
@@ -106,3 +107,28 @@ def embed_articles(article_ids: list[int]) -> int:
 @model_task
 def embed_external(fact_check_ids: list[int]) -> int:
     return matching.embed_external(fact_check_ids)
+
+
+# One job per new revision of an article (annotations.services.revisions). Idempotent: a claim
+# already placed on the revision is skipped, so a retry or re-delivery changes nothing twice.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def reanchor_revision(revision_id: int) -> dict[str, int]:
+    return revisions.reanchor_claims(revision_id=revision_id)
+
+
+# Run by Celery beat (settings.CELERY_BEAT_SCHEDULE["refetch-articles"]).
+@shared_task
+def refetch_due_articles() -> int:
+    return refetch.queue_due_refetches()
+
+
+# Fetch failures are recorded on the article's fetch state and retried by the back-off, not here.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refetch_article(article_id: int) -> str:
+    return refetch.refetch_article(article_id=article_id)

@@ -309,6 +309,25 @@ CELERY_BEAT_SCHEDULE = {
     for fmt in EXPORT_SCHEDULE_FORMATS
 }
 
+# Living articles (annotations.refetch): every REFETCH_SWEEP_MINUTES beat queues a re-fetch of
+# the articles whose check is due; an article's wait starts at REFETCH_INTERVAL_MINUTES and
+# doubles with each check that finds nothing new, up to REFETCH_MAX_INTERVAL_HOURS.
+REFETCH_ENABLED = env.bool("REFETCH_ENABLED", default=True)
+REFETCH_SWEEP_MINUTES = env.int("REFETCH_SWEEP_MINUTES", default=10)
+REFETCH_INTERVAL_MINUTES = env.int("REFETCH_INTERVAL_MINUTES", default=60)
+REFETCH_MAX_INTERVAL_HOURS = env.int("REFETCH_MAX_INTERVAL_HOURS", default=7 * 24)
+REFETCH_BATCH = env.int("REFETCH_BATCH", default=200)
+if not 1 <= REFETCH_SWEEP_MINUTES <= 59:
+    raise ImproperlyConfigured(
+        f"REFETCH_SWEEP_MINUTES={REFETCH_SWEEP_MINUTES} must be from 1 to 59 (minutes)."
+    )
+if REFETCH_ENABLED:
+    CELERY_BEAT_SCHEDULE["refetch-articles"] = {
+        "task": "annotations.tasks.refetch_due_articles",
+        "schedule": crontab(minute=f"*/{REFETCH_SWEEP_MINUTES}"),
+        "args": [],
+    }
+
 VERDICT_MIN_EXPLANATION_LENGTH = env.int("VERDICT_MIN_EXPLANATION_LENGTH", default=20)
 
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=512 * 1024 * 1024)

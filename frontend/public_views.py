@@ -6,6 +6,7 @@ keeps its page, which says so with the correction note but no longer carries Cla
 """
 
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from annotations.exporting.formats import claimreview
-from annotations.exporting.records import feed_item, records_for
+from annotations.exporting.records import feed_item, iso, records_for
 from annotations.models import Claim, Correction, RatingScale
 from annotations.selectors import public_claim_pages
 from annotations.throttling import public_page
@@ -46,6 +47,10 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
     for source in item["sources"]:
         source["href"] = _safe_href(source["url"])
     retracted = row["status"] == Claim.Status.RETRACTED
+    changed_at = row["claim_text_changed_at"] and datetime.fromisoformat(
+        iso(row["claim_text_changed_at"])
+    )
+    checked_at = row["approved_at"] or row["claim_published_at"]
     retractions = [c for c in item["corrections"] if c["kind"] == Correction.Kind.RETRACTION]
     return render(
         request,
@@ -58,6 +63,12 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
             # Google's fact-check guidance: a withdrawn review loses its ClaimReview markup.
             "claimreview": None if retracted else ld_json(claimreview(row)),
             "organisation": settings.FACTCHECK_ORGANIZATION,
+            # Living articles: the publisher changed the checked passage after the approval.
+            "article_changed_at": changed_at
+            if changed_at
+            and (checked_at is None or changed_at > datetime.fromisoformat(iso(checked_at)))
+            else None,
+            "passage_removed": row["anchor_status"] == Claim.AnchorStatus.ORPHANED,
         },
     )
 

@@ -10,6 +10,11 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("import/", views.import_page, name="import"),
     path("articles/<int:pk>/", views.article_reader, name="reader"),
+    path(
+        "articles/<int:pk>/revisions/<int:number>/",
+        views.article_revision,
+        name="article-revision",
+    ),
     path("export/", views.export_page, name="export"),
     path("claims/<int:pk>/", public_views.claim_page, name="public-claim"),
     path("ratings/", public_views.ratings_page, name="public-ratings"),

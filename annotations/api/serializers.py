@@ -11,6 +11,7 @@ from annotations import roles
 from annotations.api.common import etag_for
 from annotations.models import (
     Article,
+    ArticleRevision,
     Claim,
     Comment,
     Rating,
@@ -144,9 +145,24 @@ class ClaimSerializer(serializers.ModelSerializer):
             "is_hidden",
             "same_as",
             "same_as_external",
+            "anchor_status",
+            "anchor_revision",
+            "anchor_previous",
+            "text_changed_at",
             "created_at",
             "updated_at",
         ]
+
+    anchor_revision = serializers.SerializerMethodField(
+        help_text="The revision number `start`/`end` are on; null: the article's only text."
+    )
+
+    def get_anchor_revision(self, claim: Claim) -> int | None:
+        if claim.anchor_revision_id is None:
+            return None
+        # Annotated by selectors.claims_for_display, so a list costs no query per claim.
+        number = getattr(claim, "anchor_revision_number", None)
+        return number if number is not None else claim.anchor_revision.number
 
     @extend_schema_field(QuoteSelectorSerializer)
     def get_quote(self, claim: Claim) -> dict:
@@ -465,3 +481,45 @@ class MeSerializer(serializers.Serializer):
 
     def get_roles(self, data: dict) -> list[str]:
         return sorted(roles.roles_of(data["user"]))
+
+
+class ArticleRevisionSerializer(serializers.ModelSerializer):
+    """One text of an article: its number, where it came from, and whether it is the current one."""
+
+    created_by = UserRefSerializer(allow_null=True)
+    is_current = serializers.SerializerMethodField()
+    length = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ArticleRevision
+        fields = [
+            "number",
+            "source",
+            "content_hash",
+            "length",
+            "is_current",
+            "created_by",
+            "created_at",
+        ]
+
+    def get_is_current(self, revision: ArticleRevision) -> bool:
+        return revision.content_hash == revision.article.content_hash
+
+    def get_length(self, revision: ArticleRevision) -> int:
+        return len(revision.body)
+
+
+class ArticleRevisionDetailSerializer(ArticleRevisionSerializer):
+    sentences = SentenceSerializer(many=True, source="sentences_list")
+
+    class Meta(ArticleRevisionSerializer.Meta):
+        fields = [*ArticleRevisionSerializer.Meta.fields, "body", "sentences"]
+
+
+class RevisionCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(
+        trim_whitespace=False,
+        # Under Django's 2.5 MB request limit, so a text too long is a 400 that says so.
+        max_length=2_000_000,
+        help_text="The article's new plain text (normalised as at import).",
+    )

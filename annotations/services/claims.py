@@ -107,6 +107,11 @@ def contributed_to(*, claim: Claim, user) -> bool:
 
 def _set_span(claim: Claim, *, start: int, end: int) -> None:
     selector = anchoring.quote_selector(claim.article.body, start=start, end=end)
+    # A span set by a person is on the current text: anchored there (annotations.services.
+    # revisions re-anchors from the revision it names).
+    claim.anchor_status = Claim.AnchorStatus.ANCHORED
+    claim.anchor_revision = claim.article.revisions.order_by("-number").first()
+    claim.anchor_previous = {}
     claim.start, claim.end = start, end
     claim.quote_exact, claim.quote_prefix, claim.quote_suffix = (
         selector.exact,

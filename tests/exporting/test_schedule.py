@@ -35,7 +35,12 @@ def show_schedule(**env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", SHOW_SCHEDULE],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "factcheck.settings", **env},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "factcheck.settings",
+            "REFETCH_ENABLED": "false",  # the re-fetch has its own entry (tests/revisions)
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,

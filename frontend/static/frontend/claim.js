@@ -43,8 +43,10 @@ function field(id, label, control, hint) {
 }
 
 export class ClaimPanel {
-  constructor({ me, onClaimChanged, onClaimRemoved, onActive }) {
+  constructor({ me, onClaimChanged, onClaimRemoved, onActive, sentenceTextAround, currentSelection }) {
     this.me = me;
+    this.sentenceTextAround = sentenceTextAround;
+    this.currentSelection = currentSelection;
     this.isEditor = me.roles.has("Editor");
     this.canSeeHistory = this.isEditor || me.roles.has("Moderator");
     this.onClaimChanged = onClaimChanged;
@@ -129,6 +131,7 @@ export class ClaimPanel {
     this.root.replaceChildren(
       el("blockquote", { class: "quote", "data-testid": "claim-quote" }, (claim.quote && claim.quote.exact) || ""),
       el("p", { class: "muted small" }, `Marked by ${userName(claim.created_by)} · characters ${claim.start}–${claim.end}`),
+      this.anchorSection(),
       this.detailsForm(),
       claimMatchesSection(claim, {
         canLink: this.canEdit(),
@@ -142,6 +145,75 @@ export class ClaimPanel {
       this.commentsSection(comments),
       history ? this.historySection(history) : null,
     );
+  }
+
+  // --- Living articles: the claim's sentence before and after the article changed -------------
+
+  anchorSection() {
+    const claim = this.claim;
+    if (!claim.anchor_status || claim.anchor_status === "anchored") return null;
+    const previous = claim.anchor_previous || {};
+    const orphaned = claim.anchor_status === "orphaned";
+    const before = el("p", { class: "before", "data-testid": "anchor-before" }, previous.text || claim.quote.exact);
+    const after = el(
+      "p",
+      { class: "after", "data-testid": "anchor-after" },
+      orphaned ? "(no longer in the article)" : this.sentenceTextAround(claim.start, claim.end),
+    );
+    const status = el("p", { class: "status", role: "status", "data-testid": "anchor-status" });
+    const accept = orphaned
+      ? null
+      : el("button", { type: "button", class: "primary", "data-testid": "accept-anchor", onclick: () => this.acceptAnchor(status) }, "Accept the new text");
+    const respan = el("button", { type: "button", "data-testid": "respan", onclick: () => this.respan(status) }, "Re-span to the selected text");
+    if (previous.revision) {
+      // The whole sentence as it was: from the revision the claim was last placed on.
+      api(`articles/${claim.article}/revisions/${previous.revision}/`)
+        .then(({ data }) => {
+          const old = data.sentences.filter((s) => s.start < previous.end && s.end > previous.start);
+          if (old.length) before.textContent = old.map((s) => s.text).join(" ");
+        })
+        .catch(() => {}); // the claim's own old text is already shown
+    }
+    return el(
+      "section",
+      { class: "anchor-change stack", "aria-labelledby": "anchor-h", "data-testid": "anchor-change" },
+      el("h3", { id: "anchor-h" }, orphaned ? "The article no longer has this passage" : "The article changed here: re-review"),
+      el("p", { class: "muted small" }, `Before (revision ${previous.revision ?? "?"}):`),
+      before,
+      el("p", { class: "muted small" }, "Now:"),
+      after,
+      el("div", { class: "row" }, accept, respan),
+      status,
+    );
+  }
+
+  async acceptAnchor(status) {
+    try {
+      const { data } = await api(`claims/${this.claim.id}/accept-anchor/`, { method: "POST" });
+      this.onClaimChanged(data);
+      await this.reload();
+    } catch (error) {
+      say(status, `Not accepted. ${error.message}`);
+    }
+  }
+
+  async respan(status) {
+    const selection = this.currentSelection();
+    if (!selection) {
+      say(status, "Select the claim's text in the article first, then press this button.");
+      return;
+    }
+    try {
+      const { data } = await api(`claims/${this.claim.id}/`, {
+        method: "PATCH",
+        json: { start: selection.start, end: selection.end },
+        etag: this.etag,
+      });
+      this.onClaimChanged(data);
+      await this.reload();
+    } catch (error) {
+      say(status, `The claim was not re-spanned. ${error.message}`);
+    }
   }
 
   // --- Claim details, with the ETag ------------------------------------------------------------

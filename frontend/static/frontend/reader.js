@@ -61,8 +61,34 @@ function sentencesOverlapping(start, end) {
 function indexClaims() {
   state.bySentence = state.sentences.map(() => []);
   for (const claim of state.claims.values()) {
+    // An orphaned claim's span is on an older text of the article: it has no place in this one.
+    if (claim.anchor_status === "orphaned") continue;
     for (const i of sentencesOverlapping(claim.start, claim.end)) state.bySentence[i].push(claim);
   }
+  renderOrphans();
+}
+
+/** Claims whose text a newer revision removed: listed above the text, opened in the panel. */
+function renderOrphans() {
+  const box = $("orphaned-claims");
+  const orphans = [...state.claims.values()].filter((c) => c.anchor_status === "orphaned");
+  box.hidden = !orphans.length;
+  $("orphaned-list").replaceChildren(
+    ...orphans.map((claim) =>
+      el(
+        "li",
+        {},
+        el("button", { type: "button", class: "link-button", "data-claim": String(claim.id), onclick: () => panel.open(claim.id, { focus: true }) }, `“${shorten(claim.quote.exact, 90)}”`),
+      ),
+    ),
+  );
+}
+
+/** The text of the current sentences overlapping [start, end): the panel's "after". */
+function sentenceTextAround(start, end) {
+  return sentencesOverlapping(start, end)
+    .map((i) => state.sentences[i].text)
+    .join(" ");
 }
 
 // --- Rendering ---------------------------------------------------------------------------------
@@ -113,8 +139,8 @@ function renderSentence(i) {
     const mark = el(
       "mark",
       {
-        class: `claim state-${top.status}${slug ? ` rating-${slug}` : ""}${covering.length > 1 ? " overlap" : ""}${state.activeClaim === top.id ? " active" : ""}`,
-        title: `Claim #${top.id}: ${top.status}${slug ? `, ${slug}` : ""}`,
+        class: `claim state-${top.status}${slug ? ` rating-${slug}` : ""}${covering.length > 1 ? " overlap" : ""}${state.activeClaim === top.id ? " active" : ""}${top.anchor_status === "changed" ? " anchor-changed" : ""}`,
+        title: `Claim #${top.id}: ${top.status}${slug ? `, ${slug}` : ""}${top.anchor_status === "changed" ? ", text changed: re-review" : ""}`,
         dataset: { claim: String(top.id), claims: covering.map((c) => c.id).join(" ") },
       },
       text,
@@ -435,6 +461,8 @@ function claimAtCursor() {
 
 const panel = new ClaimPanel({
   me,
+  sentenceTextAround,
+  currentSelection: () => state.textSelection,
   onClaimChanged: upsertClaim,
   onClaimRemoved: removeClaim,
   onActive: (id) => {
