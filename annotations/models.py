@@ -310,11 +310,12 @@ class Sentence(models.Model):
         indexes = [
             # The top sentences across articles (GET /api/v1/sentences/); unscored ones never
             # rank, so they stay out of the index.
+            # Current text only, as every read of sentences is (CurrentSentenceManager).
             models.Index(
                 F("checkworthiness").desc(),
                 F("id").desc(),
                 name="sentence_checkworthiness_idx",
-                condition=Q(checkworthiness__isnull=False),
+                condition=Q(checkworthiness__isnull=False, revision__isnull=True),
             ),
         ]
         base_manager_name = "all_revisions"
