@@ -1,18 +1,22 @@
-"""Celery tasks: each takes a job id and hands over to plain code that owns the logic."""
+"""Celery tasks: each takes a job id and hands over to plain code that owns the logic.
+
+Domain code queues these by name through `annotations.jobs`, never by importing this module.
+Their queues are settings.CELERY_TASK_ROUTES'.
+"""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from annotations import search
+from annotations import heartbeat, search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
-from annotations.models import Article, ExportJob
+from annotations.models import Article
 
-
-# Late ack + reject-on-worker-lost: a worker killed mid-job leaves the message to be delivered
-# again, and run_import resumes from the job's checkpoint. Only a dropped database connection is
-# retried; run_import is idempotent, so a retry cannot duplicate articles.
-@shared_task(
+# Late ack + reject-on-worker-lost: a worker lost mid-job leaves the message to be delivered again,
+# and a killed machine's job is queued again by the sweep once its heartbeat goes stale; either
+# way run_import resumes from the job's checkpoint, and its claim lets only one delivery run it.
+# Only a dropped database connection is retried; a retry cannot duplicate articles.
+job_task = shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -20,28 +24,30 @@ from annotations.models import Article, ExportJob
     retry_backoff=True,
     max_retries=5,
 )
+
+
+@job_task
 def import_articles(self, job_id: int) -> None:
     run_import(job_id, task_id=self.request.id or "")
 
 
-# A dropped database connection is transient; run_export starts over and replaces the file, so a
-# retry (or a re-delivery after a lost worker) cannot leave a half-written export behind.
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-)
+# run_export starts over and replaces the file, so a retry or a second run cannot leave a
+# half-written export behind; its claim keeps a duplicate delivery from writing beside it.
+@job_task
 def export_claims(self, job_id: int) -> None:
-    run_export(ExportJob.objects.get(pk=job_id))
+    run_export(job_id)
 
 
 # Run by Celery beat (settings.CELERY_BEAT_SCHEDULE); the export itself is an export_claims task.
 @shared_task
 def scheduled_export(format: str) -> int:
     return start_scheduled_export(format).pk
+
+
+# Beat, every JOB_SWEEP_SECONDS, and each worker as it starts (factcheck.celery).
+@shared_task(ignore_result=True)
+def sweep_stale_jobs(lookahead: float | None = None) -> int:
+    return len(heartbeat.sweep_stale_jobs(lookahead=lookahead))
 
 
 # Search documents are built after the articles' commit (see annotations.search); both tasks are

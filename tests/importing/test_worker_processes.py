@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models import Count
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker"]
 WORKER += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+WORKER += ["--queues", ",".join(django_settings.JOB_QUEUES)]  # every queue, as `make run`
 
 
 def start_worker(env: dict[str, str], log: Path, *, pool: str = "solo") -> subprocess.Popen:
