@@ -40,11 +40,14 @@ def _stale_before() -> datetime:
     return timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
 
 
+def _silent() -> Q:
+    """Running, with no sign of life for JOB_STALE_SECONDS: its runner, if any, is gone."""
+    return Q(status=RUNNING) & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=_stale_before()))
+
+
 def _abandoned() -> Q:
-    """Running, but nobody alive holds it."""
-    return Q(status=RUNNING) & (
-        Q(runner="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=_stale_before())
-    )
+    """Running, but nobody alive holds it: silent, released, or queued again by the sweep."""
+    return _silent() | Q(status=RUNNING, runner="")
 
 
 def claim(model: JobModel, pk: int, **fields) -> str | None:
@@ -117,10 +120,10 @@ def sweep_stale_jobs(*, lookahead: float | None = None) -> list[tuple[str, int]]
     requeued: list[tuple[str, int]] = []
     soonest = None
     for model, task in TASKS.items():
-        for pk in model.objects.filter(_abandoned()).values_list("pk", flat=True):
+        for pk in model.objects.filter(_silent()).values_list("pk", flat=True):
             with transaction.atomic():
                 # Conditional again: another sweep, or a new runner, may have got there first.
-                if model.objects.filter(_abandoned(), pk=pk).update(
+                if model.objects.filter(_silent(), pk=pk).update(
                     runner="", heartbeat_at=timezone.now()
                 ):
                     jobs.send_after_commit(task, args=[pk])
