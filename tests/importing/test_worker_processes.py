@@ -27,11 +27,17 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker"]
 WORKER += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-WORKER += ["--queues", ",".join(django_settings.JOB_QUEUES)]  # every queue, as `make run`
 
 
-def start_worker(env: dict[str, str], log: Path, *, pool: str = "solo") -> subprocess.Popen:
-    command = [*WORKER, f"--pool={pool}"]
+def start_worker(
+    env: dict[str, str],
+    log: Path,
+    *,
+    pool: str = "solo",
+    queues: list[str] = django_settings.JOB_QUEUES,  # every queue, by default
+    options: tuple[str, ...] = (),
+) -> subprocess.Popen:
+    command = [*WORKER, f"--pool={pool}", "--queues", ",".join(queues), *options]
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
