@@ -3,6 +3,7 @@ runs while a long import does. Real worker processes, started as `make run` star
 
 import json
 import os
+import re
 import time
 
 import pytest
@@ -44,9 +45,16 @@ def test_a_short_export_runs_while_a_long_import_does(tmp_path, settings, editor
         ),
     ]
     try:
+        # Both ready before the import starts (a loaded machine starts a worker in seconds).
+        wait_until(
+            lambda: len(re.findall(r"(?:imports|jobs)@\S+ ready", log.read_text())) == 2,
+            timeout=120,
+            what="both workers",
+            log=log,
+        )
         rows = "\n".join(
             json.dumps({"title": f"S{i}", "body": f"Report {i} says prices rose. Others deny it."})
-            for i in range(5000)
+            for i in range(50_000)  # far more than the test waits for: it cancels
         )
         upload = ContentFile(rows.encode(), name="long.jsonl")
         long_import = start_import(created_by=editor, upload=upload)
@@ -67,7 +75,7 @@ def test_a_short_export_runs_while_a_long_import_does(tmp_path, settings, editor
         waited = time.monotonic() - started
         importing = ImportJob.objects.get(pk=long_import.pk)
         assert importing.status == ImportJob.Status.RUNNING, "the import ended first: too short"
-        assert 0 < importing.created < 5000
+        assert 0 < importing.created < 50_000
         exported = ExportJob.objects.get(pk=export.pk)
         assert (exported.status, exported.created) == (ExportJob.Status.SUCCEEDED, len(claims))
         assert waited < 30
