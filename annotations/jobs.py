@@ -1,9 +1,9 @@
 """Queueing the background tasks, by name, once the current transaction commits.
 
 Domain code (the import and export runners, search, the services, the sweep) queues its Celery
-tasks here and never imports `annotations.tasks`, which imports the runners: no import circle. A task is sent
-after the commit so the worker always finds the rows it is handed; which queue it lands on is
-settings.CELERY_TASK_ROUTES' business.
+tasks here and never imports `annotations.tasks`, which imports the runners: no import circle.
+A task is sent after the commit so the worker always finds the rows it is handed; which queue it
+lands on is settings.CELERY_TASK_ROUTES' business.
 """
 
 from celery import current_app

@@ -274,6 +274,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "errors",
             "created_at",
             "started_at",
+            "heartbeat_at",
             "finished_at",
             "download_url",
         ]

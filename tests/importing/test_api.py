@@ -61,6 +61,7 @@ def test_upload_answers_202_with_location_and_the_worker_imports(celery_worker, 
     }
     assert detail["errors"] == [{"line": 4, "message": detail["errors"][0]["message"]}]
     assert detail["started_at"] and detail["finished_at"]
+    assert detail["heartbeat_at"] >= detail["started_at"]  # the worker's last sign of life
     assert AuditEvent.objects.filter(action="import.started", object_id=job_id).exists()
 
 
