@@ -50,7 +50,7 @@ def _abandoned() -> Q:
     return _silent() | Q(status=RUNNING, runner="")
 
 
-def claim(model: JobModel, pk: int, **fields) -> str | None:
+def claim(model: JobModel, *, pk: int, **fields) -> str | None:
     """Make the caller job `pk`'s one runner and mark it running; the runner's token, or None
     when the job is finished, cancelled or held by a live runner. `fields` are set as well."""
     token = uuid.uuid4().hex
@@ -65,7 +65,7 @@ def claim(model: JobModel, pk: int, **fields) -> str | None:
     return token if won else None
 
 
-def renew(model: JobModel, pk: int, runner: str) -> bool:
+def renew(model: JobModel, *, pk: int, runner: str) -> bool:
     """Move the heartbeat of job `pk` on; False when `runner` no longer holds it."""
     return bool(
         model.objects.filter(pk=pk, runner=runner, status=RUNNING).update(
@@ -74,7 +74,7 @@ def renew(model: JobModel, pk: int, runner: str) -> bool:
     )
 
 
-def release(model: JobModel, pk: int, runner: str) -> None:
+def release(model: JobModel, *, pk: int, runner: str) -> None:
     """Give the job up, unfinished (a transient error: the task's retry claims it at once)."""
     try:
         model.objects.filter(pk=pk, runner=runner).update(runner="")
@@ -83,7 +83,7 @@ def release(model: JobModel, pk: int, runner: str) -> None:
 
 
 @contextmanager
-def keep_alive(model: JobModel, pk: int, runner: str) -> Iterator[None]:
+def keep_alive(model: JobModel, *, pk: int, runner: str) -> Iterator[None]:
     """Renew the job's heartbeat every JOB_HEARTBEAT_SECONDS while the block runs, from a
     thread: a long step (a slow fetch, a big commit) must not look like a dead worker."""
     stop = threading.Event()
@@ -92,7 +92,7 @@ def keep_alive(model: JobModel, pk: int, runner: str) -> Iterator[None]:
         try:
             while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 try:
-                    if not renew(model, pk, runner):
+                    if not renew(model, pk=pk, runner=runner):
                         return  # finished, cancelled or taken over: the runner finds out itself
                 except DatabaseError as exc:
                     logger.warning("Heartbeat of %s #%s failed: %s", model.__name__, pk, exc)

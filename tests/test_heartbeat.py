@@ -43,7 +43,7 @@ def _media(settings, tmp_path):
 
 def test_a_delivery_while_a_live_runner_holds_the_job_does_nothing(db, reviewer):
     job = import_job(reviewer)
-    alive = heartbeat.claim(ImportJob, job.pk)
+    alive = heartbeat.claim(ImportJob, pk=job.pk)
     assert alive
     again = run_import(job.pk)
     assert (again.status, again.runner, again.created) == (Status.RUNNING, alive, 0)
@@ -54,28 +54,28 @@ def test_a_finished_job_is_never_claimed_again(db, reviewer):
     job = run_import(import_job(reviewer).pk)
     assert job.status == Status.SUCCEEDED
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=ago(3600))
-    assert heartbeat.claim(ImportJob, job.pk) is None
+    assert heartbeat.claim(ImportJob, pk=job.pk) is None
     assert run_import(job.pk).finished_at == job.finished_at
 
 
 def test_a_runner_silent_past_the_stale_time_loses_the_job(db, reviewer, settings):
     job = import_job(reviewer)
-    old = heartbeat.claim(ImportJob, job.pk)
-    assert heartbeat.claim(ImportJob, job.pk) is None  # alive: nobody else
+    old = heartbeat.claim(ImportJob, pk=job.pk)
+    assert heartbeat.claim(ImportJob, pk=job.pk) is None  # alive: nobody else
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=ago(settings.JOB_STALE_SECONDS + 1))
-    new = heartbeat.claim(ImportJob, job.pk)
+    new = heartbeat.claim(ImportJob, pk=job.pk)
     assert new and new != old
-    assert not heartbeat.renew(ImportJob, job.pk, old)  # the old runner finds out
-    assert heartbeat.renew(ImportJob, job.pk, new)
+    assert not heartbeat.renew(ImportJob, pk=job.pk, runner=old)  # the old runner finds out
+    assert heartbeat.renew(ImportJob, pk=job.pk, runner=new)
 
 
 @pytest.mark.django_db(transaction=True)  # the heartbeat thread has a connection of its own
 def test_the_heartbeat_moves_while_the_runner_works(reviewer, settings):
     settings.JOB_HEARTBEAT_SECONDS = 0.05
     job = import_job(reviewer)
-    runner = heartbeat.claim(ImportJob, job.pk)
+    runner = heartbeat.claim(ImportJob, pk=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=ago(30))
-    with heartbeat.keep_alive(ImportJob, job.pk, runner):
+    with heartbeat.keep_alive(ImportJob, pk=job.pk, runner=runner):
         time.sleep(0.5)
     job.refresh_from_db()
     assert timezone.now() - job.heartbeat_at < timedelta(seconds=5)
@@ -142,7 +142,7 @@ def wait_finished(model, pk: int, *, timeout: float = 30):
 def test_a_second_export_run_while_one_holds_the_job_writes_nothing(db, reviewer):
     published_claim()
     job = ExportJob.objects.create(format="jsonl", created_by=reviewer)
-    alive = heartbeat.claim(ExportJob, job.pk)
+    alive = heartbeat.claim(ExportJob, pk=job.pk)
     again = run_export(job.pk)
     assert (again.status, again.runner, again.output_file.name) == ("running", alive, "")
 

@@ -137,16 +137,16 @@ def run_export(job_id: int, *, progress: Progress | None = None) -> ExportJob:
     delivery of the task finds the job finished or held and leaves it alone. A job resumed after
     its worker died starts over and replaces its file.
     """
-    runner = heartbeat.claim(ExportJob, job_id)
+    runner = heartbeat.claim(ExportJob, pk=job_id)
     job = ExportJob.objects.get(pk=job_id)
     if runner is None:
         logger.info("Export #%s is finished or held by another runner; nothing to do.", job_id)
         return job
     try:
-        with heartbeat.keep_alive(ExportJob, job.pk, runner):
+        with heartbeat.keep_alive(ExportJob, pk=job.pk, runner=runner):
             return _write(job, runner=runner, progress=progress)
     except (OperationalError, InterfaceError):
-        heartbeat.release(ExportJob, job.pk, runner)
+        heartbeat.release(ExportJob, pk=job.pk, runner=runner)
         raise  # transient: the task retries, and its new delivery claims the job
 
 

@@ -37,14 +37,16 @@ Status = ImportJob.Status
 def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
     """Run import job `job_id` to its end, from its checkpoint. Safe to call twice: a job that is
     finished, or held by a live runner, is left alone."""
-    runner = heartbeat.claim(ImportJob, job_id, **({"celery_task_id": task_id} if task_id else {}))
+    runner = heartbeat.claim(
+        ImportJob, pk=job_id, **({"celery_task_id": task_id} if task_id else {})
+    )
     job = ImportJob.objects.get(pk=job_id)
     if runner is None:
         logger.info("Import #%s is finished or held by another runner; nothing to do.", job_id)
         return job
     input_error = stop = None
     try:
-        with heartbeat.keep_alive(ImportJob, job.pk, runner), read.items(job) as items:
+        with heartbeat.keep_alive(ImportJob, pk=job.pk, runner=runner), read.items(job) as items:
             stop = _consume(job, items, runner=runner)
     except InputError as exc:
         input_error = str(exc)
@@ -52,7 +54,7 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
         logger.warning("Import #%s is being run by another runner; this one stops.", job.pk)
         return job
     except (OperationalError, InterfaceError):
-        heartbeat.release(ImportJob, job.pk, runner)
+        heartbeat.release(ImportJob, pk=job.pk, runner=runner)
         raise  # transient: the task retries and resumes from the checkpoint
     except Exception as exc:
         logger.exception("Import #%s stopped", job.pk)
