@@ -1,7 +1,10 @@
 """An import's budgets (IMPORT_MAX_ERRORS, IMPORT_MAX_SECONDS) and records the database refuses:
 the job stops, or the record fails alone, and what was imported stays."""
 
+import io
 import json
+import time
+import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
@@ -62,3 +65,19 @@ def test_a_record_the_database_refuses_is_that_records_error(settings, reviewer)
     assert job.errors[0]["message"].startswith("The article could not be stored (DataError")
     assert sorted(Article.objects.values_list("title", flat=True)) == ["T0", "T2", "T3", "T4"]
     assert all(a.sentences.count() == 2 for a in Article.objects.all())
+
+
+def test_a_small_zip_of_a_million_bad_lines_stops_at_the_default_error_budget(import_bytes):
+    # The issue's upload: a few kilobytes that inflate to a million one-character lines, each an
+    # error. It used to record errors for an hour while every other job waited.
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("lines.jsonl", "x\n" * 1_000_000)
+    assert len(archive.getvalue()) < 10_000
+    started = time.monotonic()
+    job = import_bytes(archive.getvalue(), "bomb.zip")
+    assert time.monotonic() - started < 30
+    assert (job.status, job.created) == (Status.FAILED, 0)
+    assert 1000 <= job.failed <= 1000 + 200  # the default budget, and the batch that reached it
+    assert job.checkpoint < 2000
+    assert "IMPORT_MAX_ERRORS=1000" in job.errors[-1]["message"]
