@@ -8,6 +8,7 @@ failed; on PostgreSQL the rows get their article ids and their sentences go to t
 import contextlib
 import io
 import itertools
+import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from .formats import ArticleRecord, InputError, Item, Limits, RecordError
 from .splitting import BatchSplitter
 
 FETCH_THREADS = 8
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -174,11 +177,17 @@ def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | str |
 
 
 def _fetch_page(item: Item) -> ArticleRecord | str:
+    """The page at the item's URL as a record, or the item's error: whatever goes wrong with one
+    URL (a host httpx cannot parse, a page the extractor chokes on) is that URL's error, never
+    the job's."""
     try:
         page = fetch(item.fetch_url or "")
         record = web.extract_page(page.content, url=page.url)
     except (FetchError, RecordError) as exc:
         return f"{item.fetch_url}: {exc}"
+    except Exception as exc:
+        logger.warning("Fetching %s failed unexpectedly", item.fetch_url, exc_info=True)
+        return f"{item.fetch_url}: could not be fetched ({type(exc).__name__}: {exc})"
     if record.published_at is None and item.hints.get("published"):
         with contextlib.suppress(RecordError):
             record.published_at = formats.parse_published(item.hints["published"])
