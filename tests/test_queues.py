@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from annotations.exporting.run import start_export
+from annotations.jobs import EXPORT, IMPORT
 from annotations.models import ExportJob, ImportJob
 from annotations.services import cancel_import, start_import
 from tests.factories import published_claim
@@ -20,6 +21,11 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_short_export_runs_while_a_long_import_does(tmp_path, settings, editor):
+    from factcheck.celery import app
+
+    # The tasks go where the settings send them (a test worker's own routes are gone).
+    assert app.amqp.router.route({}, IMPORT)["queue"].name == "imports"
+    assert app.amqp.router.route({}, EXPORT)["queue"].name == "exports"
     purge_job_queues()
     settings.MEDIA_ROOT = tmp_path / "media"
     env = {
