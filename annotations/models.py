@@ -119,6 +119,11 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     celery_task_id = models.CharField(max_length=64, blank=True)
+    # The one runner (annotations.heartbeat): a token claimed by the task that runs the job, and
+    # its last sign of life. A running job whose heartbeat is older than JOB_STALE_SECONDS lost
+    # its worker, and the sweep queues it again.
+    runner = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -19,13 +19,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import jobs
 from .importing.fetch import ACCEPT, FetchError, resolve_allowed
-from .importing.formats import RecordError
+from .importing.records import RecordError
 from .importing.web import extract_page
 from .models import Article, ArticleFetchState, ArticleRevision
 from .services.revisions import record_revision
-
-REFETCH_TASK = "annotations.tasks.refetch_article"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +117,6 @@ def queue_due_refetches() -> int:
     Their next check is pushed back as they are queued, so the next sweep does not queue them
     again while they wait for a worker.
     """
-    from celery import current_app
-
     now = timezone.now()
     ids = due_articles(now=now, limit=settings.REFETCH_BATCH)
     with transaction.atomic():
@@ -127,9 +124,8 @@ def queue_due_refetches() -> int:
             state, _ = ArticleFetchState.objects.get_or_create(article_id=pk)
             state.next_check_at = now + _wait(state.unchanged_runs)
             state.save(update_fields=["next_check_at"])
-        transaction.on_commit(
-            lambda: [current_app.send_task(REFETCH_TASK, args=[pk]) for pk in ids]
-        )
+        for pk in ids:
+            jobs.send_after_commit(jobs.REFETCH, args=[pk])
     return len(ids)
 
 

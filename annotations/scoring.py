@@ -9,17 +9,12 @@ whatever a lost task left unscored.
 
 from collections.abc import Iterable
 
-from celery import current_app
 from django.db import connection, transaction
 
+from . import jobs
 from .models import Sentence
 from .triage import score_sentence
 
-# The task by name: domain code never imports annotations.tasks (it imports the importer).
-SCORE_TASK = "annotations.tasks.score_sentences"
-# Named here as well as on the task: send_task by name applies the task's own options only when
-# the app's registry is loaded, which a web process's may not be.
-SCORE_QUEUE = "models"
 CHUNK = 2000
 
 
@@ -83,6 +78,4 @@ def queue_scoring(article_ids: Iterable[int]) -> None:
     ids = list(article_ids)
     if not ids:
         return
-    transaction.on_commit(
-        lambda: current_app.send_task(SCORE_TASK, args=[ids], queue=SCORE_QUEUE), robust=True
-    )
+    jobs.send_after_commit(jobs.SCORE, args=[ids], robust=True)

@@ -11,10 +11,11 @@ laptop default) there are no documents and search is a substring match.
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.text import smart_split, unescape_string_literal
 
+from . import jobs
 from .models import Article, ArticleSearch
 
 # No stemming: one configuration serves English and Spanish alike, and finds the words typed.
@@ -91,15 +92,13 @@ def index_after_commit(article_ids: Iterable[int], *, refresh: bool = False) -> 
     ids = list(article_ids)
     if not ids or not is_supported():
         return
-    from . import tasks  # tasks imports the importer, which imports this module
-
-    transaction.on_commit(lambda: tasks.index_articles.delay(ids, refresh=refresh), robust=True)
+    jobs.send_after_commit(
+        jobs.INDEX_ARTICLES, args=[ids], kwargs={"refresh": refresh}, robust=True
+    )
 
 
 def index_import_after_commit(job_id: int) -> None:
     """Queue, for the commit, a catch-up over an import's articles still without a document."""
     if not is_supported():
         return
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.index_import.delay(job_id), robust=True)
+    jobs.send_after_commit(jobs.INDEX_IMPORT, args=[job_id], robust=True)

@@ -128,8 +128,27 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     }
 CELERY_TIMEZONE = "UTC"
-# Model work (embeddings) has a queue of its own, so it never holds up imports and exports.
-CELERY_TASK_ROUTES = {"annotations.tasks.embed_*": {"queue": "models"}}
+# Named queues, so one kind of work never waits behind another: a worker (or several, on any
+# machine) per queue group. "celery" (the default queue) carries the short housekeeping tasks:
+# the stale-job sweep and the periodic export's start.
+CELERY_TASK_ROUTES = {
+    "annotations.tasks.import_articles": {"queue": "imports"},
+    "annotations.tasks.export_claims": {"queue": "exports"},
+    "annotations.tasks.index_articles": {"queue": "search"},
+    "annotations.tasks.index_import": {"queue": "search"},
+    # Model work (embeddings, check-worthiness) loads models once per worker process.
+    "annotations.tasks.embed_*": {"queue": "models"},
+    "annotations.tasks.score_sentences": {"queue": "models"},
+    # Re-fetching articles is network-bound fetching, as URL imports are.
+    "annotations.tasks.refetch_article": {"queue": "imports"},
+}
+JOB_QUEUES = ["imports", "exports", "search", "models", "celery"]
+# Heartbeats (annotations.heartbeat): a running job renews its row's heartbeat every
+# JOB_HEARTBEAT_SECONDS and at every checkpoint; one silent for JOB_STALE_SECONDS lost its worker
+# and is queued again by the sweep (every JOB_SWEEP_SECONDS, and when a worker starts).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10.0)
+JOB_STALE_SECONDS = env.float("JOB_STALE_SECONDS", default=60.0)
+JOB_SWEEP_SECONDS = env.float("JOB_SWEEP_SECONDS", default=15.0)
 
 # --- Claim memory ---------------------------------------------------------------------------------
 # `auto`: the multilingual E5 model when its package loads (weights checksum-checked), else the
@@ -301,6 +320,14 @@ except ValueError as exc:
         f"(minute hour day-of-month month day-of-week): {exc}"
     ) from exc
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-jobs": {
+        "task": "annotations.tasks.sweep_stale_jobs",
+        "schedule": JOB_SWEEP_SECONDS,
+        "kwargs": {"lookahead": JOB_SWEEP_SECONDS},
+        # A sweep nobody ran in time is replaced by the next one, not piled up.
+        "options": {"expires": JOB_SWEEP_SECONDS},
+    }
+} | {
     f"export-{fmt}": {
         "task": "annotations.tasks.scheduled_export",
         "schedule": _export_schedule,
@@ -352,5 +379,9 @@ IMPORT_FETCH_ALLOW_PRIVATE = env.bool("IMPORT_FETCH_ALLOW_PRIVATE", default=Fals
 # Internal networks an import may still fetch from (e.g. the newsroom's own CMS), as CIDRs.
 IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", default=[])
 IMPORT_MAX_URLS = env.int("IMPORT_MAX_URLS", default=10_000)
-# Errors listed on a job; beyond this only the `failed` count grows (a bad 2 GB file stays small).
-IMPORT_MAX_ERRORS = env.int("IMPORT_MAX_ERRORS", default=10_000)
+# Job budgets. An import stops as `failed` at IMPORT_MAX_ERRORS errors (one bad upload cannot
+# record errors for an hour), keeping what it imported; each is listed up to that number. A job
+# running longer than IMPORT_MAX_SECONDS / EXPORT_MAX_SECONDS (since it first started) stops.
+IMPORT_MAX_ERRORS = env.int("IMPORT_MAX_ERRORS", default=1000)
+IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=6 * 3600)
+EXPORT_MAX_SECONDS = env.float("EXPORT_MAX_SECONDS", default=3600)

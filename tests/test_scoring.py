@@ -5,7 +5,7 @@ import time
 import pytest
 from django.core.management import call_command
 
-from annotations import scoring, tasks
+from annotations import scoring
 from annotations.models import ClaimType, Sentence
 from annotations.services import create_article
 from annotations.triage import CLAIM_TYPES, score_sentence
@@ -36,8 +36,8 @@ def test_claim_type_choices_are_the_heuristics_types():
     assert set(ClaimType.values) == set(CLAIM_TYPES)
 
 
-def test_the_task_belongs_to_the_models_queue():
-    assert tasks.score_sentences.queue == scoring.SCORE_QUEUE == "models"
+def test_the_task_belongs_to_the_models_queue(settings):
+    assert settings.CELERY_TASK_ROUTES["annotations.tasks.score_sentences"] == {"queue": "models"}
 
 
 def test_scoring_stores_the_heuristics_score_and_type_once(db):
@@ -108,15 +108,8 @@ def test_queueing_nothing_queues_nothing(db, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
-def models_worker(celery_worker, monkeypatch):
-    """The test's Celery worker, also fed what goes to the `models` queue.
-
-    The fixture's worker consumes a queue of its own; scoring is sent to a named queue, so for
-    the test that name is the worker's.
-    """
-    monkeypatch.setattr(
-        scoring, "SCORE_QUEUE", celery_worker.conf.task_routes["annotations.tasks.*"]["queue"]
-    )
+def models_worker(celery_worker):
+    """The test's Celery worker: its routes send every task, scoring too, to its own queue."""
     return celery_worker
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import anchoring, reanchoring, roles, scoring, search
+from .. import anchoring, jobs, reanchoring, roles, scoring, search
 from ..audit import record_event
 from ..memory import matching
 from ..models import (
@@ -26,8 +26,6 @@ from ..models import (
 )
 from .articles import build_sentences
 from .checks import require_checker
-
-REANCHOR_TASK = "annotations.tasks.reanchor_revision"
 
 
 def revisions_of(article: Article) -> list[ArticleRevision]:
@@ -123,10 +121,7 @@ def record_revision(
 
 
 def _queue_reanchoring(revision_id: int) -> None:
-    # By name, so this module never imports tasks.py; after the commit, so the job finds the row.
-    from celery import current_app
-
-    transaction.on_commit(lambda: current_app.send_task(REANCHOR_TASK, args=[revision_id]))
+    jobs.send_after_commit(jobs.REANCHOR, args=[revision_id])
 
 
 def reanchor_claims(*, revision_id: int) -> dict[str, int]:
