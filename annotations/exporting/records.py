@@ -109,9 +109,11 @@ def attach_related(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for correction in (
             Correction.objects.filter(**in_batch)
             .order_by("claim_id", "created_at", "id")
-            .values("claim_id", "kind", "note", "created_at")
+            .values("claim_id", "kind", "note", created=_iso_text("created_at"))
         ):
-            corrections[correction.pop("claim_id")].append(correction)
+            claim_id = correction.pop("claim_id")
+            correction["created_at"] = correction.pop("created")
+            corrections[claim_id].append(correction)
     for row in rows:
         row["sources"] = sources.get(row["id"], [])  # .get: a defaultdict would grow
         row["corrections"] = corrections.get(row["id"], [])
