@@ -336,8 +336,18 @@ def export_chunks(
     if connection.vendor == "postgresql":
         from . import pgformats  # it builds on this module's shapes
 
-        yield from pgformats.export_chunks(format, claims, on_progress=on_progress)
-        return
+        return pgformats.export_chunks(format, claims, on_progress=on_progress)
+    return rendered_chunks(format, claims, on_error=on_error, on_progress=on_progress)
+
+
+def rendered_chunks(
+    format: str,
+    claims: QuerySet,
+    *,
+    on_error: OnError | None = None,
+    on_progress: OnProgress | None = None,
+) -> Iterator[bytes]:
+    """`export_chunks` rendered in Python from `iter_records`, on any database."""
     step = settings.EXPORT_CHUNK_SIZE
     read = 0
 

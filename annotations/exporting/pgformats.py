@@ -22,8 +22,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-# Every value in the SQL below is quoted by psycopg (`_quote`, `_compiled`) or is an int; the
-# text around them is ours. S608 cannot see that, hence its noqa on the statements.
 from annotations.csvsafe import escape_cell_sql
 from annotations.models import Correction
 from annotations.selectors import public_sources
@@ -401,7 +399,11 @@ def _compiled(queryset: QuerySet) -> str:
 
 
 def _copy_statement(format: str, claims: QuerySet) -> tuple[str, str]:
-    """The COPY of `claims` in `format`, and the COPY format it is read in."""
+    """The COPY of `claims` in `format`, and the COPY format it is read in.
+
+    Every value in it is quoted by psycopg (`_quote`, `_compiled`) or is an int; the text around
+    them is ours (S608 cannot see that, hence its noqa).
+    """
     sources = public_sources().values(
         "claim_id", "id", "url", "title", "publisher", "quote", "stance", "created_at"
     )

@@ -3,7 +3,8 @@
 Rows come from `.values()` rather than model instances: an export of 100,000 claims spends its
 time building objects, and plain dicts keep it within reach of a raw COPY (see
 `bench/export_bench.py`). Sources and corrections are fetched per batch, so a batch of any size
-costs three queries.
+costs three queries. On PostgreSQL an export job has the database write its lines from the same
+rows (`claim_rows`, in `pgformats`); these records serve the feed, the public pages and SQLite.
 """
 
 import functools

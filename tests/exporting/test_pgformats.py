@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from annotations.exporting import pgformats
-from annotations.exporting.formats import export_chunks, stream
+from annotations.exporting.formats import export_chunks, rendered_chunks, stream
 from annotations.exporting.records import iter_records
 from annotations.exporting.run import filtered_claims
 from annotations.models import Claim, Correction, ExternalFactCheck, Rating, Verdict
@@ -166,3 +166,15 @@ def test_claimant_types_follow_the_python_pattern(db):
     assert postgresql_bytes("claimreview", published_claims()) == python_bytes(
         "claimreview", published_claims()
     )
+
+
+def test_the_python_path_reports_progress_per_batch_and_at_the_end(varied_claims, settings):
+    # What SQLite runs (`make run` without DATABASE_URL), here on PostgreSQL's rows.
+    settings.EXPORT_CHUNK_SIZE = 4
+    seen = []
+
+    body = b"".join(rendered_chunks("jsonl", published_claims(), on_progress=seen.append))
+
+    total = len(varied_claims)
+    assert seen == [*range(4, total + 1, 4), *([total] if total % 4 else [])]
+    assert body == python_bytes("jsonl", published_claims())
