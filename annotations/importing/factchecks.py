@@ -38,14 +38,16 @@ def entries(job: ImportJob) -> Iterator[Entry]:
             where = item.where if isinstance(item, external.ExternalError) else None
             yield ({"record": where} if where else {}), item
         return
-    for url in job.urls:
+    for line, url in enumerate(job.urls, start=1):
         try:
             page = fetch(url)
         except FetchError as exc:
-            yield {"url": url}, external.ExternalError("page", str(exc))
+            yield {"line": line}, external.ExternalError(url, str(exc))
             continue
         for item in external.parse(page.content, name="page.html"):
-            yield {"url": url}, item
+            if isinstance(item, external.ExternalError):
+                item = external.ExternalError(f"{url} ({item.where})", item.message)
+            yield {"line": line}, item
 
 
 def consume(job: ImportJob, *, runner: str) -> str | None:

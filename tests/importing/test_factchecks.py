@@ -48,7 +48,8 @@ def test_json_ld_pages_are_fetched_and_read(db, reviewer, web_site):
     job = run_import(job.pk)
     assert job.status == Status.PARTIAL
     assert job.created == 1
-    assert job.errors[0]["url"] == urls[1]
+    assert job.errors[0]["line"] == 2
+    assert job.errors[0]["message"].startswith(urls[1])
     assert "404" in job.errors[0]["message"]
     assert ExternalFactCheck.objects.get().claim_text == "Claim number 7 about the budget"
 
