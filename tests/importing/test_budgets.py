@@ -69,8 +69,9 @@ def test_an_import_past_its_time_budget_stops_after_the_batch_it_was_storing(
 @pytest.mark.django_db(transaction=True)
 def test_a_record_the_database_refuses_is_that_records_error(settings, reviewer):
     # The parsers refuse what they know PostgreSQL would (NaN in jsonb, NUL, dates before year
-    # 1); a trigger added here raising a data exception stands for whatever they do not know. The COPY of the batch
-    # fails, and the batch is stored again one record at a time. Two writer threads, as on a worker.
+    # 1); a trigger raising a data exception stands for whatever they do not know. The COPY of
+    # the batch fails, and the batch is stored again one record at a time. Two writer threads,
+    # as on a worker.
     settings.IMPORT_BATCH_SIZE = 3
     records = [good(0), {**good(1), "title": "refused"}, good(2), good(3), good(4)]
     data = jsonl(*[json.dumps(r) for r in records])
