@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
+    # After authentication and CSRF; runs an API POST with an Idempotency-Key in one transaction.
+    "annotations.api.idempotency.IdempotencyKeyMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
