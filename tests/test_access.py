@@ -175,7 +175,14 @@ ROWS: dict[str, Row] = {
     "verdict reject (POST only)": Row(
         "/api/v1/verdicts/{verdict}/reject/", allowed(EDITORS, 405), False
     ),
+    "verdict withdraw (POST only)": Row(
+        "/api/v1/verdicts/{verdict}/withdraw/", lambda r, s: role_or(r, (405, "")), False
+    ),
+    "verdict submit (POST only)": Row(
+        "/api/v1/verdicts/{verdict}/submit/", lambda r, s: role_or(r, (405, "")), False
+    ),
     "rating scales": Row("/api/v1/rating-scales/", lambda r, s: role_or(r, (200, "")), False),
+    "review options": Row("/api/v1/review-options/", lambda r, s: role_or(r, (200, "")), False),
     "rating scale": Row(
         "/api/v1/rating-scales/{scale}/", lambda r, s: role_or(r, (200, "")), False
     ),

@@ -208,3 +208,23 @@ def test_claim_list_pages_by_cursor(client_for, reviewer, article):
         seen += [c["id"] for c in page["results"]]
     assert sorted(seen) == sorted(Claim.objects.values_list("id", flat=True))
     assert len(seen) == 5
+
+
+def test_editor_deletes_another_reviewers_unpublished_claim(client_for, reviewer, editor, claim_by):
+    claim = claim_by(reviewer, status=Claim.Status.REJECTED)
+    assert client_for(editor).delete(f"/api/v1/claims/{claim.id}/").status_code == 204
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_other_reviewer_cannot_delete_a_claim(client_for, reviewer, other_reviewer, claim_by):
+    claim = claim_by(reviewer)
+    response = client_for(other_reviewer).delete(f"/api/v1/claims/{claim.id}/")
+    assert response.status_code == 403
+    assert "editor" in response.json()["detail"]
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_editor_cannot_delete_a_published_claim(client_for, reviewer, editor, claim_by):
+    claim = claim_by(reviewer, status=Claim.Status.PUBLISHED)
+    assert client_for(editor).delete(f"/api/v1/claims/{claim.id}/").status_code == 400
+    assert Claim.objects.filter(pk=claim.pk).exists()
