@@ -129,6 +129,11 @@ ROWS: dict[str, Row] = {
     ),
     "claim": Row("/api/v1/claims/{claim}/", lambda r, s: claim_child(r, s, "C")),
     "claim matches": Row("/api/v1/claims/{claim}/matches/", lambda r, s: claim_child(r, s, "")),
+    "claim corrections": Row(
+        # The retracted claim's correction note quotes it.
+        "/api/v1/claims/{claim}/corrections/",
+        lambda r, s: claim_child(r, s, "C" if s == "retracted" else ""),
+    ),
     "claim same-as (POST/DELETE only)": Row(
         "/api/v1/claims/{claim}/same-as/",
         lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),

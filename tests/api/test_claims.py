@@ -228,3 +228,16 @@ def test_editor_cannot_delete_a_published_claim(client_for, reviewer, editor, cl
     claim = claim_by(reviewer, status=Claim.Status.PUBLISHED)
     assert client_for(editor).delete(f"/api/v1/claims/{claim.id}/").status_code == 400
     assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_claim_corrections_list_the_notes_oldest_first(client_for, reviewer, editor, claim_by):
+    from annotations.models import Correction
+
+    claim = claim_by(reviewer, status=Claim.Status.RETRACTED)
+    Correction.objects.create(claim=claim, kind="update", note="First", created_by=editor)
+    Correction.objects.create(claim=claim, kind="retraction", note="Second", created_by=editor)
+    data = client_for(reviewer).get(f"/api/v1/claims/{claim.id}/corrections/").json()
+    assert [(c["kind"], c["note"], c["created_by"]) for c in data] == [
+        ("update", "First", editor.username),
+        ("retraction", "Second", editor.username),
+    ]
