@@ -22,6 +22,7 @@ import json
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -68,13 +69,30 @@ def _replay(row: IdempotencyKey) -> HttpResponse:
 
 
 def _authenticated_user(request: HttpRequest, view_class: type[APIView]):
-    """The user the view would authenticate, or None (the view then answers 401/403 itself)."""
-    authenticators = [auth() for auth in view_class.authentication_classes]
-    try:
-        user = Request(request, authenticators=authenticators).user
-    except APIException:
-        return None
-    return user if user is not None and user.is_authenticated else None
+    """The user the view will authenticate, or None (the view then answers 401/403 itself).
+
+    Asked without side effects: DRF's SessionAuthentication would check CSRF by reading the body
+    as a form (before any parser is chosen) and, on failure, set the request's user to anonymous
+    for the view too. The session's user is read as Django's middleware left it; the view still
+    checks the CSRF token, and a refused request keeps no key. Other authenticators (the token)
+    read headers only.
+    """
+    forced = getattr(request, "_force_auth_user", None)  # DRF's test client
+    if forced is not None:
+        return forced
+    drf_request = Request(request)
+    for auth_class in view_class.authentication_classes:
+        if issubclass(auth_class, SessionAuthentication):
+            user = getattr(request, "user", None)
+        else:
+            try:
+                found = auth_class().authenticate(drf_request)
+            except APIException:
+                return None
+            user = found[0] if found else None
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+    return None
 
 
 class IdempotencyKeyMiddleware:

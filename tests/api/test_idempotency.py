@@ -153,3 +153,47 @@ def test_concurrent_repeats_make_one_source(reviewer, claim_by):
     assert [a.status_code for a in answers] == [201, 201]
     assert answers[0].json()["id"] == answers[1].json()["id"]
     assert Source.objects.filter(claim=claim).count() == 1
+
+
+def test_a_browser_session_with_csrf_gets_replays(reviewer, claim_by):
+    """The reader's case: session cookie, CSRF header, JSON body (the middleware must not read
+    the body as a form, nor leave the request anonymous for the view)."""
+    from django.test import Client
+
+    claim = claim_by(reviewer)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+    path = f"/api/v1/claims/{claim.pk}/comments/"
+
+    def send():
+        return client.post(
+            path,
+            {"body": "b"},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="browser",
+            HTTP_X_CSRFTOKEN=token,
+        )
+
+    first, second = send(), send()
+    assert first.status_code == second.status_code == 201, first.content
+    assert Comment.objects.filter(claim=claim).count() == 1
+
+
+def test_a_session_request_without_csrf_is_refused_and_keeps_no_key(reviewer, claim_by):
+    from django.test import Client
+
+    claim = claim_by(reviewer)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    response = client.post(
+        f"/api/v1/claims/{claim.pk}/comments/",
+        {"body": "b"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="no-csrf",
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert not IdempotencyKey.objects.exists()
+    assert not Comment.objects.exists()

@@ -168,3 +168,62 @@ export function submitOnce(form, send, fail) {
     });
   });
 }
+/** Put `message` in the `role=alert`/status element `box` (or clear it with ""). */
+export function say(box, message, { kind = "error" } = {}) {
+  if (!box) return;
+  box.textContent = message || "";
+  box.hidden = !message;
+  box.dataset.kind = kind;
+}
+
+/**
+ * Enable the submit buttons of forms that only the page's module can send. They start disabled:
+ * a click before the module ran would submit the form natively, as a GET of the page itself.
+ */
+export function enableForms(...forms) {
+  for (const form of forms) {
+    for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = false;
+  }
+}
+
+/** A small DOM builder: el("p", {class: "x"}, "text", child). Text is always textContent. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (name === "class") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value === true) node.setAttribute(name, "");
+    else node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Job states after which an import or export job never changes (Job.FINISHED). */
+export const FINISHED = new Set(["succeeded", "partial", "failed", "cancelled"]);
+const POLL_MS = 500;
+
+/**
+ * Follow a job at `${path}${id}/` until it finishes: `show(job)` on every answer, `fail(error)`
+ * when the API cannot be reached (then it tries again, more slowly). Returns `follow(id)`; a new
+ * call stops following the previous job.
+ */
+export function jobFollower(path, show, fail) {
+  let timer = null;
+  return async function follow(id) {
+    clearTimeout(timer);
+    try {
+      const { data } = await api(`${path}${id}/`);
+      show(data);
+      if (!FINISHED.has(data.status)) timer = setTimeout(() => follow(id), POLL_MS);
+    } catch (error) {
+      fail(error);
+      timer = setTimeout(() => follow(id), POLL_MS * 4);
+    }
+  };
+}
