@@ -143,6 +143,8 @@ def test_edit_and_delete_own_source_and_comment(page, article, e2e_reviewer):
     accept_dialogs(page)
     log_in(page, "rita-reviewer")
     open_reader(page, f"/articles/{article.pk}/#claim-{claim.pk}")
+    expect(page.get_by_test_id("claim-status")).to_have_text("draft")
+    # The literal "null" an absent part used to leave (title, under "Add comment").
     expect(page.locator("#claim-panel")).not_to_contain_text("null")
 
     page.locator(f"li[data-source='{source.pk}']").get_by_role("button", name="Edit").click()

@@ -149,12 +149,17 @@ export class ClaimPanel {
 
   render({ sources, verdicts, comments, history, corrections }) {
     const claim = this.claim;
+    // replaceChildren writes a null as the text "null": leave absent parts out.
+    const present = (...parts) => parts.filter((part) => part != null);
     this.title.replaceChildren(
+      ...present(
       `Claim #${claim.id} `,
       el("span", { class: `badge state-${claim.status}`, "data-testid": "claim-status" }, claim.status),
-      claim.is_hidden ? el("span", { class: "badge hidden-badge", "data-testid": "claim-hidden" }, " hidden") : null,
+      claim.is_hidden ? el("span", { class: "badge hidden-badge", "data-testid": "claim-hidden" }, "hidden") : null,
+      ),
     );
     this.root.replaceChildren(
+      ...present(
       this.stateNote(corrections.data || []),
       el("blockquote", { class: "quote", "data-testid": "claim-quote" }, claim.quote.exact),
       el(
@@ -172,6 +177,7 @@ export class ClaimPanel {
       verdictsSection(this, verdicts.data || [], verdicts.error),
       commentsSection(this, comments.data || [], comments.error),
       history ? historySection(history.data, history.error) : null,
+      ),
     );
     this.onMovable(this.canEdit() && !this.frozen() ? claim : null);
   }
