@@ -241,3 +241,10 @@ def test_claim_corrections_list_the_notes_oldest_first(client_for, reviewer, edi
         ("update", "First", editor.username),
         ("retraction", "Second", editor.username),
     ]
+
+
+@pytest.mark.parametrize("value", ["¹", "١٢", "x", "0"])
+def test_a_user_filter_that_is_not_an_ascii_id_is_400(client_for, reviewer, value):
+    response = client_for(reviewer).get("/api/v1/verdicts/", {"author": value})
+    assert response.status_code == 400
+    assert "user id" in str(response.json()["author"])

@@ -260,7 +260,9 @@ def test_double_click_on_add_source_makes_one_source(page, article, e2e_reviewer
     log_in(page, "rita-reviewer")
     open_reader(page, f"/articles/{article.pk}/#claim-{claim.pk}")
     page.get_by_label("Source address (URL)").fill("https://police.example.org/figures")
-    page.get_by_role("button", name="Add source").dblclick()
+    with page.expect_request(lambda r: r.method == "POST" and "/sources/" in r.url) as sent:
+        page.get_by_role("button", name="Add source").dblclick()
+    assert len(sent.value.headers["idempotency-key"]) == 36  # a UUID on every POST
     expect(page.locator("#sources-list li[data-source]")).to_have_count(1)
     page.wait_for_timeout(500)  # a second request, had one been sent, would have landed by now
     assert Source.objects.filter(claim=claim).count() == 1
@@ -283,7 +285,7 @@ def test_keyboard_saves_a_claim_and_adds_a_comment(page, article, e2e_reviewer):
     claim = mark(article, e2e_reviewer, "Officials disagreed.")
     log_in(page, "rita-reviewer")
     open_reader(page, f"/articles/{article.pk}/#claim-{claim.pk}")
-    tab_to(page, "#comment-body")
+    tab_to(page, "#comment-body", limit=200)
     page.keyboard.type("Checked by keyboard")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
