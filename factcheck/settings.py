@@ -204,6 +204,11 @@ SPECTACULAR_SETTINGS = {
         "FlagStatusEnum": "annotations.models.Flag.Status",
         "JobStatusEnum": "annotations.models.Job.Status",
     },
+    # The Idempotency-Key header is served by a middleware, so no view declares it: the hook does.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotations.api.idempotency.document_header",
+    ],
 }
 
 # --- Static and uploaded files ------------------------------------------------------------------

@@ -36,6 +36,24 @@ MAX_KEY_LENGTH = 255
 REPLAYED_HEADERS = ("Content-Type", "ETag", "Location")
 
 
+def document_header(result: dict, generator, request, public) -> dict:
+    """drf-spectacular hook: every POST of the API lists the optional `Idempotency-Key`."""
+    parameter = {
+        "in": "header",
+        "name": HEADER,
+        "required": False,
+        "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+        "description": "A key of yours (a UUID): a repeat of this request with the same key "
+        "and body within 24 hours gets the first answer instead of acting twice; the same key "
+        "with another body is a 422.",
+    }
+    for operations in result.get("paths", {}).values():
+        post = operations.get("post")
+        if post is not None:
+            post.setdefault("parameters", []).append(parameter)
+    return result
+
+
 def request_fingerprint(request: HttpRequest) -> str:
     """sha256 of the method, path with query, and body (multipart: fields and file contents)."""
     digest = hashlib.sha256()

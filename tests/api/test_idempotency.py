@@ -197,3 +197,11 @@ def test_a_session_request_without_csrf_is_refused_and_keeps_no_key(reviewer, cl
     assert "CSRF" in response.json()["detail"]
     assert not IdempotencyKey.objects.exists()
     assert not Comment.objects.exists()
+
+
+def test_the_schema_documents_the_header_on_every_post(client_for, reviewer):
+    schema = client_for(reviewer).get("/api/schema/", {"format": "json"}).json()
+    posts = [ops["post"] for ops in schema["paths"].values() if "post" in ops]
+    assert posts
+    for post in posts:
+        assert "Idempotency-Key" in [p["name"] for p in post.get("parameters", [])]
