@@ -6,6 +6,7 @@ import { api, busy, el, newKey, say } from "./api.js";
 import { ClaimPanel } from "./claim.js";
 import { ClaimList } from "./claimlist.js";
 import { installKeys } from "./keys.js";
+import { articleAssign, legendRatings } from "./header.js";
 import { articleMatches, sentenceMatchesBox } from "./memory.js";
 import { Selection } from "./selection.js";
 import { CHECKWORTHY, TextView } from "./textview.js";
@@ -240,46 +241,6 @@ async function openFromHash() {
   await panel.open(Number(wanted[1]));
 }
 
-/** Editors assign the article from its header (articles/{id}/assign/). */
-function articleAssign(article, assignees) {
-  const box = $("article-assign");
-  if (!assignees.length) {
-    box.textContent = article.assignee ? `assigned to ${article.assignee.username}` : "";
-    return;
-  }
-  const select = el(
-    "select",
-    { id: "article-assignee", name: "assignee" },
-    el("option", { value: "" }, "Nobody"),
-    ...assignees.map((u) => el("option", { value: String(u.id) }, u.username)),
-  );
-  select.value = article.assignee ? String(article.assignee.id) : "";
-  const button = el("button", { type: "button", id: "assign-article" }, "Assign article");
-  const status = el("span", { role: "status", class: "small" });
-  button.addEventListener("click", () =>
-    busy([button, select], async () => {
-      status.textContent = "";
-      try {
-        const { data } = await api(`articles/${articleId}/assign/`, {
-          method: "POST",
-          json: { assignee: select.value ? Number(select.value) : null },
-        });
-        status.textContent = data.assignee ? `Assigned to ${data.assignee.username}.` : "Unassigned.";
-      } catch (error) {
-        status.textContent = `Not assigned. ${error.message}`;
-      }
-    }),
-  );
-  box.replaceChildren(el("label", { for: "article-assignee" }, "Article assigned to "), select, " ", button, " ", status);
-}
-
-/** The legend's rating underlines, from the scale in use. */
-function legendRatings(scale) {
-  $("legend-ratings").replaceChildren(
-    ...scale.ratings.map((r) => el("li", {}, el("span", { class: `swatch underline rating-${r.slug}` }), r.label)),
-  );
-}
-
 async function start() {
   try {
     const [{ data: article }, scales, options] = await Promise.all([
@@ -295,13 +256,13 @@ async function start() {
       // rating-scales/ is a plain list, the default scale first.
       const scale = scales.data.find((s) => s.is_default) || scales.data[0];
       panel.setScale(scale);
-      legendRatings(scale);
+      legendRatings($("legend-ratings"), scale);
     }
     if (options.error) {
       problems.push(`The form choices could not be loaded (${options.error.message}); reload the page.`);
     } else {
       panel.setOptions(options.data);
-      articleAssign(article, options.data.assignees);
+      articleAssign($("article-assign"), article, options.data.assignees);
       list.setStates(options.data.claim_statuses);
       list.render();
     }
