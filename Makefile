@@ -19,7 +19,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# The JavaScript linter (biome), pinned in package-lock.json; `npm ci` installs exactly that.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 # DEBUG is off unless set; the laptop targets turn it on (and with it the development SECRET_KEY).
 migrate: install
@@ -41,6 +46,7 @@ run: migrate
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	node_modules/.bin/biome lint --error-on-warnings
 
 format: install
 	$(VENV)/bin/ruff check --fix .

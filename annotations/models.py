@@ -888,3 +888,34 @@ class ClaimMatch(models.Model):
 
     def __str__(self) -> str:
         return f"match {self.score:.3f}"
+
+
+# --- Idempotent writes --------------------------------------------------------------------------
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key` header, replayed to repeats.
+
+    Kept in the database, not in a worker's memory, so a retry that lands on another gunicorn
+    worker still finds it; `annotations.api.idempotency` writes and reads it. Rows older than
+    `IDEMPOTENCY_TTL` count as absent and are purged as the same user sends new keys.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # sha256 of the method, path and body: the same key with another request is refused.
+    request_hash = models.CharField(max_length=64)
+    # Null while the first request is still running (its transaction holds the row locked).
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="idempotency_user_age_idx")]
+
+    def __str__(self) -> str:
+        return f"idempotency key {self.key!r}"

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     CharField,
@@ -272,3 +273,18 @@ def work_queue(*, user) -> dict[str, int]:
     if not roles.has_role(user, roles.EDITOR):
         verdicts["verdicts_to_review"] = 0
     return {"assigned_articles": open_articles, **claims, **verdicts}
+
+
+def assignable_users(*, user) -> QuerySet:
+    """Who `user` may assign articles and claims to: active reviewers and editors, for editors.
+
+    Everyone else may assign nobody, and so is shown nobody.
+    """
+    User = get_user_model()
+    if not access.is_editor(user):
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[roles.REVIEWER, roles.EDITOR])
+        .distinct()
+        .order_by("username")
+    )

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
+    # After authentication and CSRF; runs an API POST with an Idempotency-Key in one transaction.
+    "annotations.api.idempotency.IdempotencyKeyMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -221,6 +223,11 @@ SPECTACULAR_SETTINGS = {
         "FlagStatusEnum": "annotations.models.Flag.Status",
         "JobStatusEnum": "annotations.models.Job.Status",
     },
+    # The Idempotency-Key header is served by a middleware, so no view declares it: the hook does.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotations.api.idempotency.document_header",
+    ],
 }
 
 # --- Static and uploaded files ------------------------------------------------------------------

@@ -129,6 +129,11 @@ ROWS: dict[str, Row] = {
     ),
     "claim": Row("/api/v1/claims/{claim}/", lambda r, s: claim_child(r, s, "C")),
     "claim matches": Row("/api/v1/claims/{claim}/matches/", lambda r, s: claim_child(r, s, "")),
+    "claim corrections": Row(
+        # The retracted claim's correction note quotes it.
+        "/api/v1/claims/{claim}/corrections/",
+        lambda r, s: claim_child(r, s, "C" if s == "retracted" else ""),
+    ),
     "claim same-as (POST/DELETE only)": Row(
         "/api/v1/claims/{claim}/same-as/",
         lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
@@ -197,6 +202,7 @@ ROWS: dict[str, Row] = {
         "/api/v1/verdicts/{verdict}/reject/", allowed(EDITORS, 405), False
     ),
     "rating scales": Row("/api/v1/rating-scales/", lambda r, s: role_or(r, (200, "")), False),
+    "review options": Row("/api/v1/review-options/", lambda r, s: role_or(r, (200, "")), False),
     "rating scale": Row(
         "/api/v1/rating-scales/{scale}/", lambda r, s: role_or(r, (200, "")), False
     ),

@@ -26,6 +26,7 @@ from .common import (
     validated,
 )
 from .filters import ClaimFilter
+from .moderation import CorrectionSerializer
 from .permissions import ReadAnyRoleWriteReviewer
 
 
@@ -99,6 +100,20 @@ class ClaimViewSet(
 
     def perform_destroy(self, claim) -> None:
         services.delete_claim(claim=claim, actor=self.request.user)
+
+    @extend_schema(
+        summary="A claim's public correction notes, oldest first (a plain list)",
+        responses={200: CorrectionSerializer(many=True), **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def corrections(self, request, pk=None):
+        corrections = (
+            access.corrections_visible_to(request.user)
+            .filter(claim=self.get_object())
+            .select_related("created_by")
+            .order_by("created_at", "id")
+        )
+        return Response(CorrectionSerializer(corrections, many=True).data)
 
     @extend_schema(
         summary="Earlier fact-checks like this claim (suggestions, best first)",

@@ -43,7 +43,8 @@ class UserFilter(filters.CharFilter):
             return qs
         if value == "me":
             user_id = self.parent.request.user.pk
-        elif value.isdigit() and 0 < int(value) <= MAX_ID:
+        # isascii: "¹" and other Unicode digits pass isdigit() but not int() (was a 500).
+        elif value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
             user_id = int(value)
         else:
             raise ValidationError({self.field_name: "Give a user id or `me`."})

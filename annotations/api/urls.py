@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from . import accounts, articles, claims, export, imports, moderation, sentences, verdicts
+from . import accounts, articles, claims, export, imports, moderation, options, sentences, verdicts
 
 router = DefaultRouter()
 
@@ -22,6 +22,7 @@ review.register("sentences", sentences.SentenceViewSet, basename="sentence")
 review_urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="auth-token"),
     path("me/", accounts.MeView.as_view(), name="me"),
+    path("review-options/", options.ReviewOptionsView.as_view(), name="review-options"),
     *review.urls,
 ]
 router.register("exports", export.ExportJobViewSet, basename="export")

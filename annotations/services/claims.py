@@ -229,12 +229,14 @@ def update_claim(
 
 
 def delete_claim(*, claim: Claim, actor) -> None:
-    """Delete a claim its author marked, while it has never been published."""
+    """Delete a claim that was never published: its author may, and so may any editor."""
     require_checker(actor)
     with transaction.atomic():
         claim = lock_claim(claim.pk)
-        if claim.created_by_id != actor.pk:
-            raise PermissionDenied("Only the reviewer who marked a claim may delete it.")
+        if claim.created_by_id != actor.pk and not roles.has_role(actor, roles.EDITOR):
+            raise PermissionDenied(
+                "Only the reviewer who marked a claim, or an editor, may delete it."
+            )
         if claim.status in FROZEN_CLAIM_STATUSES or claim.published_verdict_id is not None:
             raise ValidationError(
                 {"detail": f"A {claim.status} claim is public record and cannot be deleted."}

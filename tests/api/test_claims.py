@@ -208,3 +208,43 @@ def test_claim_list_pages_by_cursor(client_for, reviewer, article):
         seen += [c["id"] for c in page["results"]]
     assert sorted(seen) == sorted(Claim.objects.values_list("id", flat=True))
     assert len(seen) == 5
+
+
+def test_editor_deletes_another_reviewers_unpublished_claim(client_for, reviewer, editor, claim_by):
+    claim = claim_by(reviewer, status=Claim.Status.REJECTED)
+    assert client_for(editor).delete(f"/api/v1/claims/{claim.id}/").status_code == 204
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_other_reviewer_cannot_delete_a_claim(client_for, reviewer, other_reviewer, claim_by):
+    claim = claim_by(reviewer)
+    response = client_for(other_reviewer).delete(f"/api/v1/claims/{claim.id}/")
+    assert response.status_code == 403
+    assert "editor" in response.json()["detail"]
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_editor_cannot_delete_a_published_claim(client_for, reviewer, editor, claim_by):
+    claim = claim_by(reviewer, status=Claim.Status.PUBLISHED)
+    assert client_for(editor).delete(f"/api/v1/claims/{claim.id}/").status_code == 400
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_claim_corrections_list_the_notes_oldest_first(client_for, reviewer, editor, claim_by):
+    from annotations.models import Correction
+
+    claim = claim_by(reviewer, status=Claim.Status.RETRACTED)
+    Correction.objects.create(claim=claim, kind="update", note="First", created_by=editor)
+    Correction.objects.create(claim=claim, kind="retraction", note="Second", created_by=editor)
+    data = client_for(reviewer).get(f"/api/v1/claims/{claim.id}/corrections/").json()
+    assert [(c["kind"], c["note"], c["created_by"]) for c in data] == [
+        ("update", "First", editor.username),
+        ("retraction", "Second", editor.username),
+    ]
+
+
+@pytest.mark.parametrize("value", ["¹", "١٢", "x", "0"])
+def test_a_user_filter_that_is_not_an_ascii_id_is_400(client_for, reviewer, value):
+    response = client_for(reviewer).get("/api/v1/verdicts/", {"author": value})
+    assert response.status_code == 400
+    assert "user id" in str(response.json()["author"])

@@ -97,8 +97,14 @@ def _send(api, action: str, claim: Claim):
 def _expected(role: str, action: str, state: str) -> int:
     if role == "moderator":
         return 403  # moderators moderate; they do not write claims
-    owner_only = {"claim.delete", "verdict.update"}
-    author_or_editor = {"claim.reword", "claim.respan", "source.update", "source.delete"}
+    owner_only = {"verdict.update"}
+    author_or_editor = {
+        "claim.reword",
+        "claim.respan",
+        "claim.delete",
+        "source.update",
+        "source.delete",
+    }
     allowed = (
         role == "author"
         or (role == "editor" and action in author_or_editor)

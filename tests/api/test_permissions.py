@@ -31,7 +31,7 @@ def _expected(role: str, action: str, own: bool) -> int:
     editor = role == "editor"
     ok = {
         "claim.update": 200 if own or editor else 403,
-        "claim.delete": 204 if own else 403,
+        "claim.delete": 204 if own or editor else 403,
         "source.update": 200 if own or editor else 403,
         "source.delete": 204 if own or editor else 403,
         "comment.update": 200 if own else 403,

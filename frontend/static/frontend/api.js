@@ -1,5 +1,6 @@
-// The UI's only door to the REST API: JSON in and out, the CSRF header on every write, ETags
-// for safe edits, and errors turned into sentences a person can act on.
+// The UI's only door to the REST API: JSON in and out, the CSRF header on every write, an
+// Idempotency-Key on every POST, ETags for safe edits, and errors turned into sentences a person
+// can act on.
 
 const API = "/api/v1/";
 
@@ -35,9 +36,9 @@ function describe(status, body) {
     return "Someone else changed this in the meantime. Reload to see their version; your change was not saved.";
   }
   if (status === 401) return "Your session has ended. Please log in again.";
-  if (status === 403) return flatten(body && body.detail) || "You are not allowed to do this.";
+  if (status === 403) return flatten(body?.detail) || "You are not allowed to do this.";
   if (status === 404) return "This no longer exists (it may have been deleted or hidden).";
-  if (status === 413) return flatten(body && body.detail) || "The file is too large.";
+  if (status === 413) return flatten(body?.detail) || "The file is too large.";
   if (status === 429) return "Too many requests; wait a moment and try again.";
   if (status >= 500) return "The server failed to answer. Try again; if it persists, tell an admin.";
   if (body && typeof body === "object") {
@@ -50,11 +51,23 @@ function describe(status, body) {
   return `The request failed (HTTP ${status}).`;
 }
 
+/** A random UUID; crypto.randomUUID exists only on https and localhost, getRandomValues everywhere. */
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /**
  * Call the API. `path` is relative to /api/v1/ unless it starts with "/".
+ * A POST carries `Idempotency-Key` (`key`, or a fresh one): the server answers a repeat of the
+ * same request with the first answer instead of doing it twice.
  * Returns {data, etag, status, headers}; throws ApiError.
  */
-export async function api(path, { method = "GET", json, form, etag, accept } = {}) {
+export async function api(path, { method = "GET", json, form, etag, accept, key } = {}) {
   const url = path.startsWith("/") ? path : API + path;
   const headers = { Accept: accept || "application/json" };
   let body;
@@ -66,6 +79,7 @@ export async function api(path, { method = "GET", json, form, etag, accept } = {
   }
   if (method !== "GET" && method !== "HEAD") headers["X-CSRFToken"] = csrfToken();
   if (etag) headers["If-Match"] = etag;
+  if (method === "POST") headers["Idempotency-Key"] = key || newKey();
   let response;
   try {
     response = await fetch(url, { method, headers, body, credentials: "same-origin" });
@@ -90,12 +104,70 @@ export async function api(path, { method = "GET", json, form, etag, accept } = {
   return { data, etag: response.headers.get("ETag"), status: response.status, headers: response.headers };
 }
 
-/** The items of a list response, paginated ({results}) or not. */
+/** The items of a list response, paginated ({results}) or not. Kept for import.js and export.js
+ * (branch deskpages owns them); the reader reads each endpoint's one shape. */
 export function items(data) {
   if (Array.isArray(data)) return data;
-  return (data && data.results) || [];
+  return (data?.results) || [];
 }
 
+/** Every item of a cursor-paged list (`{results, next}`), following `next` to the end. */
+export async function allPages(path) {
+  const found = [];
+  let url = path;
+  while (url) {
+    const { data } = await api(url);
+    found.push(...data.results);
+    const next = data.next ? new URL(data.next, location.href) : null;
+    url = next ? next.pathname + next.search : null;
+  }
+  return found;
+}
+
+/**
+ * Run `action` with `controls` (buttons, fieldsets) disabled until it settles: a second click
+ * while a write is in flight does nothing. Returns what `action` returns.
+ */
+export async function busy(controls, action) {
+  const list = (Array.isArray(controls) ? controls : [controls]).filter(Boolean);
+  if (list.some((control) => control.dataset.busy === "true")) return undefined;
+  const before = list.map((control) => control.disabled);
+  for (const control of list) {
+    control.disabled = true;
+    control.dataset.busy = "true";
+    control.setAttribute("aria-busy", "true");
+  }
+  try {
+    return await action();
+  } finally {
+    list.forEach((control, i) => {
+      control.disabled = before[i];
+      delete control.dataset.busy;
+      control.removeAttribute("aria-busy");
+    });
+  }
+}
+
+/**
+ * Send `form` with `send(key)` on submit, its buttons disabled meanwhile; `fail(error)` shows a
+ * failure. One Idempotency-Key per thing the user means to send: kept when no answer came (a
+ * retry of the same content is then recognised), renewed after any answer.
+ */
+export function submitOnce(form, send, fail) {
+  let key = newKey();
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy([...form.querySelectorAll("button[type=submit]")], async () => {
+      try {
+        await send(key);
+        key = newKey();
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status) key = newKey();
+        fail(error);
+      }
+    });
+  });
+}
 /** Put `message` in the `role=alert`/status element `box` (or clear it with ""). */
 export function say(box, message, { kind = "error" } = {}) {
   if (!box) return;

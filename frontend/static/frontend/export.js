@@ -10,7 +10,7 @@ async function loadRatings() {
     const { data } = await api("rating-scales/");
     const scales = items(data);
     const scale = scales.find((s) => s.is_default) || scales[0];
-    for (const rating of (scale && scale.ratings) || []) {
+    for (const rating of (scale?.ratings) || []) {
       $("export-rating").append(el("option", { value: rating.slug }, rating.label));
     }
   } catch (error) {
@@ -37,7 +37,7 @@ function showJob(job) {
     running: job.total ? `Writing… ${done} of ${job.total} claims` : "Writing…",
     succeeded: "Ready.",
     partial: "Ready, but some claims could not be written.",
-    failed: `The export failed${job.errors && job.errors.length ? `: ${job.errors[0].message}` : "."}`,
+    failed: `The export failed${job.errors?.length ? `: ${job.errors[0].message}` : "."}`,
     cancelled: "The export was cancelled.",
   };
   $("export-status").textContent = words[job.status] || job.status;

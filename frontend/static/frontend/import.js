@@ -106,7 +106,7 @@ async function showErrors(job) {
   if (job.failed && errors.length < job.failed) {
     try {
       const { data } = await api(`imports/${job.id}/errors/`);
-      errors = Array.isArray(data) ? data : (data && data.errors) || errors;
+      errors = Array.isArray(data) ? data : (data?.errors) || errors;
     } catch {
       // The job row's own list is still worth showing.
     }
