@@ -11,6 +11,8 @@ from django.db.models import (
     Count,
     DateTimeField,
     F,
+    FloatField,
+    Func,
     JSONField,
     Max,
     OuterRef,
@@ -294,6 +296,20 @@ class _JSONArrayAgg(Aggregate):
         return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
 
 
+class _ExactFloat(Func):
+    """A float column inside JSON, exact: SQLite's JSON writes 15 digits, so there it goes as text
+    with 17 (`%!`: SQLite's own printf stops at 16 without it; PostgreSQL writes the shortest
+    exact form)."""
+
+    template = "%(expressions)s"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # '%%%%' is one '%' once both Django's template and its SQLite parameter pass are done.
+        template = "IIF(%(expressions)s IS NULL, NULL, PRINTF('%%%%!.17g', %(expressions)s))"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 def _json_over(queryset: QuerySet, group: str, aggregate: Aggregate) -> Subquery:
     return Subquery(
         queryset.order_by().values(group).annotate(json=aggregate).values("json"),
@@ -309,7 +325,7 @@ def article_for_reader(*, user) -> QuerySet[Article]:
     they are read on every request while the rest of a sentence comes from the cache.
     """
     sentences = access.sentences_visible_to(user).filter(article=OuterRef("pk"))
-    scores = _JSONObjectAgg("id", JSONArray("checkworthiness", "claim_type"))
+    scores = _JSONObjectAgg("id", JSONArray(_ExactFloat("checkworthiness"), "claim_type"))
     return (
         access.articles_visible_to(user)
         .select_related("assignee")
@@ -348,7 +364,8 @@ def article_sentences(*, user, article: Article) -> list[dict]:
     sentences = []
     for row in rows:
         sentence = dict(zip(SENTENCE_FIELDS, row, strict=True))
-        sentence["checkworthiness"], sentence["claim_type"] = scores.get(row[0], (None, None))
+        score, sentence["claim_type"] = scores.get(row[0], (None, None))
+        sentence["checkworthiness"] = None if score is None else float(score)
         sentences.append(sentence)
     return sentences
 
