@@ -157,7 +157,9 @@ def claims_for_display(*, user) -> QuerySet[Claim]:
     """Visible claims with what their representation needs, in a fixed number of queries."""
     return (
         access.claims_visible_to(user)
-        .select_related("created_by", "assignee", "published_verdict__rating")
+        .select_related(
+            "created_by", "assignee", "published_verdict__rating", "published_verdict__author"
+        )
         .annotate(anchor_revision_number=F("anchor_revision__number"))
         .prefetch_related(
             Prefetch("sentences", queryset=Sentence.objects.only("id")),

@@ -170,3 +170,19 @@ def test_an_article_without_sentences_reads(client_for, reviewer, db):
     data = client_for(reviewer).get(f"/api/v1/articles/{article.id}/").json()
     assert data["sentences"] == []
     assert data == _serialized(article, reviewer)
+
+
+def test_the_claims_list_takes_the_same_queries_for_1_or_10_published_claims(
+    client_for, reviewer, django_assert_max_num_queries
+):
+    # Each published claim shows its verdict's author: once one query per claim.
+    article = ArticleFactory()
+    api = client_for(reviewer)
+    published_claim(article=article)
+    with django_assert_max_num_queries(8) as one:
+        assert len(api.get("/api/v1/claims/", {"article": article.id}).json()["results"]) == 1
+    for _ in range(9):
+        published_claim(article=article)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = api.get("/api/v1/claims/", {"article": article.id})
+    assert all(c["published_verdict"]["author"] for c in response.json()["results"])
