@@ -6,7 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from annotations import access, selectors, services
+from annotations import access, article_page, selectors, services
 from annotations.memory import suggestions
 from annotations.models import Article, ArticleRevision
 from annotations.services import revisions
@@ -37,7 +37,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         user = self.request.user
         if self.action == "retrieve":
-            return selectors.article_for_reader(user=user)
+            return article_page.article_for_reader(user=user)
         if self.action == "list":
             return selectors.articles_for_list(user=user)
         return access.articles_visible_to(user)

@@ -1,8 +1,8 @@
 """`GET articles/{id}/`, the reviewer's page, built from rows rather than model serializers.
 
 The shape is `ArticleDetailSerializer`'s (it documents the endpoint, and a test checks that both
-give the same JSON); this builds it from `selectors.article_sentences` and
-`selectors.article_claim_rows` without a model instance or serializer field per sentence and
+give the same JSON); this builds it from `article_page.article_sentences` and
+`article_page.article_claim_rows` without a model instance or serializer field per sentence and
 claim, which made the page 20x its SQL (issue 15).
 """
 
@@ -10,7 +10,7 @@ import json
 
 from rest_framework import serializers
 
-from annotations import selectors
+from annotations import article_page
 from annotations.models import Article
 
 # DRF's own field, so dates read exactly as everywhere else in the API.
@@ -80,9 +80,9 @@ def _claim(row: dict) -> dict:
 
 
 def article_detail(*, user, article: Article) -> dict:
-    """The article from `selectors.article_for_reader`, with its sentences and the claims
+    """The article from `article_page.article_for_reader`, with its sentences and the claims
     `user` may see, in `ArticleDetailSerializer`'s shape."""
-    claims = selectors.article_claim_rows(user=user, article=article)
+    claims = article_page.article_claim_rows(user=user, article=article)
     assignee = article.assignee
     return {
         "id": article.pk,
@@ -97,7 +97,7 @@ def article_detail(*, user, article: Article) -> dict:
         if assignee is None
         else {"id": assignee.pk, "username": assignee.username, "name": assignee.get_full_name()},
         "body": article.body,
-        "sentences": selectors.article_sentences(user=user, article=article),
+        "sentences": article_page.article_sentences(user=user, article=article),
         "claims": [_claim(row) for row in claims],
         "created_at": _when(article.created_at),
         "updated_at": _when(article.updated_at),
