@@ -152,7 +152,9 @@ def claims_for_display(*, user) -> QuerySet[Claim]:
     """Visible claims with what their representation needs, in a fixed number of queries."""
     return (
         access.claims_visible_to(user)
-        .select_related("created_by", "assignee", "published_verdict__rating")
+        .select_related(
+            "created_by", "assignee", "published_verdict__rating", "published_verdict__author"
+        )
         .annotate(anchor_revision_number=F("anchor_revision__number"))
         .prefetch_related(
             Prefetch("sentences", queryset=Sentence.objects.only("id")),
@@ -175,18 +177,6 @@ def articles_for_list(*, user) -> QuerySet[Article]:
         .select_related("assignee")
         .defer("body", "metadata")
         .annotate(claims_count=Coalesce(Subquery(count), 0))
-    )
-
-
-def article_with_sentences(*, user) -> QuerySet[Article]:
-    """Visible articles with their sentences and visible claims prefetched: the reviewer's page."""
-    return (
-        access.articles_visible_to(user)
-        .select_related("assignee")
-        .prefetch_related(
-            Prefetch("sentences", queryset=Sentence.objects.order_by("position")),
-            Prefetch("claims", queryset=claims_for_display(user=user), to_attr="visible_claims"),
-        )
     )
 
 

@@ -1,0 +1,209 @@
+"""Reads for the reviewer's page, `GET articles/{id}/`: plain rows, not model objects.
+
+It is where a desk waits (issue 15): 300 sentences and 50 claims built as model instances and
+serialized field by field cost 20x the SQL. Every read starts from `annotations.access`; the API
+shapes the rows (`annotations.api.reader`).
+"""
+
+import json
+from datetime import UTC, datetime
+
+from django.core.cache import cache
+from django.db.models import (
+    Aggregate,
+    FloatField,
+    Func,
+    JSONField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+)
+from django.db.models.functions import JSONArray, JSONObject
+
+from . import access
+from .models import Article, Claim, Verdict
+
+
+class _JSONObjectAgg(Aggregate):
+    """`{key: value, ...}` over the group, as JSON text (key order not kept)."""
+
+    function = "JSON_OBJECT_AGG"
+    template = "CAST(%(function)s(%(expressions)s) AS TEXT)"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="JSON_GROUP_OBJECT", **extra)
+
+
+class _JSONArrayAgg(Aggregate):
+    """`[value, ...]` over the group, as JSON text (order not kept)."""
+
+    function = "JSON_AGG"
+    template = "CAST(%(function)s(%(expressions)s) AS TEXT)"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+class _ExactFloat(Func):
+    """A float column inside JSON, exact: SQLite's JSON writes 15 digits, so there it goes as text
+    with 17 (`%!`: SQLite's own printf stops at 16 without it; PostgreSQL writes the shortest
+    exact form)."""
+
+    template = "%(expressions)s"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # '%%%%' is one '%' once both Django's template and its SQLite parameter pass are done.
+        template = "IIF(%(expressions)s IS NULL, NULL, PRINTF('%%%%!.17g', %(expressions)s))"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _json_over(queryset: QuerySet, group: str, aggregate: Aggregate) -> Subquery:
+    return Subquery(
+        queryset.order_by().values(group).annotate(json=aggregate).values("json"),
+        output_field=TextField(),
+    )
+
+
+def article_for_reader(*, user) -> QuerySet[Article]:
+    """Visible articles with their assignee and `sentence_scores`, for `article_sentences`.
+
+    `sentence_scores` is JSON text, `{"<sentence id>": [checkworthiness, claim_type]}` over the
+    current text's sentences: the scoring worker fills these in after the article is stored, so
+    they are read on every request while the rest of a sentence comes from the cache.
+    """
+    sentences = access.sentences_visible_to(user).filter(article=OuterRef("pk"))
+    scores = _JSONObjectAgg("id", JSONArray(_ExactFloat("checkworthiness"), "claim_type"))
+    return (
+        access.articles_visible_to(user)
+        .select_related("assignee")
+        .annotate(sentence_scores=_json_over(sentences, "article", scores))
+    )
+
+
+SENTENCE_FIELDS = ("id", "position", "start", "end", "text", "paragraph")
+SENTENCE_CACHE_SECONDS = 24 * 3600
+
+
+def article_sentences(*, user, article: Article) -> list[dict]:
+    """The current text's sentences of an article from `article_for_reader`, in order, as dicts
+    (`id, position, start, end, text, paragraph, checkworthiness, claim_type`).
+
+    Offsets and text never change once split, so they are cached (Django's cache, `CACHE_URL`),
+    keyed by the article, its text's hash and its sentences' first id and count: a new revision
+    makes new sentence rows, so even a text restored to an earlier version gets a new key. The
+    scores come from `sentence_scores`, read with the article, so they are never stale.
+    """
+    scores = {int(pk): value for pk, value in json.loads(article.sentence_scores or "{}").items()}
+    if not scores:
+        return []
+    key = f"reader-sentences:{article.pk}:{article.content_hash}:{min(scores)}:{len(scores)}"
+    rows = cache.get(key)
+    if rows is None or len(rows) != len(scores) or any(row[0] not in scores for row in rows):
+        rows = list(
+            access.sentences_visible_to(user)
+            .filter(article=article)
+            .order_by("position")
+            .values_list(*SENTENCE_FIELDS)
+        )
+        # A revision stored between the two reads: answer what was read, cache nothing.
+        if len(rows) == len(scores) and all(row[0] in scores for row in rows):
+            cache.set(key, rows, SENTENCE_CACHE_SECONDS)
+    sentences = []
+    for row in rows:
+        sentence = dict(zip(SENTENCE_FIELDS, row, strict=True))
+        score, sentence["claim_type"] = scores.get(row[0], (None, None))
+        sentence["checkworthiness"] = None if score is None else float(score)
+        sentences.append(sentence)
+    return sentences
+
+
+CLAIM_FIELDS = (
+    "id",
+    "article_id",
+    "start",
+    "end",
+    "status",
+    "quote_exact",
+    "quote_prefix",
+    "quote_suffix",
+    "claimant",
+    "text",
+    "created_by_id",
+    "created_by__username",
+    "created_by__first_name",
+    "created_by__last_name",
+    "assignee_id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "published_at",
+    "is_hidden",
+    "same_as_id",
+    "same_as_external_id",
+    "anchor_status",
+    "anchor_revision__number",
+    "anchor_previous",
+    "text_changed_at",
+    "created_at",
+    "updated_at",
+    "sentence_ids",
+    "latest_verdict",
+)
+VERDICT_FIELDS = (
+    "id",
+    "status",
+    "created_at",
+    "rating__slug",
+    "rating__label",
+    "rating__value",
+    "author_id",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+)
+_PUBLISHED_VERDICT_FIELDS = tuple(f"published_verdict__{name}" for name in VERDICT_FIELDS)
+
+
+def _aware(value: str) -> datetime:
+    # A date inside JSON is text: PostgreSQL writes its offset, SQLite none (it stores UTC).
+    when = datetime.fromisoformat(value)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def article_claim_rows(*, user, article: Article) -> list[dict]:
+    """The claims of `article` that `user` may see, in reading order, as rows: one query.
+
+    A row has `CLAIM_FIELDS`, with `sentence_ids` (JSON text: the current text's sentences it
+    covers), and `latest_verdict` and `published_verdict` as dicts of `VERDICT_FIELDS` or None.
+    """
+    # Only the current text's sentences, as `claim.sentences.all()` (CurrentSentenceManager).
+    links = Claim.sentences.through.objects.filter(
+        claim_id=OuterRef("pk"), sentence__revision__isnull=True
+    )
+    # The verdicts of each visible claim row (access.verdicts_visible_to's rule); asking it again
+    # inside the subquery re-joins the claim and doubles the query's planning time.
+    latest = (
+        Verdict.objects.filter(claim_id=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values(json=JSONObject(**{name: name for name in VERDICT_FIELDS}))[:1]
+    )
+    rows = list(
+        access.claims_visible_to(user)
+        .filter(article=article)
+        .order_by("start", "id")  # Claim's ordering, without the join to the article it implies
+        .annotate(
+            sentence_ids=_json_over(links, "claim_id", _JSONArrayAgg("sentence_id")),
+            latest_verdict=Subquery(latest, output_field=JSONField()),
+        )
+        .values(*CLAIM_FIELDS, *_PUBLISHED_VERDICT_FIELDS)
+    )
+    for row in rows:
+        if row["latest_verdict"] is not None:
+            row["latest_verdict"]["created_at"] = _aware(row["latest_verdict"]["created_at"])
+        published = {name: row.pop(f"published_verdict__{name}") for name in VERDICT_FIELDS}
+        row["published_verdict"] = published if published["id"] is not None else None
+    return rows
