@@ -30,16 +30,18 @@ install: $(VENV)/.installed node_modules/.installed
 migrate: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 
-# Two workers, so a long import never holds the rest: one for the imports queue, one for exports,
-# search indexing, model tasks and housekeeping (with beat: the stale-job sweep, the periodic
-# export). Prefetch 1 (settings) and -O fair: a busy process reserves nothing beyond its task.
+# Three workers, so one kind of work never holds another: imports; model work (claim memory's
+# embeddings, check-worthiness), whose backlog after a big import must not delay search indexing;
+# and exports, search indexing and housekeeping (with beat: the stale-job sweep, the periodic
+# export, the re-fetch). Prefetch 1 (settings) and -O fair: a busy process reserves nothing more.
 CELERY_WORKER := $(VENV)/bin/celery -A factcheck worker --loglevel=INFO -O fair
 run: migrate
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Web server on http://$(ADDR)/ (admin at /admin/), Celery workers beside it. Ctrl-C stops all."
-	@trap 'kill $$imports $$jobs 2>/dev/null; wait $$imports $$jobs 2>/dev/null' EXIT; \
+	@trap 'kill $$imports $$models $$jobs 2>/dev/null; wait $$imports $$models $$jobs 2>/dev/null' EXIT; \
 	DEBUG=true $(CELERY_WORKER) -n imports@%h -Q imports --concurrency=$(WORKER_CONCURRENCY) & imports=$$!; \
-	DEBUG=true $(CELERY_WORKER) -n jobs@%h -Q exports,search,models,celery --concurrency=$(WORKER_CONCURRENCY) \
+	DEBUG=true $(CELERY_WORKER) -n models@%h -Q models --concurrency=1 & models=$$!; \
+	DEBUG=true $(CELERY_WORKER) -n jobs@%h -Q exports,search,celery --concurrency=$(WORKER_CONCURRENCY) \
 	  --beat --schedule=$(VENV)/celerybeat-schedule & jobs=$$!; \
 	DEBUG=true $(PY) manage.py runserver $(ADDR)
 

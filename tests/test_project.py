@@ -169,7 +169,15 @@ def _settings_env_names() -> set[str]:
 def test_compose_file_names_the_services_and_the_variables_the_settings_read():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "redis", "web", "worker-imports", "worker", "beat"}
+    assert set(services) == {
+        "db",
+        "redis",
+        "web",
+        "worker-imports",
+        "worker-models",
+        "worker",
+        "beat",
+    }
     # Beat answers no ping; its container's only process is beat, which ends the container.
     for name in services.keys() - {"beat"}:
         assert "healthcheck" in services[name], f"{name} has no health check"
@@ -209,6 +217,7 @@ def test_compose_and_make_run_consume_every_queue_with_imports_apart(settings):
     for groups in (compose_groups, make_groups):
         assert set().union(*groups) == set(settings.JOB_QUEUES)
         assert {"imports"} in groups
+        assert {"models"} in groups  # embeddings' backlog never holds search indexing
 
 
 def test_dockerfile_installs_with_the_pinned_constraints():
