@@ -34,17 +34,21 @@ from django.db.models import Exists, OuterRef
 
 from .memory.embedding import Embedder, from_bytes
 from .models import Article, CheckworthinessModel, Claim, Sentence, SentenceEmbedding
-from .triage import WEIGHTS, features_of, score_features
+from .triage import score_features
+from .triage_model import (
+    FEATURES,
+    design_matrix,
+    fit_logistic,
+    heuristic_matrix,
+    precision_at_k,
+    predict,
+    sigmoid,
+)
 
-FEATURES = tuple(WEIGHTS)  # the heuristic's features, in a fixed order
-TOP_K = 5
 # The newest share of checked articles held out to judge a model (at least MIN_HOLDOUT of them).
 HOLDOUT_SHARE = 0.2
 MIN_HOLDOUT = 5
 MIN_POSITIVES = 20
-EPOCHS = 400
-LEARNING_RATE = 1.0
-L2 = 1e-3
 
 
 class NotEnoughData(Exception):
@@ -64,14 +68,7 @@ def min_checked_articles() -> int:
     return settings.CHECKWORTHINESS_MIN_ARTICLES
 
 
-# --- Features ---------------------------------------------------------------------------------
-
-
-def heuristic_matrix(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
-    rows = [features_of(text, lang) for text, lang in zip(texts, languages, strict=True)]
-    return np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float32).reshape(
-        len(texts), len(FEATURES)
-    )
+# --- Vectors -----------------------------------------------------------------------------------
 
 
 def vectors_for(
@@ -96,54 +93,6 @@ def vectors_for(
     if missing:
         matrix[missing] = embedder.embed([texts[row] for row in missing])
     return matrix
-
-
-def design_matrix(vectors: np.ndarray, heuristic: np.ndarray) -> np.ndarray:
-    return np.hstack([heuristic, vectors]).astype(np.float32)
-
-
-# --- The classifier ---------------------------------------------------------------------------
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """L2 logistic regression by full-batch gradient descent; (bias, weights).
-
-    Classes are weighted to equal total weight: marked sentences are a small share.
-    """
-    n, d = x.shape
-    positives = max(int(y.sum()), 1)
-    negatives = max(n - positives, 1)
-    sample_weight = np.where(y == 1, n / (2 * positives), n / (2 * negatives)).astype(np.float32)
-    w = np.zeros(d, dtype=np.float64)
-    b = 0.0
-    for _ in range(EPOCHS):
-        p = _sigmoid(x @ w + b)
-        error = (p - y) * sample_weight
-        w -= LEARNING_RATE * (x.T @ error / n + L2 * w)
-        b -= LEARNING_RATE * float(error.mean())
-    return b, w
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
-
-
-def predict(weights: dict, x: np.ndarray) -> np.ndarray:
-    """Check-worthiness 0..1 from a stored model's `weights` and a design matrix."""
-    w = np.asarray(weights["features"] + weights["vector"], dtype=np.float32)
-    raw = _sigmoid(x @ w + weights["bias"])
-    # g(x) / c: P(check-worthy | x) under the PU assumption (see the module's docstring).
-    return np.clip(raw / weights["label_frequency"], 0.0, 1.0)
-
-
-def precision_at_k(groups: Sequence[tuple[np.ndarray, np.ndarray]], k: int = TOP_K) -> float:
-    """Mean over articles of the share of positives among its k best-scored sentences (fewer
-    when an article has fewer sentences); ties keep article order."""
-    shares = []
-    for scores, labels in groups:
-        top = np.argsort(-scores, kind="stable")[:k]
-        shares.append(float(labels[top].mean()) if len(top) else 0.0)
-    return sum(shares) / len(shares) if shares else 0.0
 
 
 # --- Training on the desk's history -----------------------------------------------------------
@@ -221,7 +170,7 @@ def train_checkworthiness(*, embedder: Embedder) -> CheckworthinessModel:
         )
     bias, w = fit_logistic(x_train, y_train)
     x_hold, h_hold, y_hold = matrix(holdout)
-    raw = _sigmoid(x_hold @ w + bias)
+    raw = sigmoid(x_hold @ w + bias)
     held_positive = raw[y_hold == 1]
     # c = P(marked | check-worthy), estimated on held-out positives (Elkan & Noto's e1).
     label_frequency = float(held_positive.mean()) if len(held_positive) else 1.0
