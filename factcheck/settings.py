@@ -310,14 +310,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Check-worthiness learned from the desk (annotations.learning): trained nightly by beat at
-# CHECKWORTHINESS_TRAIN_HOUR (UTC), only once this many articles are marked reviewed.
+# CHECKWORTHINESS_TRAIN_HOUR (UTC; CHECKWORTHINESS_TRAIN_ENABLED=false: never), only once this
+# many articles are marked reviewed.
 CHECKWORTHINESS_MIN_ARTICLES = env.int("CHECKWORTHINESS_MIN_ARTICLES", default=30)
 CHECKWORTHINESS_TRAIN_HOUR = env.int("CHECKWORTHINESS_TRAIN_HOUR", default=2)
-CELERY_BEAT_SCHEDULE["train-checkworthiness"] = {
-    "task": "annotations.tasks.train_checkworthiness",
-    "schedule": crontab(minute=30, hour=CHECKWORTHINESS_TRAIN_HOUR),
-    "args": [],
-}
+if env.bool("CHECKWORTHINESS_TRAIN_ENABLED", default=True):
+    CELERY_BEAT_SCHEDULE["train-checkworthiness"] = {
+        "task": "annotations.tasks.train_checkworthiness",
+        "schedule": crontab(minute=30, hour=CHECKWORTHINESS_TRAIN_HOUR),
+        "args": [],
+    }
 
 # Living articles (annotations.refetch): every REFETCH_SWEEP_MINUTES beat queues a re-fetch of
 # the articles whose check is due; an article's wait starts at REFETCH_INTERVAL_MINUTES and
