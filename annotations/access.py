@@ -18,6 +18,7 @@ The rules:
   events of hidden content and of flags (`claim_history_visible_to`).
 - Import and export jobs, with their files and error reports: editors and moderators see all of
   them, everyone else their own.
+- The learned check-worthiness models and their figures: editors.
 
 `can_change` is the role half of a write (who may ask); which object a person may change (their
 own, one assigned to them, nothing published) is the services' rule, checked as they write.
@@ -31,6 +32,7 @@ from . import roles
 from .models import (
     Article,
     AuditEvent,
+    CheckworthinessModel,
     Claim,
     ClaimMatch,
     Comment,
@@ -225,6 +227,13 @@ def claim_matches_visible_to(user) -> QuerySet[ClaimMatch]:
     )
 
 
+def checkworthiness_models_visible_to(user) -> QuerySet[CheckworthinessModel]:
+    """The trained check-worthiness models with their hold-out figures: editors only."""
+    if not is_editor(user):
+        return CheckworthinessModel.objects.none()
+    return CheckworthinessModel.objects.all()
+
+
 VISIBLE_TO = {
     Article: articles_visible_to,
     Sentence: sentences_visible_to,
@@ -241,6 +250,7 @@ VISIBLE_TO = {
     ExportJob: export_jobs_visible_to,
     ExternalFactCheck: external_fact_checks_visible_to,
     ClaimMatch: claim_matches_visible_to,
+    CheckworthinessModel: checkworthiness_models_visible_to,
 }
 
 

@@ -919,3 +919,38 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency key {self.key!r}"
+
+
+class CheckworthinessModel(models.Model):
+    """A check-worthiness classifier learned from the desk's own history (annotations.learning).
+
+    Logistic regression on a sentence's vector (from `vector_model_id`) plus the heuristic's
+    features. At most one is active: scoring uses it, else the heuristic. A model becomes active
+    only when it beat the heuristic on the newest checked articles (held out); `note` says why
+    it is or is not active.
+    """
+
+    trained_at = models.DateTimeField(default=timezone.now, db_index=True)
+    vector_model_id = models.CharField(max_length=64, help_text="Embedder of the vectors used.")
+    weights = models.JSONField(help_text="bias, heuristic feature weights, vector weights.")
+    training_articles = models.PositiveIntegerField()
+    training_sentences = models.PositiveIntegerField()
+    training_positives = models.PositiveIntegerField()
+    holdout_articles = models.PositiveIntegerField()
+    holdout_precision_at_5 = models.FloatField()
+    heuristic_precision_at_5 = models.FloatField()
+    is_active = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="checkworthiness_one_active_model",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"check-worthiness model {self.trained_at:%Y-%m-%d %H:%M}"

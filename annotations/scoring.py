@@ -5,15 +5,22 @@ The score itself is `annotations.triage` (pure Python). Sentences are scored by 
 articles commits: an import or a new article never waits for it, and until it runs a sentence's
 `checkworthiness` is null (the ranked list leaves it out). `manage.py score_sentences` scores
 whatever a lost task left unscored.
+
+The score is the active learned model's (annotations.learning) when one beat the heuristic and
+its vectors' embedder is this worker's; else the heuristic's. The claim type is always the
+heuristic's.
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from . import jobs
+from . import jobs, learning
 from .models import Sentence
 from .triage import score_sentence
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 
@@ -36,17 +43,55 @@ def _score(sentences, *, refresh: bool) -> int:
     if not refresh:
         sentences = sentences.filter(checkworthiness__isnull=True)
     rows = sentences.order_by("pk").values_list("pk", "text", "article__language")
+    scorer = _learned_scorer()
     scored = 0
-    chunk: list[tuple[int, float, str]] = []
-    for pk, text, language in rows.iterator(chunk_size=CHUNK):
-        score, claim_type, _features = score_sentence(text, language)
-        chunk.append((pk, score, claim_type))
+    chunk: list[tuple[int, str, str]] = []
+    for row in rows.iterator(chunk_size=CHUNK):
+        chunk.append(row)
         if len(chunk) == CHUNK:
-            scored += _write(chunk)
+            scored += _write(_scores(chunk, scorer))
             chunk = []
     if chunk:
-        scored += _write(chunk)
+        scored += _write(_scores(chunk, scorer))
     return scored
+
+
+def _learned_scorer():
+    """A function scoring a chunk with the active model, or None for the heuristic."""
+    model = learning.active_model()
+    if model is None:
+        return None
+    from .memory.matching import embedder  # the worker's embedder, loaded once per process
+
+    worker_embedder = embedder()
+    if worker_embedder.model_id != model.vector_model_id:
+        logger.warning(
+            "The active check-worthiness model needs %s vectors, this worker has %s: "
+            "scoring with the heuristic.",
+            model.vector_model_id,
+            worker_embedder.model_id,
+        )
+        return None
+
+    def score(ids: list[int], texts: list[str], languages: list[str]) -> list[float]:
+        return learning.learned_scores(
+            model=model,
+            sentence_ids=ids,
+            texts=texts,
+            languages=languages,
+            embedder=worker_embedder,
+        ).tolist()
+
+    return score
+
+
+def _scores(rows: list[tuple[int, str, str]], scorer) -> list[tuple[int, float, str]]:
+    heuristic = [score_sentence(text, language) for _pk, text, language in rows]
+    if scorer is None:
+        return [(pk, h[0], h[1]) for (pk, _t, _l), h in zip(rows, heuristic, strict=True)]
+    ids, texts, languages = (list(column) for column in zip(*rows, strict=True))
+    learned = scorer(ids, texts, languages)
+    return [(pk, s, h[1]) for pk, s, h in zip(ids, learned, heuristic, strict=True)]
 
 
 def _write(rows: list[tuple[int, float, str]]) -> int:

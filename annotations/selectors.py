@@ -1,6 +1,6 @@
 """Reads used by several callers (API views, exports, public pages)."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -8,6 +8,7 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -169,14 +170,23 @@ def claims_for_display(*, user) -> QuerySet[Claim]:
 
 
 def articles_for_list(*, user) -> QuerySet[Article]:
-    """Visible articles with their visible claim count, for lists."""
+    """Visible articles with their visible claim count and `top_checkworthiness` (their best
+    sentence's score, null until scored), for lists."""
     claims = access.claims_visible_to(user).filter(article=OuterRef("pk"))
     count = claims.order_by().values("article").annotate(n=Count("pk")).values("n")
     return (
         access.articles_visible_to(user)
         .select_related("assignee")
         .defer("body", "metadata")
-        .annotate(claims_count=Coalesce(Subquery(count), 0))
+        .annotate(claims_count=Coalesce(Subquery(count), 0), top_checkworthiness=_best_score())
+    )
+
+
+def _best_score() -> Subquery:
+    return Subquery(
+        Sentence.objects.filter(article=OuterRef("pk"), checkworthiness__isnull=False)
+        .order_by("-checkworthiness")
+        .values("checkworthiness")[:1]
     )
 
 
@@ -210,12 +220,7 @@ def by_top_checkworthiness(articles: QuerySet[Article]) -> QuerySet[Article]:
     Unscored articles come last. One subquery per article over its own sentences: for short
     lists (an assignee's articles), not for sorting the whole table.
     """
-    best = (
-        Sentence.objects.filter(article=OuterRef("pk"), checkworthiness__isnull=False)
-        .order_by("-checkworthiness")
-        .values("checkworthiness")[:1]
-    )
-    return articles.annotate(top_checkworthiness=Subquery(best)).order_by(
+    return articles.annotate(top_checkworthiness=_best_score()).order_by(
         F("top_checkworthiness").desc(nulls_last=True), "-created_at", "-id"
     )
 
@@ -277,4 +282,33 @@ def assignable_users(*, user) -> QuerySet:
         User.objects.filter(is_active=True, groups__name__in=[roles.REVIEWER, roles.EDITOR])
         .distinct()
         .order_by("username")
+    )
+
+
+def daily_top_sentences(*, user, day: date, limit: int = 50) -> list[Sentence]:
+    """The most check-worthy sentences no claim covers yet, across the articles stored on `day`
+    (UTC) that `user` may list, best first, with their article's title: one query."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    articles = (
+        access.articles_visible_to(user)
+        .filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
+        .values("pk")
+    )
+    covered = access.claims_visible_to(user).filter(sentences=OuterRef("pk"))
+    return list(
+        Sentence.objects.filter(checkworthiness__isnull=False, article__in=articles)
+        .exclude(Exists(covered))
+        .select_related("article")
+        .only(
+            "id",
+            "position",
+            "text",
+            "checkworthiness",
+            "claim_type",
+            "article__id",
+            "article__title",
+            "article__language",
+            "article__publisher",
+        )
+        .order_by("-checkworthiness", "-id")[:limit]
     )

@@ -7,7 +7,7 @@ Their queues are settings.CELERY_TASK_ROUTES'.
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from annotations import heartbeat, refetch, scoring, search
+from annotations import heartbeat, learning, refetch, scoring, search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
 from annotations.memory import matching
@@ -81,6 +81,18 @@ def index_import(job_id: int) -> int:
 @idempotent_task
 def score_sentences(article_ids: list[int]) -> int:
     return scoring.score_articles(article_ids=article_ids)
+
+
+# Run nightly by Celery beat (settings.CELERY_BEAT_SCHEDULE["train-checkworthiness"]), on the
+# `models` queue (CELERY_TASK_ROUTES): it needs the embedder. Too little data is an answer, not a
+# failure: the message says how much is needed, and the heuristic stays.
+@shared_task
+def train_checkworthiness() -> dict:
+    try:
+        model = learning.train_checkworthiness(embedder=matching.embedder())
+    except learning.NotEnoughData as error:
+        return {"trained": False, "message": str(error)}
+    return {"trained": True, "model": model.pk, "active": model.is_active, "message": model.note}
 
 
 @idempotent_task

@@ -1,11 +1,15 @@
-"""Check-worthiness on the labelled set: the heuristic and a learned baseline, held out.
+"""Check-worthiness on the labelled set: the heuristic and learned models, held out.
 
-python bench/checkworthiness_eval.py [--split test|dev|all]   (default: test, the held-out part)
+python bench/checkworthiness_eval.py [--split test|dev|all] [--vectors auto|e5|lexical]
+(default: test, the held-out part; vectors: E5 if its package loads, else the lexical ones)
 
 The set (`bench/data/checkworthiness.jsonl`): one article a line, its sentences in order, each
 labelled NFS (non-factual), UFS (unimportant factual) or CFS (check-worthy factual) and with a
 claim type. Articles are split by `split`: the heuristic's weights were tuned on `dev` only, and
-the learned baseline is trained on `dev` and scored on `test`.
+the learned models are trained on `dev` and scored on `test`: a bag-of-words baseline, and the
+desk's model (annotations.learning: logistic regression on the sentence vector plus the
+heuristic's features), here with complete labels (CFS against the rest), so without the
+positive-unlabelled correction.
 
 Prints, per method and language: precision@5 per article (mean of the share of CFS among each
 article's five best-scored sentences), precision / recall / F1 of the CFS class (a sentence is
@@ -15,6 +19,7 @@ heuristic's cost per sentence.
 
 import argparse
 import json
+import logging
 import math
 import random
 import re
@@ -23,10 +28,19 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from annotations.memory.embedding import get_embedder  # noqa: E402
 from annotations.triage import CHECKWORTHY_THRESHOLD, score_sentence  # noqa: E402
+from annotations.triage_model import (  # noqa: E402
+    design_matrix,
+    fit_logistic,
+    heuristic_matrix,
+    sigmoid,
+)
 
 DATA = ROOT / "bench" / "data" / "checkworthiness.jsonl"
 TOP_K = 5
@@ -118,6 +132,28 @@ def learned_scores(train_articles: list[dict], test_articles: list[dict]) -> lis
     return [[predict(s["text"], a["language"]) for s in a["sentences"]] for a in test_articles]
 
 
+def vector_model_scores(
+    train_articles: list[dict], test_articles: list[dict], *, vectors: str
+) -> tuple[str, list[list[float]]]:
+    """(vector model id, scores): the desk's model (vector + heuristic features) trained on
+    `train_articles`, scored on `test_articles`."""
+    embedder = get_embedder(vectors)
+
+    def matrix(articles: list[dict]):
+        texts = [s["text"] for a in articles for s in a["sentences"]]
+        langs = [a["language"] for a in articles for _ in a["sentences"]]
+        return design_matrix(embedder.embed(texts), heuristic_matrix(texts, langs))
+
+    labels = [float(s["label"] == "CFS") for a in train_articles for s in a["sentences"]]
+    bias, weights = fit_logistic(matrix(train_articles), np.array(labels, dtype=np.float32))
+    flat = sigmoid(matrix(test_articles) @ weights + bias).tolist()
+    scores, start = [], 0
+    for article in test_articles:
+        scores.append(flat[start : start + len(article["sentences"])])
+        start += len(article["sentences"])
+    return embedder.model_id, scores
+
+
 def cost_per_sentence(articles: list[dict], rounds: int = 20) -> tuple[float, float]:
     """(microseconds per sentence, sentences per second) of score_sentence."""
     sentences = [(s["text"], a["language"]) for a in articles for s in a["sentences"]]
@@ -149,7 +185,9 @@ def report(label: str, articles: list[dict], scores: list[list[float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["test", "dev", "all"], default="test")
+    parser.add_argument("--vectors", choices=["auto", "e5", "lexical"], default="auto")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)  # says why E5 fell back to lexical, if it did
     articles = load(args.split)
     labels = Counter(s["label"] for a in articles for s in a["sentences"])
     total = sum(labels.values())
@@ -165,6 +203,9 @@ def main() -> None:
     print(f"heuristic claim type accuracy on CFS sentences: {claim_type_accuracy(articles):.3f}")
     if args.split == "test":
         report("logreg (trained on dev)", articles, learned_scores(load("dev"), articles))
+        model_id, scores = vector_model_scores(load("dev"), articles, vectors=args.vectors)
+        print(f"desk model vectors: {model_id}")
+        report("vector+features (dev)", articles, scores)
     micros, rate = cost_per_sentence(load("all"))
     print(f"heuristic cost: {micros:.0f} µs per sentence, {rate:,.0f} sentences/s (one core)")
 

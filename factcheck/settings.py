@@ -141,6 +141,7 @@ CELERY_TASK_ROUTES = {
     # Model work (embeddings, check-worthiness) loads models once per worker process.
     "annotations.tasks.embed_*": {"queue": "models"},
     "annotations.tasks.score_sentences": {"queue": "models"},
+    "annotations.tasks.train_checkworthiness": {"queue": "models"},
     # Re-fetching articles is network-bound fetching, as URL imports are.
     "annotations.tasks.refetch_article": {"queue": "imports"},
 }
@@ -342,6 +343,18 @@ CELERY_BEAT_SCHEDULE = {
     }
     for fmt in EXPORT_SCHEDULE_FORMATS
 }
+
+# Check-worthiness learned from the desk (annotations.learning): trained nightly by beat at
+# CHECKWORTHINESS_TRAIN_HOUR (UTC; CHECKWORTHINESS_TRAIN_ENABLED=false: never), only once this
+# many articles are marked reviewed.
+CHECKWORTHINESS_MIN_ARTICLES = env.int("CHECKWORTHINESS_MIN_ARTICLES", default=30)
+CHECKWORTHINESS_TRAIN_HOUR = env.int("CHECKWORTHINESS_TRAIN_HOUR", default=2)
+if env.bool("CHECKWORTHINESS_TRAIN_ENABLED", default=True):
+    CELERY_BEAT_SCHEDULE["train-checkworthiness"] = {
+        "task": "annotations.tasks.train_checkworthiness",
+        "schedule": crontab(minute=30, hour=CHECKWORTHINESS_TRAIN_HOUR),
+        "args": [],
+    }
 
 # Living articles (annotations.refetch): every REFETCH_SWEEP_MINUTES beat queues a re-fetch of
 # the articles whose check is due; an article's wait starts at REFETCH_INTERVAL_MINUTES and

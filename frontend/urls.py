@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("import/", views.import_page, name="import"),
+    path("triage/", views.triage_page, name="triage"),
     path("articles/<int:pk>/", views.article_reader, name="reader"),
     path(
         "articles/<int:pk>/revisions/<int:number>/",

@@ -6,6 +6,7 @@ its own: the API enforces them. "My work" is a plain server-rendered list with a
 """
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from functools import wraps
 
 from django.contrib.auth import views as auth_views
@@ -15,6 +16,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 
 from annotations import access, roles, selectors
@@ -148,6 +150,41 @@ def my_work(request: HttpRequest) -> HttpResponse:
         statuses=Article.Status.choices,
         filters=request.GET,
         query_string=params.urlencode(),
+    )
+
+
+TRIAGE_SENTENCES = 50
+FIRST_DAY = date(1970, 1, 1)
+
+
+@role_required
+def triage_page(request: HttpRequest) -> HttpResponse:
+    """The day's most check-worthy unmarked sentences across the articles stored that day
+    (`?day=YYYY-MM-DD`, UTC; default today); for editors also the learned models' figures."""
+    today = timezone.now().date()
+    raw = request.GET.get("day", "").strip()
+    day, error = today, ""
+    if raw:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            error = f"“{raw[:40]}” is not a day: use YYYY-MM-DD. Showing today."
+        else:
+            if not FIRST_DAY <= day <= today:
+                day, error = today, f"Pick a day from 1970-01-01 to today ({today}). Showing today."
+    sentences = selectors.daily_top_sentences(user=request.user, day=day, limit=TRIAGE_SENTENCES)
+    models = access.checkworthiness_models_visible_to(request.user)[:10]
+    return _page(
+        request,
+        "triage.html",
+        status=400 if error else 200,
+        day=day,
+        today=today,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1) if day < today else None,
+        error=error,
+        sentences=sentences,
+        models=list(models) if roles.has_role(request.user, roles.EDITOR) else [],
     )
 
 

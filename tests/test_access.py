@@ -139,6 +139,11 @@ ROWS: dict[str, Row] = {
         lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
         False,
     ),
+    "check-worthiness models": Row(
+        "/api/v1/checkworthiness-models/",
+        lambda r, s: (200, "") if r in EDITORS else (403, ""),
+        False,
+    ),
     "ranked sentences": Row(
         "/api/v1/sentences/?ordering=-checkworthiness", lambda r, s: role_or(r, (200, "")), False
     ),
@@ -298,6 +303,7 @@ ROWS: dict[str, Row] = {
     "reader": Row("/articles/{article}/", lambda r, s: page_or(r, (200, "A"))),
     "older text": Row("/articles/{article}/revisions/1/", lambda r, s: page_or(r, (200, "A"))),
     "import page": Row("/import/", lambda r, s: page_or(r, (200, "")), False),
+    "triage page": Row("/triage/", lambda r, s: page_or(r, (200, "")), False),
     "export page": Row("/export/", lambda r, s: page_or(r, (200, "")), False),
     "login": Row("/login/", lambda r, s: (200, "") if r == "anonymous" else (302, ""), False),
     "logout (POST only)": Row("/logout/", lambda r, s: (405, ""), False),

@@ -1,9 +1,12 @@
 """Articles: finding them, reading one with its sentences, assigning it."""
 
+import math
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from annotations import access, article_page, selectors, services
@@ -15,8 +18,29 @@ from . import memory as m
 from . import reader
 from . import serializers as s
 from .common import READ_ERRORS, WRITE_ERRORS, CursorPage, validated
-from .filters import ArticleFilter
+from .filters import TOP_RANK, ArticleFilter
 from .permissions import HasAnyRole, IsEditor
+
+
+class ArticlePage(CursorPage):
+    """Newest first, or with `?ordering=-top_checkworthiness` best sentence first (ties newest
+    id first)."""
+
+    def get_ordering(self, request, queryset, view):
+        if request.query_params.get("ordering") == "-top_checkworthiness":
+            return (f"-{TOP_RANK}", "-id")
+        return super().get_ordering(request, queryset, view)
+
+    def _check_position(self, position: str) -> None:
+        if self.ordering[0] != f"-{TOP_RANK}":
+            return super()._check_position(position)
+        try:
+            rank = float(position)
+        except ValueError as exc:
+            raise ValidationError({"cursor": [self.invalid_cursor_message]}) from exc
+        if not math.isfinite(rank):
+            raise ValidationError({"cursor": [self.invalid_cursor_message]})
+        return None
 
 
 @extend_schema_view(
@@ -31,7 +55,7 @@ from .permissions import HasAnyRole, IsEditor
 class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [HasAnyRole]
     filterset_class = ArticleFilter
-    pagination_class = CursorPage
+    pagination_class = ArticlePage
     queryset = Article.objects.none()  # for the schema; get_queryset picks by action
 
     def get_queryset(self):

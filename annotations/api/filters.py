@@ -3,7 +3,8 @@
 from datetime import UTC
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
@@ -51,7 +52,21 @@ class UserFilter(filters.CharFilter):
         return qs.filter(**{f"{self.field_name}_id": user_id})
 
 
+# An article's rank by its best sentence: unscored ones after every scored one (a score is 0..1).
+TOP_RANK = "top_rank"
+UNSCORED_RANK = -1.0
+
+
 class ArticleFilter(filters.FilterSet):
+    ordering = filters.ChoiceFilter(
+        choices=[
+            ("-created_at", "newest first"),
+            ("-top_checkworthiness", "most check-worthy sentence first"),
+        ],
+        method="filter_ordering",
+        help_text="`-created_at` (default) or `-top_checkworthiness`: articles whose best "
+        "sentence is most check-worthy first, unscored ones last.",
+    )
     status = filters.ChoiceFilter(choices=Article.Status.choices)
     language = filters.CharFilter(help_text="Language code, e.g. `en`, `es`.")
     publisher = filters.CharFilter(lookup_expr="iexact")
@@ -72,6 +87,12 @@ class ArticleFilter(filters.FilterSet):
     class Meta:
         model = Article
         fields = []
+
+    def filter_ordering(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if value != "-top_checkworthiness":
+            return qs
+        # The cursor pages order by it (ArticlePage); NULL would fall out of `rank < cursor`.
+        return qs.annotate(**{TOP_RANK: Coalesce(F("top_checkworthiness"), Value(UNSCORED_RANK))})
 
     def filter_has_claims(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         user = self.request.user if self.request else None

@@ -1,15 +1,16 @@
-"""Sentences ranked by check-worthiness across the articles a user may read."""
+"""Sentences ranked by check-worthiness across the articles a user may read, and the learned
+check-worthiness models' figures (editors)."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from annotations import selectors
-from annotations.models import Sentence
+from annotations import access, selectors
+from annotations.models import CheckworthinessModel, Sentence
 
 from . import serializers as s
 from .common import E400, READ_ERRORS, CursorPage
 from .filters import SentenceFilter
-from .permissions import HasAnyRole
+from .permissions import HasAnyRole, IsEditor
 
 
 class CheckworthinessPage(CursorPage):
@@ -35,3 +36,26 @@ class SentenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.ranked_sentences(user=self.request.user)
+
+
+class NewestModelFirstPage(CursorPage):
+    ordering = ("-trained_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Trained check-worthiness models and their figures (editors)",
+        description="Newest first: each model's precision@5 on the newest checked articles "
+        "(held out) next to the heuristic's, its training size, and whether it scores sentences "
+        "now (`is_active`; `note` says why or why not).",
+        responses={200: s.CheckworthinessModelSerializer(many=True), **READ_ERRORS},
+    ),
+)
+class CheckworthinessModelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsEditor]
+    pagination_class = NewestModelFirstPage
+    serializer_class = s.CheckworthinessModelSerializer
+    queryset = CheckworthinessModel.objects.none()  # for the schema
+
+    def get_queryset(self):
+        return access.checkworthiness_models_visible_to(self.request.user)

@@ -12,6 +12,7 @@ from annotations.api.common import etag_for
 from annotations.models import (
     Article,
     ArticleRevision,
+    CheckworthinessModel,
     Claim,
     Comment,
     Rating,
@@ -88,6 +89,26 @@ class RankedSentenceSerializer(serializers.ModelSerializer):
             "text",
             "checkworthiness",
             "claim_type",
+        ]
+
+
+class CheckworthinessModelSerializer(serializers.ModelSerializer):
+    """A trained check-worthiness model's figures (not its weights)."""
+
+    class Meta:
+        model = CheckworthinessModel
+        fields = [
+            "id",
+            "trained_at",
+            "vector_model_id",
+            "training_articles",
+            "training_sentences",
+            "training_positives",
+            "holdout_articles",
+            "holdout_precision_at_5",
+            "heuristic_precision_at_5",
+            "is_active",
+            "note",
         ]
 
 
@@ -223,6 +244,9 @@ class ClaimUpdateSerializer(serializers.Serializer):
 class ArticleListSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(allow_null=True)
     claims_count = serializers.IntegerField(read_only=True)
+    top_checkworthiness = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Its best sentence's score; null until scored."
+    )
 
     class Meta:
         model = Article
@@ -237,6 +261,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "status",
             "assignee",
             "claims_count",
+            "top_checkworthiness",
             "created_at",
             "updated_at",
         ]

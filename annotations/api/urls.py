@@ -19,6 +19,11 @@ review.register(
 review.register("verdicts", verdicts.VerdictViewSet, basename="verdict")
 review.register("rating-scales", verdicts.RatingScaleViewSet, basename="rating-scale")
 review.register("sentences", sentences.SentenceViewSet, basename="sentence")
+review.register(
+    "checkworthiness-models",
+    sentences.CheckworthinessModelViewSet,
+    basename="checkworthiness-model",
+)
 review_urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="auth-token"),
     path("me/", accounts.MeView.as_view(), name="me"),

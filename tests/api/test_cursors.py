@@ -25,6 +25,7 @@ PAGED_LISTS = [
     "/api/v1/verified-claims/",
     "/api/v1/verified-claims/withdrawn/",
     "/api/v1/sentences/",
+    "/api/v1/checkworthiness-models/",
 ]
 
 

@@ -41,6 +41,8 @@ def show_schedule(**env: str) -> subprocess.CompletedProcess:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "factcheck.settings",
             "REFETCH_ENABLED": "false",  # the re-fetch has its own entry (tests/revisions)
+            # The nightly training has its own entry (tests/test_learning.py).
+            "CHECKWORTHINESS_TRAIN_ENABLED": "false",
             **env,
         },
         capture_output=True,
