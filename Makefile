@@ -3,6 +3,9 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
+# Public claim links (ClaimReview url, feeds) point at the server `make run` starts, unless
+# PUBLIC_BASE_URL is set. ADDR may be host:port or a bare port, as runserver takes it.
+RUN_BASE_URL := http://$(if $(findstring :,$(ADDR)),$(ADDR),127.0.0.1:$(ADDR))
 WORKER_CONCURRENCY ?= 2
 # Tests run against PostgreSQL and Redis on localhost unless these are set.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
@@ -27,8 +30,10 @@ migrate: install
 
 run: migrate
 	DEBUG=true $(PY) manage.py seed_demo
-	@echo "Web server on http://$(ADDR)/ (admin at /admin/), Celery worker beside it. Ctrl-C stops both."
-	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	@echo "Web server on $(RUN_BASE_URL)/ (log in as reviewer; admin at /admin/), Celery worker beside it. Ctrl-C stops both."
+	@export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-$(RUN_BASE_URL)}"; \
+	echo "Public links: $$PUBLIC_BASE_URL"; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	DEBUG=true $(VENV)/bin/celery -A factcheck worker -Q celery,models --loglevel=INFO \
 	  --concurrency=$(WORKER_CONCURRENCY) --beat --schedule=$(VENV)/celerybeat-schedule & worker=$$!; \
 	DEBUG=true $(PY) manage.py runserver $(ADDR)

@@ -120,6 +120,9 @@ ROWS: dict[str, Row] = {
     "article assign (POST only)": Row(
         "/api/v1/articles/{article}/assign/", allowed(EDITORS, 405), False
     ),
+    "article status (POST only)": Row(
+        "/api/v1/articles/{article}/status/", allowed(EDITORS, 405), False
+    ),
     "claims": Row(
         "/api/v1/claims/", lambda r, s: role_or(r, (200, "C" if claim_visible(r, s) else ""))
     ),

@@ -229,6 +229,10 @@ class AssignSerializer(serializers.Serializer):
     )
 
 
+class ArticleStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Article.Status.choices)
+
+
 class SourceSerializer(serializers.ModelSerializer):
     created_by = UserRefSerializer(read_only=True)
 

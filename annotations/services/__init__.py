@@ -5,7 +5,13 @@ comments), `verdicts` (submission, approval, rejection, corrections) and `import
 jobs). Callers import from `annotations.services`.
 """
 
-from .articles import assign_article, build_sentences, create_article
+from .articles import (
+    assign_article,
+    build_sentences,
+    create_article,
+    follow_claims,
+    set_article_status,
+)
 from .claims import (
     add_comment,
     add_source,
@@ -35,8 +41,10 @@ __all__ = [
     "delete_claim",
     "delete_comment",
     "delete_source",
+    "follow_claims",
     "link_same_as",
     "reject_verdict",
+    "set_article_status",
     "start_import",
     "submit_verdict",
     "update_claim",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from .. import roles
 from ..audit import record_event, record_update, snapshot
 from ..models import Claim, Correction, Rating, Verdict
+from .articles import follow_claims
 from .checks import require_checker, require_role
 
 VERDICT_FIELDS = ("claim", "rating", "explanation", "status", "reviewed_by", "review_note")
@@ -56,6 +57,7 @@ def submit_verdict(*, claim: Claim, author, rating: Rating, explanation: str) ->
             obj=verdict,
             changes=snapshot(verdict, VERDICT_FIELDS),
         )
+        follow_claims(article_id=claim.article_id, actor=author)
     return verdict
 
 
@@ -138,6 +140,7 @@ def approve_verdict(*, verdict: Verdict, editor, correction: str = "") -> Verdic
             )
             changes["correction"] = note.pk
         record_event(actor=editor, action="verdict.approved", obj=verdict, changes=changes)
+        follow_claims(article_id=claim.article_id, actor=editor)
     return verdict
 
 
@@ -167,4 +170,5 @@ def reject_verdict(*, verdict: Verdict, editor, reason: str) -> Verdict:
             obj=verdict,
             changes={"claim": claim.pk, "reason": verdict.review_note},
         )
+        follow_claims(article_id=claim.article_id, actor=editor)
     return verdict
