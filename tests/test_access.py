@@ -242,6 +242,7 @@ ROWS: dict[str, Row] = {
         lambda r, s: jobs(r, detail=True, readers=WITH_ROLE),
         False,
     ),
+    "export count (POST only)": Row("/api/v1/exports/count/", allowed(WITH_ROLE, 405), False),
     "export download": Row(
         "/api/v1/exports/{export_job}/download/",
         lambda r, s: jobs(r, detail=True, readers=WITH_ROLE, ok=409),  # not finished yet
