@@ -72,6 +72,26 @@ def public_claim_pages() -> QuerySet[Claim]:
     )
 
 
+def public_fact_checks(*, query: str = "", rating: str = "") -> QuerySet[Claim]:
+    """Published claims for the public index and its feeds, the newest publication first.
+
+    `query` matches words of the claim (quote and wording), the claimant, the explanation and
+    the article's title; `rating` is a rating slug.
+    """
+    claims = published_claims().order_by("-published_at", "-id")
+    for word in query.split()[:10]:
+        claims = claims.filter(
+            Q(quote_exact__icontains=word)
+            | Q(text__icontains=word)
+            | Q(claimant__icontains=word)
+            | Q(published_verdict__explanation__icontains=word)
+            | Q(article__title__icontains=word)
+        )
+    if rating:
+        claims = claims.filter(published_verdict__rating__slug=rating)
+    return claims
+
+
 def withdrawn_claims() -> QuerySet[Claim]:
     """Claims that left the feed after they were in it, for its consumers to drop what they synced.
 

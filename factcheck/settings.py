@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "frontend.context_processors.organisation",
             ],
         },
     },
@@ -155,6 +156,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_LOCKOUT_TEMPLATE = "frontend/lockout.html"  # the styled page, still HTTP 429
 
 # How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For.
 # 0 (the default): the client's address is REMOTE_ADDR and the header is ignored, since a client

@@ -263,6 +263,13 @@ ROWS: dict[str, Row] = {
         lambda r, s: (200, "AC") if s in ("published", "retracted") else (404, ""),
     ),
     "public ratings page": Row("/ratings/", lambda r, s: (200, ""), False),
+    "public index": Row("/fact-checks/", lambda r, s: (200, "C" if s == "published" else "")),
+    "public index search": Row(
+        "/fact-checks/?q=clmpublishedqz",
+        lambda r, s: (200, "C" if s == "published" else ""),
+    ),
+    "public rss": Row("/fact-checks/rss/", lambda r, s: (200, "C" if s == "published" else "")),
+    "public atom": Row("/fact-checks/atom/", lambda r, s: (200, "C" if s == "published" else "")),
     "schema": Row("/api/schema/", lambda r, s: (200, ""), False),
     "docs": Row("/api/docs/", lambda r, s: (200, ""), False),
     "healthz": Row("/healthz", lambda r, s: (200, ""), False),
