@@ -34,5 +34,9 @@ def test_no_server_error_for_any_input(operation, wsgi_app, reviewer, editor, cl
     SourceFactory(claim=claim, created_by=reviewer)
     VerdictFactory(claim=claim_by(editor), author=editor)
     # As a reviewer; the editors' actions as an editor (a reviewer only ever gets 403 there).
-    user = editor if operation.path.endswith(("/assign/", "/approve/", "/reject/")) else reviewer
+    user = (
+        editor
+        if operation.path.endswith(("/assign/", "/status/", "/approve/", "/reject/"))
+        else reviewer
+    )
     assert_no_server_error(operation, user=user, app=wsgi_app, max_examples=MAX_EXAMPLES)
