@@ -5,7 +5,7 @@ before an export ("nothing matches" instead of an empty file)."""
 import pytest
 from playwright.sync_api import expect
 
-from annotations.models import ExportJob, ImportJob
+from annotations.models import AuditEvent, ExportJob, ImportJob
 from tests.factories import ArticleFactory, published_claim
 
 from .conftest import log_in, screenshot
@@ -145,3 +145,26 @@ def test_an_export_that_matched_nothing_offers_no_file(page, e2e_editor):
     )
     expect(page.get_by_role("link", name="Download the file")).to_be_hidden()
     expect(page.locator("#export-history-body tr").first).to_contain_text("Nothing matched")
+
+
+def test_editor_marks_an_article_reviewed_from_my_work(page, e2e_editor):
+    article = ArticleFactory(title="Council budget vote")
+    log_in(page, "edna-editor")
+    page.get_by_label("Status of “Council budget vote”").select_option("reviewed")
+    page.get_by_role("button", name="Set the status of “Council budget vote”").click()
+    expect(page.locator(f"form[data-article='{article.pk}'] [role=status]")).to_have_text("Saved.")
+    article.refresh_from_db()
+    assert article.status == "reviewed"
+    assert AuditEvent.objects.filter(
+        action="article.status_changed", object_id=article.pk, actor=e2e_editor
+    ).exists()
+    page.reload()
+    expect(page.get_by_label("Status of “Council budget vote”")).to_have_value("reviewed")
+    screenshot(page, "my-work-editor")
+
+
+def test_reviewers_see_the_status_without_a_control(page, e2e_reviewer):
+    ArticleFactory(title="Council budget vote")
+    log_in(page, "rita-reviewer")
+    expect(page.locator("table.articles tbody tr")).to_contain_text("New")
+    expect(page.locator("form.status-form")).to_have_count(0)
