@@ -147,3 +147,19 @@ def test_too_many_requests_is_a_styled_page(client, settings):
     assert response.status_code == 429
     assert "<h1>Too many requests</h1>" in response.content.decode()
     assert int(response["Retry-After"]) > 0
+
+
+def test_a_refused_form_is_a_styled_403(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "<h1>This form could not be sent</h1>" in response.content.decode()
+
+
+def test_the_403_page_is_styled():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("403.html")
+    assert "<h1>You may not open this page</h1>" in html
+    assert "frontend/base.css" in html
