@@ -28,14 +28,19 @@ install: $(VENV)/.installed
 migrate: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 
+# Two workers, so a long import never holds the rest: one for the imports queue, one for exports,
+# search indexing, model tasks and housekeeping (with beat: the stale-job sweep, the periodic
+# export). Prefetch 1 (settings) and -O fair: a busy process reserves nothing beyond its task.
+CELERY_WORKER := $(VENV)/bin/celery -A factcheck worker --loglevel=INFO -O fair
 run: migrate
 	DEBUG=true $(PY) manage.py seed_demo
-	@echo "Web server on $(RUN_BASE_URL)/ (log in as reviewer; admin at /admin/), Celery worker beside it. Ctrl-C stops both."
+	@echo "Web server on $(RUN_BASE_URL)/ (log in as reviewer; admin at /admin/), Celery workers beside it. Ctrl-C stops all."
 	@export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-$(RUN_BASE_URL)}"; \
 	echo "Public links: $$PUBLIC_BASE_URL"; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	DEBUG=true $(VENV)/bin/celery -A factcheck worker -Q celery,models --loglevel=INFO \
-	  --concurrency=$(WORKER_CONCURRENCY) --beat --schedule=$(VENV)/celerybeat-schedule & worker=$$!; \
+	trap 'kill $$imports $$jobs 2>/dev/null; wait $$imports $$jobs 2>/dev/null' EXIT; \
+	DEBUG=true $(CELERY_WORKER) -n imports@%h -Q imports --concurrency=$(WORKER_CONCURRENCY) & imports=$$!; \
+	DEBUG=true $(CELERY_WORKER) -n jobs@%h -Q exports,search,models,celery --concurrency=$(WORKER_CONCURRENCY) \
+	  --beat --schedule=$(VENV)/celerybeat-schedule & jobs=$$!; \
 	DEBUG=true $(PY) manage.py runserver $(ADDR)
 
 lint: install

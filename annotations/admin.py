@@ -12,7 +12,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models as db_models
 from django.utils.html import format_html, format_html_join
 
-from . import models, moderation, roles, services
+from . import models, moderation, roles, search, services
 from .admin_moderation import (
     FollowsAccessPolicy,
     ModerationMixin,
@@ -104,11 +104,15 @@ class ClaimAdmin(ModerationMixin, admin.ModelAdmin):
     list_display = ("__str__", "article", "claimant", "status", "is_hidden", "updated_at")
     list_filter = ("status", "is_hidden")
     list_select_related = ("article",)
-    search_fields = ("quote_exact", "text", "claimant")
+    search_fields = search.CLAIM_SEARCH_FIELDS
     exclude = ("sentences",)
     inlines = [SourceInline, VerdictInline]
     show_full_result_count = False
     actions = [hide_action, unhide_action, retract_action]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The API's claim search, which the trigram indexes serve (annotations/search.py).
+        return search.search_claims(queryset, search_term), False
 
 
 @admin.register(models.Source)

@@ -13,8 +13,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from .segmentation import without_lone_surrogates
 
@@ -59,6 +61,36 @@ class Hideable(models.Model):
         abstract = True
 
 
+class Versioned(models.Model):
+    """A version counter bumped by every save of a stored row: the source of its ETag.
+
+    `updated_at` is no version: two writes in one clock tick share it, and a restored backup or a
+    skewed clock can bring an old value back. The counter is bumped in SQL (`version + 1`), so
+    two saves never both write the same number, and it is read back after the save.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding or kwargs.get("force_insert"):
+            super().save(*args, **kwargs)
+            return
+        bumps = self._bumped_fields()
+        for name, increment in bumps.items():
+            setattr(self, name, increment)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *bumps}
+        super().save(*args, **kwargs)
+        self.refresh_from_db(fields=list(bumps))
+
+    def _bumped_fields(self) -> dict[str, F]:
+        """The counters this save moves, as SQL increments."""
+        return {"version": F("version") + 1}
+
+
 # --- Jobs ---------------------------------------------------------------------------------------
 
 
@@ -87,6 +119,11 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     celery_task_id = models.CharField(max_length=64, blank=True)
+    # The one runner (annotations.heartbeat): a token claimed by the task that runs the job, and
+    # its last sign of life. A running job whose heartbeat is older than JOB_STALE_SECONDS lost
+    # its worker, and the sweep queues it again.
+    runner = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -188,22 +225,115 @@ class Article(TimeStamped):
         super().save(*args, **kwargs)
 
 
+class ClaimType(models.TextChoices):
+    """What kind of claim a sentence makes (annotations.triage.CLAIM_TYPES)."""
+
+    QUANTITY = "quantity", "quantity"
+    COMPARISON_OR_CHANGE = "comparison_or_change", "comparison or change"
+    ATTRIBUTION = "attribution", "attribution of a fact"
+    PREDICTION = "prediction", "prediction"
+    PERSONAL_EXPERIENCE = "personal_experience", "personal experience"
+    OTHER = "other", "other"
+
+
+class ArticleRevision(models.Model):
+    """One text of an article. Articles get revisions when their text first changes: revision 1
+    is then the text they had, and the article's `body` is always the newest revision's."""
+
+    class Source(models.TextChoices):
+        ORIGINAL = "original"  # the text as first imported or created
+        REFETCH = "refetch"
+        UPLOAD = "upload"
+        API = "api"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="1 for the first text, then 2, 3, ...")
+    body = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.number} of article #{self.article_id}"
+
+
+class CurrentSentenceManager(models.Manager):
+    """The sentences of each article's current text. Older revisions' sentences are kept (with
+    `revision` set) but every existing read path (`article.sentences`, prefetches, claims'
+    sentences) means the current text, so the default manager leaves them out."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(revision__isnull=True)
+
+
 class Sentence(models.Model):
     # No index of its own: the (article, position) unique index serves every lookup by article.
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="sentences", db_index=False
+    )
+    # NULL: a sentence of the current text. Set when the article gets a newer revision.
+    revision = models.ForeignKey(
+        ArticleRevision,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sentences",
+        db_index=False,  # the (revision, position) unique index serves it
     )
     position = models.PositiveIntegerField(help_text="0-based order in the article.")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     text = models.TextField()
     paragraph = models.PositiveIntegerField(default=0, help_text="0-based paragraph (line).")
+    # Filled after import by the `score_sentences` task (annotations.scoring); null until then.
+    checkworthiness = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="0..1: how much the sentence calls for a fact check.",
+    )
+    # db_default too: the importer COPYs sentences naming only the columns it fills.
+    claim_type = models.CharField(
+        max_length=24, choices=ClaimType.choices, blank=True, default="", db_default=""
+    )
+
+    objects = CurrentSentenceManager()
+    # DJ012 takes a second manager for a field; it is the manager of every revision's sentences.
+    all_revisions = models.Manager()  # noqa: DJ012
 
     class Meta:
         ordering = ["article", "position"]
+        indexes = [
+            # The top sentences across articles (GET /api/v1/sentences/); unscored ones never
+            # rank, so they stay out of the index.
+            # Current text only, as every read of sentences is (CurrentSentenceManager).
+            models.Index(
+                F("checkworthiness").desc(),
+                F("id").desc(),
+                name="sentence_checkworthiness_idx",
+                condition=Q(checkworthiness__isnull=False, revision__isnull=True),
+            ),
+        ]
+        base_manager_name = "all_revisions"
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "position"], name="sentence_position_unique"
+                fields=["article", "position"],
+                condition=Q(revision__isnull=True),
+                name="sentence_position_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["revision", "position"],
+                condition=Q(revision__isnull=False),
+                name="sentence_revision_position_unique",
             ),
             models.CheckConstraint(
                 condition=Q(start__lt=F("end")), name="sentence_start_before_end"
@@ -212,6 +342,24 @@ class Sentence(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class ArticleFetchState(models.Model):
+    """The periodic re-fetch of an article's URL: validators for a conditional GET and back-off."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="fetch_state"
+    )
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(db_index=True, default=timezone.now)
+    # Checks in a row that found nothing new (or failed): each doubles the wait, up to a cap.
+    unchanged_runs = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"re-fetch of article #{self.article_id}"
 
 
 class ArticleSearch(models.Model):
@@ -279,7 +427,15 @@ class Rating(models.Model):
 # --- Claims, evidence, verdicts -----------------------------------------------------------------
 
 
-class Claim(TimeStamped, Hideable):
+class AnchorStatus(models.TextChoices):
+    ANCHORED = "anchored"  # the checked text, where the claim says
+    CHANGED = "changed"  # similar text at the new place: re-review
+    ORPHANED = "orphaned"  # gone from the newest text; kept with its old text and span
+
+
+class Claim(TimeStamped, Hideable, Versioned):
+    AnchorStatus = AnchorStatus
+
     class Status(models.TextChoices):
         DRAFT = "draft"  # marked, being researched
         SUBMITTED = "submitted"  # a verdict awaits an editor
@@ -313,6 +469,12 @@ class Claim(TimeStamped, Hideable):
         "Verdict", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # What an editor reviews besides the verdict: the span, the wording and the sources. Bumped
+    # when one of REVIEWED_FIELDS changes and by every change to one of its sources, so an
+    # approval made on an older reading is refused (the verdict's ETag carries it).
+    review_version = models.PositiveIntegerField(default=1, editable=False)
+
+    REVIEWED_FIELDS = ("start", "end", "quote_exact", "claimant", "text")
     # "Same claim as": a reviewer's link to an earlier fact-check, ours or another checker's.
     same_as = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
@@ -324,24 +486,69 @@ class Claim(TimeStamped, Hideable):
         on_delete=models.SET_NULL,
         related_name="repeats",
     )
+    # Living articles (annotations.revisions): where the claim stands on the article's newest
+    # text. `start`/`end` index the current body, except for an orphaned claim, whose span stays
+    # on `anchor_revision`'s text with its quote. `anchor_previous` is the span before the last
+    # move ({"revision", "start", "end", "text"}) for the desk's before/after view.
+    anchor_status = models.CharField(
+        max_length=16, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
+    )
+    anchor_revision = models.ForeignKey(
+        ArticleRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    anchor_previous = models.JSONField(default=dict, blank=True)
+    # When a revision last changed or removed the claim's text; never cleared, so a published
+    # check says "the article changed after this check" even once the new anchor is accepted.
+    text_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["article", "start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
         ]
+        # Search (annotations.search.CLAIM_SEARCH_FIELDS) has GIN trigram indexes on
+        # UPPER(column), PostgreSQL only, so they live in migration 0007, not here.
         indexes = [
             models.Index(fields=["article", "start"]),
             models.Index(fields=["status", "is_hidden", "updated_at"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["created_by", "status"]),
+            # Small: only the claims a revision moved, for the desk's "changed" lists.
+            models.Index(
+                fields=["anchor_status"],
+                condition=~Q(anchor_status="anchored"),
+                name="claim_anchor_attention_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return (self.text or self.quote_exact)[:80]
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self._reviewed_as_loaded = self._reviewed_values()
 
-class Source(TimeStamped, Hideable):
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        claim = super().from_db(db, field_names, values)
+        claim._reviewed_as_loaded = claim._reviewed_values()
+        return claim
+
+    def _reviewed_values(self) -> tuple | None:
+        loaded = self.__dict__
+        if any(name not in loaded for name in self.REVIEWED_FIELDS):
+            return None  # deferred: unknown, so any save counts as a change
+        return tuple(loaded[name] for name in self.REVIEWED_FIELDS)
+
+    def _bumped_fields(self) -> dict[str, F]:
+        bumps = super()._bumped_fields()
+        before = getattr(self, "_reviewed_as_loaded", None)
+        if before is None or before != self._reviewed_values():
+            bumps["review_version"] = F("review_version") + 1
+        return bumps
+
+
+class Source(TimeStamped, Hideable, Versioned):
     class Stance(models.TextChoices):
         SUPPORTS = "supports"
         REFUTES = "refutes"
@@ -364,6 +571,18 @@ class Source(TimeStamped, Hideable):
     def __str__(self) -> str:
         return self.title or self.url
 
+    # Every change to a source (added, edited, hidden, shown, removed) is a change to what an
+    # editor reviews on its claim: it moves the claim's review version, from any caller.
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        Claim.objects.filter(pk=self.claim_id).update(review_version=F("review_version") + 1)
+
+    def delete(self, *args, **kwargs):
+        claim_id = self.claim_id
+        result = super().delete(*args, **kwargs)
+        Claim.objects.filter(pk=claim_id).update(review_version=F("review_version") + 1)
+        return result
+
 
 class Comment(TimeStamped, Hideable):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
@@ -379,7 +598,7 @@ class Comment(TimeStamped, Hideable):
         return self.body[:80]
 
 
-class Verdict(TimeStamped):
+class Verdict(TimeStamped, Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft"
         SUBMITTED = "submitted"
@@ -388,6 +607,9 @@ class Verdict(TimeStamped):
         RETRACTED = "retracted"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
+    # A correction of a published claim proposes its new wording, span and sources here; they
+    # apply when an editor approves the verdict (annotations.services.corrections).
+    changes = models.JSONField(default=dict, blank=True)
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
     explanation = models.TextField()
     author = models.ForeignKey(
@@ -412,11 +634,37 @@ class Verdict(TimeStamped):
                 condition=~Q(status="approved") | ~Q(reviewed_by=F("author")),
                 name="verdict_not_self_approved",
             ),
+            # ... nor rejects it. (That the approver wrote none of the claim is checked by a
+            # trigger: it spans tables; see migration 0007.)
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reviewed_by=F("author")),
+                name="verdict_not_self_rejected",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.rating} on claim #{self.claim_id}"
+
+
+class ClaimContributor(models.Model):
+    """Someone who wrote or changed a claim's span, wording or sources.
+
+    The two-person rule reads it: nobody approves a verdict on a claim they helped write
+    (a PostgreSQL trigger refuses it too). Rows are only added, once per person and claim.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="contributors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "user"], name="claim_contributor_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"user #{self.user_id} on claim #{self.claim_id}"
 
 
 class Correction(models.Model):

@@ -171,6 +171,10 @@ def open_flag_groups(*, user) -> QuerySet:
 
 
 def _lock(target: models.Model) -> models.Model:
+    if isinstance(target, Source):
+        # Claim before source, the order the source services lock in: hiding a source moves
+        # its claim's review version, and the opposite order could deadlock with an edit.
+        list(Claim.objects.select_for_update().filter(pk=target.claim_id).values_list("pk"))
     return type(target).objects.select_for_update().get(pk=target.pk)
 
 

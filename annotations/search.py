@@ -1,4 +1,5 @@
-"""Full-text search over articles: the search documents, built after commit, and the query.
+"""Full-text search over articles: the search documents, built after commit, and the query;
+and claim search, a substring match served by trigram indexes.
 
 On PostgreSQL each article has a `tsvector` document in `ArticleSearch`, GIN-indexed. It is built
 by a Celery task queued when the article's transaction commits, not in that transaction: for an
@@ -10,9 +11,11 @@ laptop default) there are no documents and search is a substring match.
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.text import smart_split, unescape_string_literal
 
+from . import jobs
 from .models import Article, ArticleSearch
 
 # No stemming: one configuration serves English and Spanish alike, and finds the words typed.
@@ -29,6 +32,27 @@ def search_articles(articles: QuerySet, text: str) -> QuerySet:
         return articles.filter(Q(title__icontains=text) | Q(body__icontains=text))
     query = SearchQuery(text, config=CONFIG, search_type="websearch")
     return articles.filter(search__document=query)
+
+
+# The claim columns searched, by the admin and by the API's `search`. Each has a GIN trigram index
+# on UPPER(column) (migration 0007, PostgreSQL): the expression Django's icontains compares, so
+# `UPPER(col) LIKE UPPER('%word%')` is a bitmap index scan instead of a scan of every claim.
+CLAIM_SEARCH_FIELDS = ("quote_exact", "text", "claimant")
+
+
+def search_claims(claims: QuerySet, text: str) -> QuerySet:
+    """`claims` narrowed to those where each word of `text`, or "quoted phrase", is in the quote,
+    the checker's wording or the claimant, in any case (as the admin's search box matches)."""
+    if "\x00" in text:  # no stored text holds NUL, and PostgreSQL refuses it in a query
+        return claims.none()
+    for term in smart_split(text):
+        if len(term) > 1 and term[0] in "\"'" and term[-1] == term[0]:
+            term = unescape_string_literal(term)
+        if term:
+            claims = claims.filter(
+                Q.create([(f"{field}__icontains", term) for field in CLAIM_SEARCH_FIELDS], "OR")
+            )
+    return claims
 
 
 def index_articles(articles: QuerySet, *, refresh: bool = False) -> int:
@@ -68,15 +92,13 @@ def index_after_commit(article_ids: Iterable[int], *, refresh: bool = False) -> 
     ids = list(article_ids)
     if not ids or not is_supported():
         return
-    from . import tasks  # tasks imports the importer, which imports this module
-
-    transaction.on_commit(lambda: tasks.index_articles.delay(ids, refresh=refresh), robust=True)
+    jobs.send_after_commit(
+        jobs.INDEX_ARTICLES, args=[ids], kwargs={"refresh": refresh}, robust=True
+    )
 
 
 def index_import_after_commit(job_id: int) -> None:
     """Queue, for the commit, a catch-up over an import's articles still without a document."""
     if not is_supported():
         return
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.index_import.delay(job_id), robust=True)
+    jobs.send_after_commit(jobs.INDEX_IMPORT, args=[job_id], robust=True)

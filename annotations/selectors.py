@@ -172,6 +172,7 @@ def claims_for_display(*, user) -> QuerySet[Claim]:
     return (
         access.claims_visible_to(user)
         .select_related("created_by", "assignee", "published_verdict__rating")
+        .annotate(anchor_revision_number=F("anchor_revision__number"))
         .prefetch_related(
             Prefetch("sentences", queryset=Sentence.objects.only("id")),
             Prefetch(
@@ -205,6 +206,46 @@ def article_with_sentences(*, user) -> QuerySet[Article]:
             Prefetch("sentences", queryset=Sentence.objects.order_by("position")),
             Prefetch("claims", queryset=claims_for_display(user=user), to_attr="visible_claims"),
         )
+    )
+
+
+def ranked_sentences(*, user) -> QuerySet[Sentence]:
+    """Scored sentences of the articles `user` may list, with their article's title and language.
+
+    Unordered: the caller ranks them (most check-worthy first). Unscored sentences are left out.
+    """
+    articles = articles_for_list(user=user).order_by().values("pk")
+    return (
+        Sentence.objects.filter(checkworthiness__isnull=False, article__in=articles)
+        .select_related("article")
+        .only(
+            "id",
+            "position",
+            "start",
+            "end",
+            "text",
+            "checkworthiness",
+            "claim_type",
+            "article__id",
+            "article__title",
+            "article__language",
+        )
+    )
+
+
+def by_top_checkworthiness(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """`articles` with `top_checkworthiness` (their best sentence's score), best first.
+
+    Unscored articles come last. One subquery per article over its own sentences: for short
+    lists (an assignee's articles), not for sorting the whole table.
+    """
+    best = (
+        Sentence.objects.filter(article=OuterRef("pk"), checkworthiness__isnull=False)
+        .order_by("-checkworthiness")
+        .values("checkworthiness")[:1]
+    )
+    return articles.annotate(top_checkworthiness=Subquery(best)).order_by(
+        F("top_checkworthiness").desc(nulls_last=True), "-created_at", "-id"
     )
 
 

@@ -1,19 +1,24 @@
-"""Celery tasks: each takes a job id and hands over to plain code that owns the logic."""
+"""Celery tasks: each takes a job id and hands over to plain code that owns the logic.
+
+Domain code queues these by name through `annotations.jobs`, never by importing this module.
+Their queues are settings.CELERY_TASK_ROUTES'.
+"""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from annotations import search
+from annotations import heartbeat, refetch, scoring, search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_import
 from annotations.memory import matching
-from annotations.models import Article, ExportJob
+from annotations.models import Article
+from annotations.services import revisions
 
-
-# Late ack + reject-on-worker-lost: a worker killed mid-job leaves the message to be delivered
-# again, and run_import resumes from the job's checkpoint. Only a dropped database connection is
-# retried; run_import is idempotent, so a retry cannot duplicate articles.
-@shared_task(
+# Late ack + reject-on-worker-lost: a worker lost mid-job leaves the message to be delivered again,
+# and a killed machine's job is queued again by the sweep once its heartbeat goes stale; either
+# way run_import resumes from the job's checkpoint, and its claim lets only one delivery run it.
+# Only a dropped database connection is retried; a retry cannot duplicate articles.
+job_task = shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -21,22 +26,18 @@ from annotations.models import Article, ExportJob
     retry_backoff=True,
     max_retries=5,
 )
+
+
+@job_task
 def import_articles(self, job_id: int) -> None:
     run_import(job_id, task_id=self.request.id or "")
 
 
-# A dropped database connection is transient; run_export starts over and replaces the file, so a
-# retry (or a re-delivery after a lost worker) cannot leave a half-written export behind.
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-)
+# run_export starts over and replaces the file, so a retry or a second run cannot leave a
+# half-written export behind; its claim keeps a duplicate delivery from writing beside it.
+@job_task
 def export_claims(self, job_id: int) -> None:
-    run_export(ExportJob.objects.get(pk=job_id))
+    run_export(job_id)
 
 
 # Run by Celery beat (settings.CELERY_BEAT_SCHEDULE); the export itself is an export_claims task.
@@ -45,9 +46,16 @@ def scheduled_export(format: str) -> int:
     return start_scheduled_export(format).pk
 
 
-# Search documents are built after the articles' commit (see annotations.search); both tasks are
-# idempotent, so a re-delivery or retry only finds the documents already written.
-indexing_task = shared_task(
+# Beat, every JOB_SWEEP_SECONDS, and each worker as it starts (factcheck.celery).
+@shared_task(ignore_result=True)
+def sweep_stale_jobs(lookahead: float | None = None) -> int:
+    return len(heartbeat.sweep_stale_jobs(lookahead=lookahead))
+
+
+# Derived work that a re-delivery or retry can only repeat, never double: search documents,
+# scores, vectors and matches are replaced, a claim already placed on a revision is skipped.
+# Only a dropped database connection is retried.
+idempotent_task = shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError, InterfaceError),
@@ -56,39 +64,53 @@ indexing_task = shared_task(
 )
 
 
-@indexing_task
+# Search documents are built after the articles' commit (see annotations.search).
+@idempotent_task
 def index_articles(article_ids: list[int], refresh: bool = False) -> int:
     return search.index_articles(Article.objects.filter(pk__in=article_ids), refresh=refresh)
 
 
-@indexing_task
+@idempotent_task
 def index_import(job_id: int) -> int:
     """Catch-up after an import: documents that a lost per-batch task did not build."""
     return search.index_articles(Article.objects.filter(import_job_id=job_id))
 
 
-# Claim memory, on the `models` queue (CELERY_TASK_ROUTES): the embedding model loads once per
-# worker process. Each task is idempotent (vectors and matches are replaced), so a re-delivery
-# only repeats the work.
-model_task = shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=5,
-)
+# The `models` queue: check-worthiness scores (annotations.scoring) and claim memory's vectors and
+# matches (annotations.memory; the embedding model loads once per worker process).
+@idempotent_task
+def score_sentences(article_ids: list[int]) -> int:
+    return scoring.score_articles(article_ids=article_ids)
 
 
-@model_task
+@idempotent_task
 def embed_claims(claim_ids: list[int]) -> int:
     return matching.embed_and_match_claims(claim_ids)
 
 
-@model_task
+@idempotent_task
 def embed_articles(article_ids: list[int]) -> int:
     return matching.embed_and_match_articles(article_ids)
 
 
-@model_task
+@idempotent_task
 def embed_external(fact_check_ids: list[int]) -> int:
     return matching.embed_external(fact_check_ids)
+
+
+# One job per new revision of an article (annotations.services.revisions).
+@idempotent_task
+def reanchor_revision(revision_id: int) -> dict[str, int]:
+    return revisions.reanchor_claims(revision_id=revision_id)
+
+
+# Run by Celery beat (settings.CELERY_BEAT_SCHEDULE["refetch-articles"]).
+@shared_task
+def refetch_due_articles() -> int:
+    return refetch.queue_due_refetches()
+
+
+# Fetch failures are recorded on the article's fetch state and retried by the back-off, not here.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refetch_article(article_id: int) -> str:
+    return refetch.refetch_article(article_id=article_id)

@@ -75,6 +75,7 @@ def article(rng: random.Random, run: str, i: int) -> dict:
 
 
 WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool=solo"]
+WORKER += ["--queues=imports,exports,search,models,celery"]  # one worker, every queue
 
 
 def worker_env() -> dict[str, str]:

@@ -130,8 +130,27 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     }
 CELERY_TIMEZONE = "UTC"
-# Model work (embeddings) has a queue of its own, so it never holds up imports and exports.
-CELERY_TASK_ROUTES = {"annotations.tasks.embed_*": {"queue": "models"}}
+# Named queues, so one kind of work never waits behind another: a worker (or several, on any
+# machine) per queue group. "celery" (the default queue) carries the short housekeeping tasks:
+# the stale-job sweep and the periodic export's start.
+CELERY_TASK_ROUTES = {
+    "annotations.tasks.import_articles": {"queue": "imports"},
+    "annotations.tasks.export_claims": {"queue": "exports"},
+    "annotations.tasks.index_articles": {"queue": "search"},
+    "annotations.tasks.index_import": {"queue": "search"},
+    # Model work (embeddings, check-worthiness) loads models once per worker process.
+    "annotations.tasks.embed_*": {"queue": "models"},
+    "annotations.tasks.score_sentences": {"queue": "models"},
+    # Re-fetching articles is network-bound fetching, as URL imports are.
+    "annotations.tasks.refetch_article": {"queue": "imports"},
+}
+JOB_QUEUES = ["imports", "exports", "search", "models", "celery"]
+# Heartbeats (annotations.heartbeat): a running job renews its row's heartbeat every
+# JOB_HEARTBEAT_SECONDS and at every checkpoint; one silent for JOB_STALE_SECONDS lost its worker
+# and is queued again by the sweep (every JOB_SWEEP_SECONDS, and when a worker starts).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10.0)
+JOB_STALE_SECONDS = env.float("JOB_STALE_SECONDS", default=60.0)
+JOB_SWEEP_SECONDS = env.float("JOB_SWEEP_SECONDS", default=15.0)
 
 # --- Claim memory ---------------------------------------------------------------------------------
 # `auto`: the multilingual E5 model when its package loads (weights checksum-checked), else the
@@ -308,6 +327,14 @@ except ValueError as exc:
         f"(minute hour day-of-month month day-of-week): {exc}"
     ) from exc
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-jobs": {
+        "task": "annotations.tasks.sweep_stale_jobs",
+        "schedule": JOB_SWEEP_SECONDS,
+        "kwargs": {"lookahead": JOB_SWEEP_SECONDS},
+        # A sweep nobody ran in time is replaced by the next one, not piled up.
+        "options": {"expires": JOB_SWEEP_SECONDS},
+    }
+} | {
     f"export-{fmt}": {
         "task": "annotations.tasks.scheduled_export",
         "schedule": _export_schedule,
@@ -315,6 +342,25 @@ CELERY_BEAT_SCHEDULE = {
     }
     for fmt in EXPORT_SCHEDULE_FORMATS
 }
+
+# Living articles (annotations.refetch): every REFETCH_SWEEP_MINUTES beat queues a re-fetch of
+# the articles whose check is due; an article's wait starts at REFETCH_INTERVAL_MINUTES and
+# doubles with each check that finds nothing new, up to REFETCH_MAX_INTERVAL_HOURS.
+REFETCH_ENABLED = env.bool("REFETCH_ENABLED", default=True)
+REFETCH_SWEEP_MINUTES = env.int("REFETCH_SWEEP_MINUTES", default=10)
+REFETCH_INTERVAL_MINUTES = env.int("REFETCH_INTERVAL_MINUTES", default=60)
+REFETCH_MAX_INTERVAL_HOURS = env.int("REFETCH_MAX_INTERVAL_HOURS", default=7 * 24)
+REFETCH_BATCH = env.int("REFETCH_BATCH", default=200)
+if not 1 <= REFETCH_SWEEP_MINUTES <= 59:
+    raise ImproperlyConfigured(
+        f"REFETCH_SWEEP_MINUTES={REFETCH_SWEEP_MINUTES} must be from 1 to 59 (minutes)."
+    )
+if REFETCH_ENABLED:
+    CELERY_BEAT_SCHEDULE["refetch-articles"] = {
+        "task": "annotations.tasks.refetch_due_articles",
+        "schedule": crontab(minute=f"*/{REFETCH_SWEEP_MINUTES}"),
+        "args": [],
+    }
 
 VERDICT_MIN_EXPLANATION_LENGTH = env.int("VERDICT_MIN_EXPLANATION_LENGTH", default=20)
 
@@ -326,6 +372,8 @@ IMPORT_SPLIT_IN_PROCESS = env.bool("IMPORT_SPLIT_IN_PROCESS", default=True)
 IMPORT_MAX_RECORD_BYTES = env.int("IMPORT_MAX_RECORD_BYTES", default=5 * 1024 * 1024)
 IMPORT_ZIP_MAX_ENTRIES = env.int("IMPORT_ZIP_MAX_ENTRIES", default=10_000)
 IMPORT_ZIP_MAX_BYTES = env.int("IMPORT_ZIP_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
+# An entry unpacking to more than this many times its packed size is refused (measured).
+IMPORT_ZIP_MAX_RATIO = env.int("IMPORT_ZIP_MAX_RATIO", default=100)
 IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=15.0)
 IMPORT_FETCH_MAX_BYTES = env.int("IMPORT_FETCH_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_FETCH_MAX_REDIRECTS = env.int("IMPORT_FETCH_MAX_REDIRECTS", default=5)
@@ -338,5 +386,9 @@ IMPORT_FETCH_ALLOW_PRIVATE = env.bool("IMPORT_FETCH_ALLOW_PRIVATE", default=Fals
 # Internal networks an import may still fetch from (e.g. the newsroom's own CMS), as CIDRs.
 IMPORT_FETCH_ALLOWED_NETWORKS = env.list("IMPORT_FETCH_ALLOWED_NETWORKS", default=[])
 IMPORT_MAX_URLS = env.int("IMPORT_MAX_URLS", default=10_000)
-# Errors listed on a job; beyond this only the `failed` count grows (a bad 2 GB file stays small).
-IMPORT_MAX_ERRORS = env.int("IMPORT_MAX_ERRORS", default=10_000)
+# Job budgets. An import stops as `failed` at IMPORT_MAX_ERRORS errors (one bad upload cannot
+# record errors for an hour), keeping what it imported; each is listed up to that number. A job
+# running longer than IMPORT_MAX_SECONDS / EXPORT_MAX_SECONDS (since it first started) stops.
+IMPORT_MAX_ERRORS = env.int("IMPORT_MAX_ERRORS", default=1000)
+IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=6 * 3600)
+EXPORT_MAX_SECONDS = env.float("EXPORT_MAX_SECONDS", default=3600)

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from annotations.exporting.formats import claimreview
-from annotations.exporting.records import claim_url, feed_item, records_for
+from annotations.exporting.records import claim_url, feed_item, iso, records_for
 from annotations.models import Claim, Correction, Rating, RatingScale
 from annotations.selectors import public_claim_pages, public_fact_checks
 from annotations.throttling import public_page
@@ -101,6 +101,10 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
     for source in item["sources"]:
         source["href"] = _safe_href(source["url"])
     retracted = row["status"] == Claim.Status.RETRACTED
+    changed_at = row["claim_text_changed_at"] and datetime.fromisoformat(
+        iso(row["claim_text_changed_at"])
+    )
+    checked_at = row["approved_at"] or row["claim_published_at"]
     retractions = [c for c in item["corrections"] if c["kind"] == Correction.Kind.RETRACTION]
     scale = Rating.objects.filter(scale__slug=item["rating"]["scale"]).order_by("position", "id")
     return render(
@@ -114,6 +118,12 @@ def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
             "scale": scale,
             # Google's fact-check guidance: a withdrawn review loses its ClaimReview markup.
             "claimreview": None if retracted else ld_json(claimreview(row)),
+            # Living articles: the publisher changed the checked passage after the approval.
+            "article_changed_at": changed_at
+            if changed_at
+            and (checked_at is None or changed_at > datetime.fromisoformat(iso(checked_at)))
+            else None,
+            "passage_removed": row["anchor_status"] == Claim.AnchorStatus.ORPHANED,
         },
     )
 

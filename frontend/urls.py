@@ -10,6 +10,11 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("import/", views.import_page, name="import"),
     path("articles/<int:pk>/", views.article_reader, name="reader"),
+    path(
+        "articles/<int:pk>/revisions/<int:number>/",
+        views.article_revision,
+        name="article-revision",
+    ),
     path("export/", views.export_page, name="export"),
     path("fact-checks/", public_views.fact_checks, name="fact-checks"),
     path("fact-checks/rss/", public_views.rss_feed, name="fact-checks-rss"),

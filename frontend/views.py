@@ -11,15 +11,16 @@ from functools import wraps
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 
 from annotations import access, roles, selectors
-from annotations.models import Article, Flag
+from annotations.models import Article, Claim, Flag
 from annotations.search import search_articles
+from annotations.services import revisions
 from annotations.throttling import sign_in_attempts
 
 ARTICLES_PER_PAGE = 50
@@ -97,7 +98,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
     for moderators the open flags."""
     user = request.user
     # The same querysets as the API's `me/` counts: the page and the API always agree.
-    assigned = selectors.assigned_open_articles(user=user).order_by("-updated_at", "-id")
+    assigned = selectors.assigned_open_articles(user=user)
+    assigned_first = selectors.by_top_checkworthiness(assigned)  # the claims that matter first
     awaiting_verdict = (
         selectors.claims_awaiting_verdict(user=user)
         .select_related("article")
@@ -108,6 +110,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .select_related("claim__article", "rating", "author")
         .order_by("created_at", "id")
     )
+    # Living articles: claims whose text a new revision changed or removed, for re-review.
+    text_changed = (
+        Claim.objects.filter(is_hidden=False)
+        .exclude(anchor_status=Claim.AnchorStatus.ANCHORED)
+        .select_related("article")
+        .order_by("-text_changed_at", "-id")
+    )
+    if not roles.has_role(user, roles.EDITOR):
+        text_changed = text_changed.filter(Q(assignee=user) | Q(created_by=user))
     articles = Paginator(_article_filters(request), ARTICLES_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -116,13 +127,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "my_work.html",
-        assigned=assigned[:20],
+        assigned=assigned_first[:20],
         assigned_count=assigned.count(),
         awaiting_verdict=awaiting_verdict[:20],
         awaiting_verdict_count=awaiting_verdict.count(),
         awaiting_approval=awaiting_approval[:20],
         awaiting_approval_count=awaiting_approval.count(),
         open_flag_count=access.flags_visible_to(user).filter(status=Flag.Status.OPEN).count(),
+        text_changed=text_changed[:20],
+        text_changed_count=text_changed.count(),
         articles=articles,
         statuses=Article.Status.choices,
         filters=request.GET,
@@ -138,7 +151,31 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @role_required
 def article_reader(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(access.articles_visible_to(request.user), pk=pk)
-    return _page(request, "reader.html", article=article)
+    older = list(article.revisions.order_by("number").only("number", "source", "created_at"))[:-1]
+    return _page(request, "reader.html", article=article, older_revisions=older)
+
+
+@role_required
+def article_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """An older text of an article, read-only, in its paragraphs (living articles)."""
+    article = get_object_or_404(access.articles_visible_to(request.user), pk=pk)
+    all_revisions = revisions.revisions_of(article)
+    revision = next((r for r in all_revisions if r.number == number), None)
+    if revision is None:
+        raise Http404("The article has no such revision.")
+    current = revision is all_revisions[-1]
+    paragraphs: dict[int, list[str]] = {}
+    for sentence in revisions.revision_sentences(revision, current=current):
+        paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+    return _page(
+        request,
+        "revision.html",
+        article=article,
+        revision=revision,
+        current=current,
+        paragraphs=[" ".join(texts) for _, texts in sorted(paragraphs.items())],
+        revisions=all_revisions,
+    )
 
 
 @role_required

@@ -89,7 +89,9 @@ def celery_worker(transactional_db):
     from factcheck.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    # conf.update (not assignment) also rebuilds the app's cached router.
+    # conf.update (not assignment) also rebuilds the app's cached router. The settings' routes
+    # come back afterwards: without them a later test's import would land on the default queue.
+    routes = app.conf.task_routes
     app.conf.update(task_routes={"annotations.tasks.*": {"queue": queue}})
     try:
         with start_worker(
@@ -97,7 +99,7 @@ def celery_worker(transactional_db):
         ):
             yield app
     finally:
-        app.conf.update(task_routes=None)
+        app.conf.update(task_routes=routes)
 
 
 @pytest.fixture

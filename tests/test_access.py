@@ -137,6 +137,20 @@ ROWS: dict[str, Row] = {
         lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
         False,
     ),
+    "ranked sentences": Row(
+        "/api/v1/sentences/?ordering=-checkworthiness", lambda r, s: role_or(r, (200, "")), False
+    ),
+    "article revisions": Row(
+        "/api/v1/articles/{article}/revisions/", lambda r, s: role_or(r, (200, "")), False
+    ),
+    "article revision": Row(
+        "/api/v1/articles/{article}/revisions/1/", lambda r, s: role_or(r, (200, "")), False
+    ),
+    "claim accept-anchor (POST only)": Row(
+        "/api/v1/claims/{claim}/accept-anchor/",
+        lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
+        False,
+    ),
     "article matches": Row(
         "/api/v1/articles/{article}/matches/", lambda r, s: role_or(r, (200, ""))
     ),
@@ -169,6 +183,16 @@ ROWS: dict[str, Row] = {
         "/api/v1/verdicts/", lambda r, s: role_or(r, (200, "C" if claim_visible(r, s) else ""))
     ),
     "verdict": Row("/api/v1/verdicts/{verdict}/", lambda r, s: claim_child(r, s, "C")),
+    "verdict withdraw (POST only)": Row(
+        "/api/v1/verdicts/{verdict}/withdraw/",
+        lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
+        False,
+    ),
+    "verdict submit again (POST only)": Row(
+        "/api/v1/verdicts/{verdict}/submit/",
+        lambda r, s: (405, "") if r in WITH_ROLE else (403, ""),
+        False,
+    ),
     "verdict approve (POST only)": Row(
         "/api/v1/verdicts/{verdict}/approve/", allowed(EDITORS, 405), False
     ),
@@ -277,6 +301,7 @@ ROWS: dict[str, Row] = {
     "my work": Row("/", lambda r, s: page_or(r, (200, "A"))),
     "my work search": Row("/?q={A}", lambda r, s: page_or(r, (200, "A"))),
     "reader": Row("/articles/{article}/", lambda r, s: page_or(r, (200, "A"))),
+    "older text": Row("/articles/{article}/revisions/1/", lambda r, s: page_or(r, (200, "A"))),
     "import page": Row("/import/", lambda r, s: page_or(r, (200, "")), False),
     "export page": Row("/export/", lambda r, s: page_or(r, (200, "")), False),
     "login": Row("/login/", lambda r, s: (200, "") if r == "anonymous" else (302, ""), False),
@@ -484,7 +509,7 @@ def test_my_work_runs_a_fixed_number_of_queries(db, django_assert_max_num_querie
     ArticleFactory.create_batch(20)
     client = Client()
     client.force_login(user_for(role))
-    with django_assert_max_num_queries(12):  # session, user, roles, counts, lists
+    with django_assert_max_num_queries(14):  # session, user, roles, counts, lists, changed claims
         response = client.get("/")
     assert response.status_code == 200
 

@@ -169,7 +169,7 @@ def _settings_env_names() -> set[str]:
 def test_compose_file_names_the_services_and_the_variables_the_settings_read():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "web", "worker-imports", "worker", "beat"}
     # Beat answers no ping; its container's only process is beat, which ends the container.
     for name in services.keys() - {"beat"}:
         assert "healthcheck" in services[name], f"{name} has no health check"
@@ -190,6 +190,25 @@ def test_compose_file_names_the_services_and_the_variables_the_settings_read():
     assert app_env["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-0}"
     assert services["worker"]["command"][:3] == ["celery", "-A", "factcheck"]
     assert services["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def _queues_after_q(words: list[str]) -> list[set[str]]:
+    return [set(words[i + 1].split(",")) for i, word in enumerate(words) if word == "-Q"]
+
+
+def test_compose_and_make_run_consume_every_queue_with_imports_apart(settings):
+    # A queue nobody consumes is a job that never runs; imports sharing a worker with the rest
+    # would hold exports and indexing behind a long upload.
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    compose_groups = [
+        group
+        for service in compose.values()
+        for group in _queues_after_q(service.get("command", []))
+    ]
+    make_groups = _queues_after_q((ROOT / "Makefile").read_text().split())
+    for groups in (compose_groups, make_groups):
+        assert set().union(*groups) == set(settings.JOB_QUEUES)
+        assert {"imports"} in groups
 
 
 def test_dockerfile_installs_with_the_pinned_constraints():

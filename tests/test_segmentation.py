@@ -1,13 +1,20 @@
 """Sentence splitting: Golden Rules regression, the sample article, and exact offsets."""
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sentencex import get_sentence_boundaries
 
-from annotations.segmentation import split_sentences
+from annotations.segmentation import (
+    _covering,
+    _offsets,
+    sentence_offsets,
+    split_sentences,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "segmentation"
 AUSTRALIA = (
@@ -83,6 +90,130 @@ def test_our_repairs_case_by_case(text, language, expected):
     assert [s.text for s in split_sentences(text, language)] == expected
 
 
+ENGLISH_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+SPANISH_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+@pytest.mark.parametrize("month", ENGLISH_MONTHS)
+def test_an_english_month_ends_a_sentence(month):
+    # sentencex takes "May." for an abbreviation and ran the two sentences together.
+    text = f"Tests were taken in {month}. Schools got results last week."
+    assert [s.text for s in split_sentences(text, "en")] == [
+        f"Tests were taken in {month}.",
+        "Schools got results last week.",
+    ]
+
+
+@pytest.mark.parametrize("month", SPANISH_MONTHS)
+def test_a_spanish_month_ends_a_sentence(month):
+    text = f"Las pruebas se hicieron en {month}. Los colegios recibieron las notas."
+    assert [s.text for s in split_sentences(text, "es")] == [
+        f"Las pruebas se hicieron en {month}.",
+        "Los colegios recibieron las notas.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "It ended in May. “We were ready,” she said.",
+            "en",
+            ["It ended in May.", "“We were ready,” she said."],
+        ),
+        ("In May. (Schools got results.)", "en", ["In May.", "(Schools got results.)"]),
+        (
+            "Votes came in May. In June, more.",
+            "en",
+            ["Votes came in May.", "In June, more."],
+        ),
+        (
+            "La prueba fue el 5 de mayo. ¿Y las notas? Llegaron en junio.",
+            "es",
+            ["La prueba fue el 5 de mayo.", "¿Y las notas?", "Llegaron en junio."],
+        ),
+        ("Dismay. Schools closed.", "en", ["Dismay.", "Schools closed."]),
+    ],
+)
+def test_a_month_at_a_sentence_end_splits_in_context(text, language, expected):
+    assert [s.text for s in split_sentences(text, language)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The report of Jan. 5 was late.", "en"),
+        ("Sales rose in Sept. and fell in Oct. last year.", "en"),
+        ("Results from May, June and July are in.", "en"),
+        ("It costs approx. 5 dollars in May and June.", "en"),
+        ("Llegó en sept. del año pasado con la Dra. Mayo.", "es"),
+        ("El informe del 5 de mayo, aprox. a las 10, llegó tarde.", "es"),
+    ],
+)
+def test_abbreviations_and_months_mid_sentence_do_not_split(text, language):
+    assert [s.text for s in split_sentences(text, language)] == [text]
+
+
+def test_line_breaks_stay_hard_boundaries_even_inside_quotes():
+    # sentencex over the whole text keeps an open quotation going across the line break;
+    # the line is where a sentence ends here, whatever the quotes say.
+    text = 'Hi "there. You\nand me." Then.'
+    assert [s.text for s in split_sentences(text)] == ['Hi "there.', "You", 'and me." Then.']
+
+
+def test_offsets_stay_exact_where_sentencex_leaves_a_paragraph_break_out():
+    # With the article three times over, sentencex 1.0.32 drops one of the breaks it should
+    # return, so counting its sentences' lengths alone would shift every offset after it.
+    unit = SAMPLE.read_text(encoding="utf-8") + "\n"
+    text = unit * 3
+    spans = split_sentences(text, "en")
+    once = split_sentences(unit, "en")
+    assert len(spans) == 3 * len(once)
+    for copy in range(3):
+        for span, single in zip(spans[copy * len(once) :], once, strict=False):
+            assert (span.start, span.end, span.text) == (
+                single.start + copy * len(unit),
+                single.end + copy * len(unit),
+                single.text,
+            )
+    assert spans[-1].paragraph == 3 * (once[-1].paragraph + 1) - 1
+
+
+def test_sentences_cut_from_sentencex_boundaries_give_the_same_offsets():
+    # The path taken when sentencex's sentences do not match the text they came from.
+    text = SAMPLE.read_text(encoding="utf-8")
+    doubled = text.replace("\n", "\n\n")
+    cut = _covering(doubled, get_sentence_boundaries("en", doubled))
+    flat = [number for offsets in sentence_offsets(text, "en") for number in offsets]
+    assert _offsets(text, doubled, cut, "en") == flat
+
+
 def test_sample_article_gives_its_27_sentences():
     text = SAMPLE.read_text(encoding="utf-8")
     spans = split_sentences(text, "en")
@@ -97,6 +228,12 @@ def test_sample_article_gives_its_27_sentences():
     assert all(text[s.start : s.end] == s.text for s in spans)
     # Paragraphs are the non-empty lines, in order.
     assert spans[0].paragraph == 0 and spans[-1].paragraph == max(s.paragraph for s in spans)
+
+
+def test_spans_are_dataclasses_callers_can_unpack():
+    # The importer stores a span with Sentence(**asdict(span)); a tuple broke it once.
+    (span,) = split_sentences("  One.")
+    assert asdict(span) == {"start": 2, "end": 6, "text": "One.", "paragraph": 0}
 
 
 def test_unknown_language_falls_back_to_english():

@@ -1,13 +1,15 @@
 """Articles: finding them, reading one with its sentences, assigning it."""
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotations import access, selectors, services
 from annotations.memory import suggestions
-from annotations.models import Article
+from annotations.models import Article, ArticleRevision
+from annotations.services import revisions
 
 from . import memory as m
 from . import serializers as s
@@ -73,11 +75,75 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: s.ArticleListSerializer, **WRITE_ERRORS},
         examples=[OpenApiExample("Reviewed", value={"status": "reviewed"}, request_only=True)],
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsEditor], filterset_class=None)
-    def status(self, request, pk=None):
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="status",
+        permission_classes=[IsEditor],
+        filterset_class=None,
+    )
+    def set_status(self, request, pk=None):
         data = validated(s.ArticleStatusSerializer, request)
         article = services.set_article_status(
             article=self.get_object(), status=data["status"], actor=request.user
         )
         article = selectors.articles_for_list(user=request.user).get(pk=article.pk)
         return Response(s.ArticleListSerializer(article).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The article's revisions, oldest first",
+        responses={200: s.ArticleRevisionSerializer(many=True), **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a new text of the article (editors); its claims are re-anchored",
+        request=s.RevisionCreateSerializer,
+        responses={
+            201: s.ArticleRevisionSerializer,
+            200: s.ArticleRevisionSerializer,
+            **WRITE_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def revisions(self, request, pk=None):
+        article = self.get_object()
+        if request.method == "GET":
+            return Response(
+                s.ArticleRevisionSerializer(revisions.revisions_of(article), many=True).data
+            )
+        if not IsEditor().has_permission(request, self):
+            self.permission_denied(request, message=IsEditor.message)
+        data = validated(s.RevisionCreateSerializer, request)
+        revision, created = revisions.record_revision(
+            article=article,
+            body=data["body"],
+            source=ArticleRevision.Source.API,
+            created_by=request.user,
+        )
+        return Response(
+            s.ArticleRevisionSerializer(revision).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary="One revision with its text and sentences",
+        responses={200: s.ArticleRevisionDetailSerializer, **READ_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"revisions/(?P<number>[0-9]{1,9})",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def revision(self, request, pk=None, number=None):
+        all_revisions = revisions.revisions_of(self.get_object())
+        found = [r for r in all_revisions if r.number == int(number)]
+        if not found:
+            raise Http404(f"The article has no revision {number}.")
+        revision = found[0]
+        revision.sentences_list = list(
+            revisions.revision_sentences(revision, current=revision is all_revisions[-1])
+        )
+        return Response(s.ArticleRevisionDetailSerializer(revision).data)

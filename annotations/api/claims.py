@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from annotations import access, selectors, services
 from annotations.memory import suggestions
 from annotations.models import Article, Claim, Comment, Source
+from annotations.services import revisions
 
 from . import memory as m
 from . import serializers as s
@@ -135,6 +136,16 @@ class ClaimViewSet(
             same_as=data.get("claim"),
             external=data.get("external"),
         )
+        return self.respond(self.get_queryset().get(pk=claim.pk))
+
+    @extend_schema(
+        summary="Accept a changed claim's new text after re-review (living articles)",
+        request=None,
+        responses={200: s.ClaimSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="accept-anchor", filterset_class=None)
+    def accept_anchor(self, request, pk=None):
+        claim = revisions.accept_anchor(claim=self.get_object(), actor=request.user)
         return self.respond(self.get_queryset().get(pk=claim.pk))
 
 

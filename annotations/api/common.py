@@ -6,6 +6,7 @@ the result. Who may do what to which object is decided in `annotations.services`
 
 import datetime
 import hashlib
+import math
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,6 +20,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from annotations import access
+from annotations.models import Claim, Verdict
 
 MAX_ID = 2**63 - 1
 
@@ -65,6 +67,8 @@ class CheckedCursorPagination(CursorPagination):
             field.run_validators(value)  # an integer's range, so PostgreSQL never overflows
         except (DjangoValidationError, ValueError, TypeError, OverflowError) as exc:
             raise ValidationError({"cursor": [self.invalid_cursor_message]}) from exc
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError({"cursor": [self.invalid_cursor_message]})  # nan and inf
         if isinstance(value, datetime.datetime) and value.tzinfo is None:
             # DRF writes aware times; a naive one is forged (and would be read in UTC silently).
             raise ValidationError({"cursor": [self.invalid_cursor_message]})
@@ -142,9 +146,31 @@ CLAIM_PK = OpenApiParameter("claim_pk", int, OpenApiParameter.PATH, description=
 
 
 def etag_for(obj) -> str:
-    """A strong ETag: changes whenever the row is saved (every write touches `updated_at`)."""
-    version = f"{obj._meta.label}:{obj.pk}:{obj.updated_at.isoformat()}"
+    """A strong ETag from the row's version counter (bumped by every save, in SQL).
+
+    A verdict's tag also covers its claim's review version (span, wording, sources): an editor
+    approves exactly the verdict, claim and sources they read, or gets a 412.
+    """
+    version = f"{obj._meta.label}:{obj.pk}:{obj.version}"
+    if isinstance(obj, Verdict):
+        version += f":{obj.claim.review_version}"
     return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+
+
+def require_if_match(request, current: str) -> None:
+    """428 without `If-Match`, 412 unless it names `current`. Call it with the row locked."""
+    if_match = request.headers.get("If-Match")
+    if not if_match:
+        raise PreconditionRequired()
+    if current not in {tag.strip() for tag in if_match.split(",")}:
+        raise PreconditionFailed()
+
+
+def lock_verdict(pk: int) -> Verdict:
+    """The verdict and its claim, locked in that order (as the services lock them)."""
+    verdict = Verdict.objects.select_for_update().get(pk=pk)
+    verdict.claim = Claim.objects.select_for_update().get(pk=verdict.claim_id)
+    return verdict
 
 
 class ConditionalUpdateMixin:
@@ -169,12 +195,11 @@ class ConditionalUpdateMixin:
         partial = kwargs.pop("partial", False)
         with transaction.atomic():
             current = self.get_object()
-            locked = type(current).objects.select_for_update().get(pk=current.pk)
-            if_match = request.headers.get("If-Match")
-            if not if_match:
-                raise PreconditionRequired()
-            if etag_for(locked) not in {tag.strip() for tag in if_match.split(",")}:
-                raise PreconditionFailed()
+            if isinstance(current, Verdict):
+                locked = lock_verdict(current.pk)
+            else:
+                locked = type(current).objects.select_for_update().get(pk=current.pk)
+            require_if_match(request, etag_for(locked))
             serializer = self.update_input_class(data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             self.apply_update(locked, serializer.validated_data)

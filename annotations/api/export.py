@@ -256,6 +256,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "errors",
             "created_at",
             "started_at",
+            "heartbeat_at",
             "finished_at",
             "download_url",
         ]

@@ -8,8 +8,8 @@ from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
 from annotations import access
-from annotations.models import Article, Claim, Verdict
-from annotations.search import search_articles
+from annotations.models import Article, Claim, Sentence, Verdict
+from annotations.search import search_articles, search_claims
 
 MAX_ID = 2**63 - 1
 
@@ -92,10 +92,19 @@ class ClaimFilter(filters.FilterSet):
     rating = filters.CharFilter(
         method="filter_rating", help_text="Rating slug of the claim's latest verdict."
     )
+    search = filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        help_text='Words (or "a phrase") each found in the quote, wording or claimant, '
+        "in any case.",
+    )
 
     class Meta:
         model = Claim
         fields = []
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return search_claims(qs, value)
 
     def filter_rating(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         latest = (
@@ -114,3 +123,27 @@ class VerdictFilter(filters.FilterSet):
     class Meta:
         model = Verdict
         fields = []
+
+
+class SentenceFilter(filters.FilterSet):
+    ordering = filters.ChoiceFilter(
+        choices=[("-checkworthiness", "most check-worthy first")],
+        method="filter_ordering",
+        help_text="`-checkworthiness` (the only order, and the default).",
+    )
+    article = IdFilter(field_name="article_id")
+    language = filters.CharFilter(
+        field_name="article__language", max_length=16, help_text="Language code, e.g. `en`, `es`."
+    )
+    since = UtcDateTimeFilter(
+        field_name="article__created_at",
+        lookup_expr="gte",
+        help_text="Articles imported at or after this instant (ISO 8601).",
+    )
+
+    class Meta:
+        model = Sentence
+        fields = []
+
+    def filter_ordering(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs  # validated here; the cursor pagination orders

@@ -43,6 +43,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "errors",
             "created_at",
             "started_at",
+            "heartbeat_at",
             "finished_at",
         ]
         read_only_fields = fields

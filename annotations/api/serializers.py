@@ -8,8 +8,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations import roles
+from annotations.api.common import etag_for
 from annotations.models import (
     Article,
+    ArticleRevision,
     Claim,
     Comment,
     Rating,
@@ -55,7 +57,38 @@ class UserRefSerializer(serializers.ModelSerializer):
 class SentenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sentence
-        fields = ["id", "position", "start", "end", "text", "paragraph"]
+        fields = [
+            "id",
+            "position",
+            "start",
+            "end",
+            "text",
+            "paragraph",
+            "checkworthiness",
+            "claim_type",
+        ]
+
+
+class RankedSentenceSerializer(serializers.ModelSerializer):
+    """A sentence in the ranked list across articles, with what a reviewer needs to open it."""
+
+    article_title = serializers.CharField(source="article.title", read_only=True)
+    language = serializers.CharField(source="article.language", read_only=True)
+
+    class Meta:
+        model = Sentence
+        fields = [
+            "id",
+            "article",
+            "article_title",
+            "language",
+            "position",
+            "start",
+            "end",
+            "text",
+            "checkworthiness",
+            "claim_type",
+        ]
 
 
 class RatingRefSerializer(serializers.ModelSerializer):
@@ -112,9 +145,24 @@ class ClaimSerializer(serializers.ModelSerializer):
             "is_hidden",
             "same_as",
             "same_as_external",
+            "anchor_status",
+            "anchor_revision",
+            "anchor_previous",
+            "text_changed_at",
             "created_at",
             "updated_at",
         ]
+
+    anchor_revision = serializers.SerializerMethodField(
+        help_text="The revision number `start`/`end` are on; null: the article's only text."
+    )
+
+    def get_anchor_revision(self, claim: Claim) -> int | None:
+        if claim.anchor_revision_id is None:
+            return None
+        # Annotated by selectors.claims_for_display, so a list costs no query per claim.
+        number = getattr(claim, "anchor_revision_number", None)
+        return number if number is not None else claim.anchor_revision.number
 
     @extend_schema_field(QuoteSelectorSerializer)
     def get_quote(self, claim: Claim) -> dict:
@@ -275,10 +323,48 @@ class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=MAX_TEXT)
 
 
+class ProposedSourceSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=2048, help_text="http:// or https:// only.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    publisher = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    quote = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    stance = serializers.ChoiceField(choices=Source.Stance.choices, required=False)
+
+
+class ProposedChangesSerializer(serializers.Serializer):
+    """What a correction of a published claim changes, applied when an editor approves it."""
+
+    claimant = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    start = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    end = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    add_sources = ProposedSourceSerializer(many=True, required=False)
+    remove_sources = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        help_text="Ids of the claim's sources to remove.",
+    )
+
+    def to_internal_value(self, data):
+        # A misspelt key must not turn a proposed correction into a plain verdict.
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(f"Unknown fields: {', '.join(unknown)}.")
+        return super().to_internal_value(data)
+
+
 class VerdictSerializer(serializers.ModelSerializer):
     rating = RatingRefSerializer()
     author = UserRefSerializer()
     reviewed_by = UserRefSerializer(allow_null=True)
+    changes = ProposedChangesSerializer(
+        help_text="Changes to the published claim this correction proposes ({} if none)."
+    )
+    etag = serializers.SerializerMethodField(
+        help_text="The version the reader saw (verdict, claim span and wording, sources): send "
+        "it in If-Match to approve or reject."
+    )
 
     class Meta:
         model = Verdict
@@ -292,9 +378,14 @@ class VerdictSerializer(serializers.ModelSerializer):
             "reviewed_by",
             "reviewed_at",
             "review_note",
+            "changes",
+            "etag",
             "created_at",
             "updated_at",
         ]
+
+    def get_etag(self, verdict: Verdict) -> str:
+        return etag_for(verdict)
 
 
 def _default_scale_ratings():
@@ -308,6 +399,11 @@ class VerdictInputSerializer(serializers.Serializer):
         help_text="A rating slug of the default scale (see rating-scales/).",
     )
     explanation = serializers.CharField(max_length=MAX_TEXT)
+    changes = ProposedChangesSerializer(
+        required=False,
+        help_text="Only on a published claim: its new wording, span or sources, applied when "
+        "an editor approves this verdict with a correction note.",
+    )
 
 
 class VerdictUpdateSerializer(serializers.Serializer):
@@ -315,6 +411,7 @@ class VerdictUpdateSerializer(serializers.Serializer):
         slug_field="slug", queryset=_default_scale_ratings(), required=False
     )
     explanation = serializers.CharField(max_length=MAX_TEXT, required=False)
+    changes = ProposedChangesSerializer(required=False)
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -391,3 +488,45 @@ class MeSerializer(serializers.Serializer):
 
     def get_roles(self, data: dict) -> list[str]:
         return sorted(roles.roles_of(data["user"]))
+
+
+class ArticleRevisionSerializer(serializers.ModelSerializer):
+    """One text of an article: its number, where it came from, and whether it is the current one."""
+
+    created_by = UserRefSerializer(allow_null=True)
+    is_current = serializers.SerializerMethodField()
+    length = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ArticleRevision
+        fields = [
+            "number",
+            "source",
+            "content_hash",
+            "length",
+            "is_current",
+            "created_by",
+            "created_at",
+        ]
+
+    def get_is_current(self, revision: ArticleRevision) -> bool:
+        return revision.content_hash == revision.article.content_hash
+
+    def get_length(self, revision: ArticleRevision) -> int:
+        return len(revision.body)
+
+
+class ArticleRevisionDetailSerializer(ArticleRevisionSerializer):
+    sentences = SentenceSerializer(many=True, source="sentences_list")
+
+    class Meta(ArticleRevisionSerializer.Meta):
+        fields = [*ArticleRevisionSerializer.Meta.fields, "body", "sentences"]
+
+
+class RevisionCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(
+        trim_whitespace=False,
+        # Under Django's 2.5 MB request limit, so a text too long is a 400 that says so.
+        max_length=2_000_000,
+        help_text="The article's new plain text (normalised as at import).",
+    )

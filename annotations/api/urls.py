@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from . import accounts, articles, claims, export, imports, moderation, verdicts
+from . import accounts, articles, claims, export, imports, moderation, sentences, verdicts
 
 router = DefaultRouter()
 
@@ -18,6 +18,7 @@ review.register(
 )
 review.register("verdicts", verdicts.VerdictViewSet, basename="verdict")
 review.register("rating-scales", verdicts.RatingScaleViewSet, basename="rating-scale")
+review.register("sentences", sentences.SentenceViewSet, basename="sentence")
 review_urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="auth-token"),
     path("me/", accounts.MeView.as_view(), name="me"),

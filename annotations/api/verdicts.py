@@ -1,5 +1,6 @@
 """Verdicts: submitting one on a claim, the editor's queue, approval, rejection; rating scales."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -13,13 +14,17 @@ from . import serializers as s
 from .common import (
     CLAIM_PK,
     ETAG,
+    IF_MATCH,
     READ_ERRORS,
+    UPDATE_ERRORS,
     WRITE_ERRORS,
     ClaimChildMixin,
     ConditionalUpdateMixin,
     CursorPage,
     OldestFirstPage,
     etag_for,
+    lock_verdict,
+    require_if_match,
     update_schema,
     validated,
 )
@@ -62,14 +67,18 @@ class ClaimVerdictViewSet(
     serializer_class = s.VerdictSerializer
 
     def get_queryset(self):
-        return selectors.visible_verdicts(user=self.request.user).filter(
-            claim_id=self.get_claim().pk
+        # The claim rides along: each verdict's ETag covers its claim's review version.
+        return (
+            selectors.visible_verdicts(user=self.request.user)
+            .filter(claim_id=self.get_claim().pk)
+            .select_related("claim")
         )
 
     def create(self, request, *args, **kwargs):
         claim = self.get_claim()
         data = validated(s.VerdictInputSerializer, request)
         verdict = services.submit_verdict(claim=claim, author=request.user, **data)
+        verdict = self.get_queryset().get(pk=verdict.pk)
         response = Response(s.VerdictSerializer(verdict).data, status=status.HTTP_201_CREATED)
         response["ETag"] = etag_for(verdict)
         return response
@@ -84,7 +93,9 @@ class ClaimVerdictViewSet(
         summary="A verdict", parameters=[ETAG], responses={200: s.VerdictSerializer, **READ_ERRORS}
     ),
     **update_schema(
-        s.VerdictUpdateSerializer, s.VerdictSerializer, "Revise my submitted verdict (If-Match)"
+        s.VerdictUpdateSerializer,
+        s.VerdictSerializer,
+        "Revise my draft (withdrawn) verdict (If-Match)",
     ),
 )
 class VerdictViewSet(
@@ -103,17 +114,31 @@ class VerdictViewSet(
     update_input_class = s.VerdictUpdateSerializer
 
     def get_queryset(self):
-        return selectors.visible_verdicts(user=self.request.user)
+        # The claim rides along: each verdict's ETag covers its claim's review version.
+        return selectors.visible_verdicts(user=self.request.user).select_related("claim")
 
     def apply_update(self, verdict, data: dict) -> None:
         services.update_verdict(verdict=verdict, actor=self.request.user, **data)
 
+    def _decide(self, request, decide):
+        """Lock the verdict and its claim, check If-Match against what the editor read, decide."""
+        with transaction.atomic():
+            verdict = lock_verdict(self.get_object().pk)
+            require_if_match(request, etag_for(verdict))
+            verdict = decide(verdict)
+        return self.respond(self.get_queryset().get(pk=verdict.pk))
+
     @extend_schema(
         summary="Approve a verdict and publish the claim (editors, not their own)",
-        description="On an already-published claim a `correction` note is required; it is "
-        "published as a Correction of kind `update`.",
+        description="`If-Match` must carry the verdict's ETag as the editor read it (from "
+        "GET or its `etag` field): it covers the verdict, the claim's span and wording, and its "
+        "sources, so any change since is a 412. On an already-published claim a `correction` "
+        "note is required; it is published as a Correction of kind `update`, and the changes "
+        "the verdict proposes apply. Nobody approves a verdict on a claim whose span, wording "
+        "or sources they wrote or changed (403).",
+        parameters=[IF_MATCH, ETAG],
         request=s.ApproveSerializer,
-        responses={200: s.VerdictSerializer, **WRITE_ERRORS},
+        responses={200: s.VerdictSerializer, **UPDATE_ERRORS},
         examples=[
             OpenApiExample("First publication", value={}, request_only=True),
             OpenApiExample(
@@ -126,15 +151,20 @@ class VerdictViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsEditor], filterset_class=None)
     def approve(self, request, pk=None):
         data = validated(s.ApproveSerializer, request)
-        verdict = services.approve_verdict(
-            verdict=self.get_object(), editor=request.user, correction=data.get("correction", "")
+        return self._decide(
+            request,
+            lambda verdict: services.approve_verdict(
+                verdict=verdict, editor=request.user, correction=data.get("correction", "")
+            ),
         )
-        return self.respond(self.get_queryset().get(pk=verdict.pk))
 
     @extend_schema(
         summary="Send a verdict back with a reason (editors, not their own)",
+        description="`If-Match` must carry the verdict's ETag as the editor read it (412 when "
+        "stale, 428 when missing).",
+        parameters=[IF_MATCH, ETAG],
         request=s.RejectSerializer,
-        responses={200: s.VerdictSerializer, **WRITE_ERRORS},
+        responses={200: s.VerdictSerializer, **UPDATE_ERRORS},
         examples=[
             OpenApiExample(
                 "Reason",
@@ -146,9 +176,31 @@ class VerdictViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsEditor], filterset_class=None)
     def reject(self, request, pk=None):
         data = validated(s.RejectSerializer, request)
-        verdict = services.reject_verdict(
-            verdict=self.get_object(), editor=request.user, reason=data["reason"]
+        return self._decide(
+            request,
+            lambda verdict: services.reject_verdict(
+                verdict=verdict, editor=request.user, reason=data["reason"]
+            ),
         )
+
+    @extend_schema(
+        summary="Withdraw my submitted verdict (back to a draft; the claim may be edited again)",
+        request=None,
+        responses={200: s.VerdictSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def withdraw(self, request, pk=None):
+        verdict = services.withdraw_verdict(verdict=self.get_object(), actor=request.user)
+        return self.respond(self.get_queryset().get(pk=verdict.pk))
+
+    @extend_schema(
+        summary="Submit my draft (withdrawn) verdict to the editors again",
+        request=None,
+        responses={200: s.VerdictSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def submit(self, request, pk=None):
+        verdict = services.resubmit_verdict(verdict=self.get_object(), actor=request.user)
         return self.respond(self.get_queryset().get(pk=verdict.pk))
 
 

@@ -206,11 +206,19 @@ def webannotation(row: dict[str, Any]) -> dict[str, Any]:
                     "prefix": row["quote_prefix"],
                     "suffix": row["quote_suffix"],
                 },
-                {
-                    "type": "TextPositionSelector",
-                    "start": row["claim_start"],
-                    "end": row["claim_end"],
-                },
+                # An orphaned claim's offsets are on an older text of the article than the
+                # page's: only its quote can point at what was checked.
+                *(
+                    []
+                    if row.get("anchor_status") == "orphaned"
+                    else [
+                        {
+                            "type": "TextPositionSelector",
+                            "start": row["claim_start"],
+                            "end": row["claim_end"],
+                        }
+                    ]
+                ),
             ],
         },
     }

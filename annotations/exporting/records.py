@@ -26,6 +26,7 @@ DATETIME_FIELDS = {
     "modified_at": "last_modified",
     "article_published_at": "article__published_at",
     "approved_at": "published_verdict__reviewed_at",
+    "claim_text_changed_at": "text_changed_at",  # a revision changed the checked passage
 }
 ROW_FIELDS = {
     "claim_start": F("start"),
@@ -61,6 +62,7 @@ PLAIN_FIELDS = (
     "text",
     "status",  # "published", or "retracted" on a retracted claim's public page
     "same_as_id",
+    "anchor_status",  # "anchored", "changed" or "orphaned" (living articles)
 )
 
 

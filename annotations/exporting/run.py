@@ -4,14 +4,16 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from annotations import heartbeat, jobs
 from annotations.audit import record_event
 from annotations.models import ExportJob
 from annotations.selectors import published_claims
@@ -66,8 +68,6 @@ def start_export(
     *, format: str, filters: dict[str, Any] | None = None, created_by, scheduled: bool = False
 ) -> ExportJob:
     """Create an export job and queue it on the worker once the row is committed."""
-    from annotations import tasks  # tasks imports this module
-
     if format not in FORMATS:
         raise ValidationError({"format": f"Choose one of: {', '.join(FORMATS)}."})
     cleaned = clean_filters(filters or {})
@@ -87,9 +87,7 @@ def start_export(
             obj=job,
             changes={"format": format, "filters": cleaned},
         )
-        transaction.on_commit(
-            lambda: tasks.export_claims.apply_async(args=[job.pk], task_id=task_id)
-        )
+        jobs.send_after_commit(jobs.EXPORT, args=[job.pk], task_id=task_id)
     return job
 
 
@@ -97,45 +95,76 @@ def start_scheduled_export(format: str) -> ExportJob:
     """The periodic export (Celery beat, EXPORT_SCHEDULE_*): every published claim in `format`.
 
     Only the newest EXPORT_SCHEDULE_KEEP scheduled exports of each format are kept, files and
-    rows: a nightly file of every claim would otherwise fill the disk.
+    rows: a nightly file of every claim would otherwise fill the disk. A job that has not
+    finished is never deleted (its runner would write a file nobody could find).
     """
     job = start_export(format=format, created_by=None, scheduled=True)
     newest_first = ExportJob.objects.filter(scheduled=True, format=format).order_by(
         "-created_at", "-id"
     )
     for old in newest_first[settings.EXPORT_SCHEDULE_KEEP :]:
+        if not old.is_finished:
+            continue
         if old.output_file:
             old.output_file.delete(save=False)
         old.delete()
     return job
 
 
-def _counted(rows: Iterator[dict], *, job: ExportJob, progress: Progress | None):
-    """Pass rows through, saving how many have been read on the job row once per chunk."""
+class TimeBudgetExceeded(Exception):
+    """The export ran past EXPORT_MAX_SECONDS."""
+
+
+class RunnerLost(Exception):
+    """Another runner took the job over (annotations.heartbeat): this one must not write."""
+
+
+def _counted(rows: Iterator[dict], *, job: ExportJob, runner: str, progress: Progress | None):
+    """Pass rows through; once per chunk, save how many have been read on the job row (which is
+    the runner's heartbeat too) and check the time budget and that this runner still holds it."""
     step = settings.EXPORT_CHUNK_SIZE
+    deadline = job.started_at + timedelta(seconds=settings.EXPORT_MAX_SECONDS)
     for count, row in enumerate(rows, start=1):
         yield row
         if count % step == 0:
-            ExportJob.objects.filter(pk=job.pk).update(created=count - job.failed)
+            held = ExportJob.objects.filter(pk=job.pk, runner=runner).update(
+                created=count - job.failed, heartbeat_at=timezone.now()
+            )
+            if not held:
+                raise RunnerLost
+            if timezone.now() > deadline:
+                raise TimeBudgetExceeded
             if progress:
                 progress(count, job.total or 0)
 
 
-def run_export(job: ExportJob, *, progress: Progress | None = None) -> ExportJob:
-    """Write the job's file, streaming claims from the database; progress goes on the row.
+def run_export(job_id: int, *, progress: Progress | None = None) -> ExportJob:
+    """Write export job `job_id`'s file, streaming claims from the database; progress goes on
+    the row.
 
-    Safe to run again (a re-delivered or retried task): a job that ended well is left alone; an
-    unfinished or failed one starts over and replaces its file.
+    Safe to run twice: only the job's one runner (annotations.heartbeat) writes, so a second
+    delivery of the task finds the job finished or held and leaves it alone. A job resumed after
+    its worker died starts over and replaces its file.
     """
-    if job.is_finished and job.status != ExportJob.Status.FAILED:
+    runner = heartbeat.claim(ExportJob, pk=job_id)
+    job = ExportJob.objects.get(pk=job_id)
+    if runner is None:
+        logger.info("Export #%s is finished or held by another runner; nothing to do.", job_id)
         return job
-    job.status = ExportJob.Status.RUNNING
-    job.started_at = timezone.now()
+    try:
+        with heartbeat.keep_alive(ExportJob, pk=job.pk, runner=runner):
+            return _write(job, runner=runner, progress=progress)
+    except (OperationalError, InterfaceError):
+        heartbeat.release(ExportJob, pk=job.pk, runner=runner)
+        raise  # transient: the task retries, and its new delivery claims the job
+
+
+def _write(job: ExportJob, *, runner: str, progress: Progress | None) -> ExportJob:
     job.created = job.failed = 0
     job.errors = []
     claims = filtered_claims(job.filters)
     job.total = claims.count()
-    job.save(update_fields=["status", "started_at", "created", "failed", "errors", "total"])
+    job.save(update_fields=["created", "failed", "errors", "total"])
     if progress:
         progress(0, job.total)
     extension = FORMATS[job.format].extension
@@ -147,9 +176,10 @@ def run_export(job: ExportJob, *, progress: Progress | None = None) -> ExportJob
         if len(job.errors) < MAX_ERRORS_KEPT:
             job.errors.append({"claim": row["id"], "message": f"{type(exc).__name__}: {exc}"})
 
+    previous_file = job.output_file.name
     try:
         with tempfile.TemporaryFile(mode="w+b") as raw:
-            rows = _counted(iter_records(claims), job=job, progress=progress)
+            rows = _counted(iter_records(claims), job=job, runner=runner, progress=progress)
             pending: list[bytes] = []
             for chunk in stream(job.format, rows, on_error=record_error):
                 pending.append(chunk)
@@ -161,20 +191,41 @@ def run_export(job: ExportJob, *, progress: Progress | None = None) -> ExportJob
             written += len(pending)
             raw.seek(0)
             name = f"claims-{job.pk}-{timezone.now():%Y%m%dT%H%M%S}.{extension}"
-            if job.output_file:
-                job.output_file.delete(save=False)
             job.output_file.save(name, File(raw, name=name), save=False)
-    except Exception as exc:
-        job.status = ExportJob.Status.FAILED
-        job.errors.append({"message": f"The export stopped: {exc}"})
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "errors", "finished_at"])
+    except RunnerLost:
+        logger.warning("Export #%s was taken over by another runner; this one stops.", job.pk)
+        return job
+    except (OperationalError, InterfaceError):
         raise
+    except Exception as exc:
+        if isinstance(exc, TimeBudgetExceeded):
+            message = (
+                f"The export stopped: it ran longer than its time budget "
+                f"(EXPORT_MAX_SECONDS={settings.EXPORT_MAX_SECONDS:g} s)."
+            )
+        else:
+            logger.exception("Export #%s stopped", job.pk)
+            message = f"The export stopped: {exc}"
+        job.errors.append({"message": message})
+        _end(job, runner=runner, status=ExportJob.Status.FAILED, fields=["errors"])
+        return job
     # head and tail are chunks too; every other chunk is one claim written
     job.created = max(written - 2, 0)
-    job.status = ExportJob.Status.PARTIAL if job.failed else ExportJob.Status.SUCCEEDED
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "created", "failed", "errors", "output_file", "finished_at"])
+    status = ExportJob.Status.PARTIAL if job.failed else ExportJob.Status.SUCCEEDED
+    fields = ["created", "failed", "errors", "output_file"]
+    if not _end(job, runner=runner, status=status, fields=fields):
+        job.output_file.delete(save=False)  # the job is someone else's: their file stands
+        return job
+    if previous_file and previous_file != job.output_file.name:
+        job.output_file.storage.delete(previous_file)  # a run before a crash left it
     if progress:
         progress(job.created + job.failed, job.total)
     return job
+
+
+def _end(job: ExportJob, *, runner: str, status: str, fields: list[str]) -> bool:
+    """Finish the job with `status` and `fields`, if `runner` still holds it."""
+    job.status = status
+    job.finished_at = timezone.now()
+    values = {name: getattr(job, name) for name in [*fields, "status", "finished_at"]}
+    return bool(ExportJob.objects.filter(pk=job.pk, runner=runner).update(**values))

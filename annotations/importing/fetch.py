@@ -8,12 +8,15 @@ redirect limit and a clear User-Agent apply to every fetch.
 """
 
 import ipaddress
+import logging
 import socket
 import time
 from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 ACCEPT = (
     "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
@@ -101,7 +104,23 @@ def resolve_allowed(host: str, port: int) -> str:
 
 
 def fetch(url: str) -> Fetched:
-    """GET `url` following up to IMPORT_FETCH_MAX_REDIRECTS redirects, each hop checked."""
+    """GET `url` following up to IMPORT_FETCH_MAX_REDIRECTS redirects, each hop checked.
+
+    Raises FetchError only: a URL httpx cannot parse (`http://0177.0.0.1/`, a host that is not
+    valid IDNA, a redirect to either) or any other failure is this URL's error, never the job's.
+    """
+    try:
+        return _fetch(url)
+    except FetchError:
+        raise
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        raise FetchError(f"Not a URL that can be fetched ({exc}).") from exc
+    except Exception as exc:
+        logger.warning("Unexpected error fetching %s", url, exc_info=True)
+        raise FetchError(f"The page could not be fetched ({type(exc).__name__}).") from exc
+
+
+def _fetch(url: str) -> Fetched:
     timeout = settings.IMPORT_FETCH_TIMEOUT
     max_bytes = settings.IMPORT_FETCH_MAX_BYTES
     deadline = time.monotonic() + timeout * 2

@@ -11,10 +11,10 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
+from annotations import jobs
 from annotations.models import (
     Claim,
     ClaimEmbedding,
@@ -59,24 +59,18 @@ def _hash(text: str) -> str:
 def queue_claims(claim_ids: Sequence[int]) -> None:
     """After the commit, have a models worker embed and match these claims."""
     ids = list(claim_ids)
-    transaction.on_commit(
-        lambda: current_app.send_task("annotations.tasks.embed_claims", args=[ids]), robust=True
-    )
+    jobs.send_after_commit(jobs.EMBED_CLAIMS, args=[ids], robust=True)
 
 
 def queue_articles(article_ids: Sequence[int]) -> None:
     """After the commit, have a models worker embed and match these articles' sentences."""
     ids = list(article_ids)
-    transaction.on_commit(
-        lambda: current_app.send_task("annotations.tasks.embed_articles", args=[ids]), robust=True
-    )
+    jobs.send_after_commit(jobs.EMBED_ARTICLES, args=[ids], robust=True)
 
 
 def queue_external(fact_check_ids: Sequence[int]) -> None:
     ids = list(fact_check_ids)
-    transaction.on_commit(
-        lambda: current_app.send_task("annotations.tasks.embed_external", args=[ids]), robust=True
-    )
+    jobs.send_after_commit(jobs.EMBED_EXTERNAL, args=[ids], robust=True)
 
 
 def embed_and_match_claims(claim_ids: Iterable[int], *, using: Embedder | None = None) -> int:

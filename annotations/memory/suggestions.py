@@ -86,7 +86,7 @@ def article_matches(*, article: Article, user) -> dict[str, Any]:
     """For each sentence of `article` that repeats an earlier fact-check: its matches."""
     matches = list(
         _matches(user)
-        .filter(sentence__article=article)
+        .filter(sentence__article=article, sentence__revision__isnull=True)  # current text
         .select_related("sentence")
         .order_by("sentence__position", "-score", "id")
     )

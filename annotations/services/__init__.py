@@ -1,8 +1,9 @@
 """Writes with rules. Views, admin actions, commands and tasks call these; none repeats them.
 
-One module per concept: `articles` (storing and assigning), `claims` (claims, sources,
-comments), `verdicts` (submission, approval, rejection, corrections) and `imports` (import
-jobs). Callers import from `annotations.services`.
+One module per concept: `articles` (storing and assigning), `claims` (claims, comments, what
+freezes a claim), `sources`, `verdicts` (submission, withdrawal, approval, rejection),
+`corrections` (changes a verdict proposes to a published claim) and `imports` (import jobs).
+Callers import from `annotations.services`.
 """
 
 from .articles import (
@@ -14,19 +15,24 @@ from .articles import (
 )
 from .claims import (
     add_comment,
-    add_source,
     can_edit_claim,
     create_claim,
     delete_claim,
     delete_comment,
-    delete_source,
     link_same_as,
     update_claim,
     update_comment,
-    update_source,
 )
 from .imports import cancel_import, start_import
-from .verdicts import approve_verdict, reject_verdict, submit_verdict, update_verdict
+from .sources import add_source, delete_source, update_source
+from .verdicts import (
+    approve_verdict,
+    reject_verdict,
+    resubmit_verdict,
+    submit_verdict,
+    update_verdict,
+    withdraw_verdict,
+)
 
 __all__ = [
     "add_comment",
@@ -44,6 +50,7 @@ __all__ = [
     "follow_claims",
     "link_same_as",
     "reject_verdict",
+    "resubmit_verdict",
     "set_article_status",
     "start_import",
     "submit_verdict",
@@ -51,4 +58,5 @@ __all__ = [
     "update_comment",
     "update_source",
     "update_verdict",
+    "withdraw_verdict",
 ]

@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
-from .. import roles, search
+from .. import roles, scoring, search
 from ..audit import record_update, snapshot
 from ..memory import matching
 from ..models import Article, Claim, ImportJob, Sentence, content_hash, normalise_body
@@ -43,32 +43,49 @@ def create_article(
 ) -> tuple[Article, bool]:
     """Store an article split into sentences; (existing article, False) if its URL or text is known.
 
-    The body is normalised (NFC, Unix line ends) before it is hashed and split, so offsets
-    always point into exactly the stored text.
+    A duplicate stored concurrently by another transaction is reported the same way, never as a
+    database error. The body is normalised (NFC, Unix line ends) before it is hashed and split,
+    so offsets always point into exactly the stored text.
     """
     body = normalise_body(body)
     digest = content_hash(body)
+    existing = _stored_copy(digest=digest, url=url)
+    if existing is not None:
+        return existing, False
+    try:
+        # A savepoint: when another transaction stores the same text or URL between the check
+        # above and this insert, the unique constraint refuses it and only this part rolls back.
+        with transaction.atomic():
+            article = Article.objects.create(
+                title=title.strip()[:1000],
+                body=body,
+                url=url or None,
+                publisher=publisher,
+                authors=authors or [],
+                published_at=published_at,
+                language=language,
+                metadata=metadata or {},
+                import_job=import_job,
+            )
+            Sentence.objects.bulk_create(build_sentences(article))
+            search.index_after_commit([article.pk])
+            matching.queue_articles([article.pk])
+            scoring.queue_scoring([article.pk])
+    except IntegrityError as error:
+        existing = _stored_copy(digest=digest, url=url)
+        if existing is None:  # the other insert is not visible to this transaction's snapshot
+            raise ValidationError(
+                {"detail": "Duplicate: an article with this text or URL is already stored."}
+            ) from error
+        return existing, False
+    return article, True
+
+
+def _stored_copy(*, digest: str, url: str | None) -> Article | None:
     existing = Article.objects.filter(content_hash=digest).first()
     if existing is None and url:
         existing = Article.objects.filter(url=url).first()
-    if existing is not None:
-        return existing, False
-    with transaction.atomic():
-        article = Article.objects.create(
-            title=title.strip()[:1000],
-            body=body,
-            url=url or None,
-            publisher=publisher,
-            authors=authors or [],
-            published_at=published_at,
-            language=language,
-            metadata=metadata or {},
-            import_job=import_job,
-        )
-        Sentence.objects.bulk_create(build_sentences(article))
-        search.index_after_commit([article.pk])
-        matching.queue_articles([article.pk])
-    return article, True
+    return existing
 
 
 def assign_article(*, article: Article, assignee, actor) -> Article:

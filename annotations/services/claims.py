@@ -1,27 +1,22 @@
-"""Claims on an article, the sources cited for them and their discussion threads."""
+"""Claims on an article and their discussion threads; what freezes a claim, who wrote it."""
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 
 from .. import anchoring, roles
 from ..audit import record_event, record_update, snapshot
 from ..memory import matching
-from ..models import Article, Claim, Comment, ExternalFactCheck, Source
+from ..models import Article, Claim, ClaimContributor, Comment, ExternalFactCheck, Verdict
 from .articles import follow_claims
 from .checks import require_checker
 
 CLAIM_FIELDS = ("article", "start", "end", "quote_exact", "claimant", "text", "status", "assignee")
-SOURCE_FIELDS = ("claim", "url", "title", "publisher", "quote", "stance", "accessed_at")
 COMMENT_FIELDS = ("claim", "body")
-# Published and retracted claims are public record: their span and wording change only through
-# a new verdict with a correction note, never by a silent edit.
+# Published and retracted claims are public record: their span, wording and sources change only
+# through a new verdict with a correction note, never by a silent edit.
 FROZEN_CLAIM_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
-
-_http_url = URLValidator(schemes=["http", "https"])
 
 
 def _anchor(
@@ -66,8 +61,58 @@ def _anchor(
     return start, end, [spans[i][0] for i in positions]
 
 
+def lock_claim(claim_id: int) -> Claim:
+    """The claim, locked for the rest of the transaction (its article is not locked)."""
+    return Claim.objects.select_for_update(of=("self",)).select_related("article").get(pk=claim_id)
+
+
+def require_open_for_edits(claim: Claim, *, what: str) -> None:
+    """Refuse a direct change to a claim's span, wording or sources unless it is being drafted.
+
+    Published and retracted claims change only through an approved correction; while a verdict
+    awaits an editor, what the editor reads must stay what they approve. Call it on a locked claim.
+    """
+    if claim.status in FROZEN_CLAIM_STATUSES:
+        raise ValidationError(
+            {
+                "detail": f"Claim #{claim.pk} is {claim.status}: its {what} change only through a "
+                "correction (submit a new verdict with the proposed changes and a correction "
+                "note, for an editor to approve)."
+            }
+        )
+    pending = claim.verdicts.filter(status=Verdict.Status.SUBMITTED).values_list("pk", flat=True)
+    if claim.status == Claim.Status.SUBMITTED or pending.exists():
+        raise ValidationError(
+            {
+                "detail": f"Claim #{claim.pk} has a verdict awaiting an editor: its {what} are "
+                "frozen until the editor decides or the verdict's author withdraws it."
+            }
+        )
+
+
+def record_contributor(*, claim: Claim, user) -> None:
+    """Remember that `user` wrote or changed the claim's span, wording or sources."""
+    ClaimContributor.objects.bulk_create(
+        [ClaimContributor(claim=claim, user=user)], ignore_conflicts=True
+    )
+
+
+def contributed_to(*, claim: Claim, user) -> bool:
+    """Whether `user` marked the claim, cited one of its sources or changed either."""
+    return (
+        claim.created_by_id == user.pk
+        or claim.sources.filter(created_by=user).exists()
+        or claim.contributors.filter(user=user).exists()
+    )
+
+
 def _set_span(claim: Claim, *, start: int, end: int) -> None:
     selector = anchoring.quote_selector(claim.article.body, start=start, end=end)
+    # A span set by a person is on the current text: anchored there (annotations.services.
+    # revisions re-anchors from the revision it names).
+    claim.anchor_status = Claim.AnchorStatus.ANCHORED
+    claim.anchor_revision = claim.article.revisions.order_by("-number").first()
+    claim.anchor_previous = {}
     claim.start, claim.end = start, end
     claim.quote_exact, claim.quote_prefix, claim.quote_suffix = (
         selector.exact,
@@ -99,6 +144,7 @@ def create_claim(
     with transaction.atomic():
         claim.save()
         claim.sentences.set(covered_ids)
+        record_contributor(claim=claim, user=created_by)
         record_event(
             actor=created_by,
             action="claim.created",
@@ -132,22 +178,13 @@ def update_claim(
 ) -> Claim:
     """Change a claim's span, claimant, wording or assignee (None arguments stay as they are).
 
-    A new span re-computes the covered sentences and the quote selector. Published and retracted
-    claims keep their span and wording.
+    A new span re-computes the covered sentences and the quote selector. The span and wording are
+    frozen while a verdict awaits an editor and once the claim is published or retracted; the
+    assignee may change at any time. The claim is locked while it is checked and changed.
     """
     require_checker(actor)
-    if not can_edit_claim(claim=claim, user=actor):
-        raise PermissionDenied("Only the claim's author, its assignee or an editor may edit it.")
     respan = start is not None or end is not None or sentence_ids is not None
-    if claim.status in FROZEN_CLAIM_STATUSES and (
-        respan or claimant is not None or text is not None
-    ):
-        raise ValidationError(
-            {
-                "detail": f"A {claim.status} claim cannot be edited: submit a new verdict "
-                "with a correction note instead."
-            }
-        )
+    rewords = respan or claimant is not None or text is not None
     if (
         assignee is not ...
         and assignee is not None
@@ -156,15 +193,22 @@ def update_claim(
         raise ValidationError(
             {"assignee": f"{assignee.get_username()} is not a reviewer or an editor."}
         )
-    covered_ids = None
-    if respan:
-        if sentence_ids is None:
-            start = claim.start if start is None else start
-            end = claim.end if end is None else end
-        start, end, covered_ids = _anchor(
-            article=claim.article, start=start, end=end, sentence_ids=sentence_ids
-        )
     with transaction.atomic():
+        claim = lock_claim(claim.pk)
+        if not can_edit_claim(claim=claim, user=actor):
+            raise PermissionDenied(
+                "Only the claim's author, its assignee or an editor may edit it."
+            )
+        if rewords:
+            require_open_for_edits(claim, what="span and wording")
+        covered_ids = None
+        if respan:
+            if sentence_ids is None:
+                start = claim.start if start is None else start
+                end = claim.end if end is None else end
+            start, end, covered_ids = _anchor(
+                article=claim.article, start=start, end=end, sentence_ids=sentence_ids
+            )
         before = snapshot(claim, CLAIM_FIELDS)
         if covered_ids is not None:
             _set_span(claim, start=start, end=end)
@@ -176,6 +220,8 @@ def update_claim(
         if assignee is not ...:
             claim.assignee = assignee
         claim.save()
+        if rewords:
+            record_contributor(claim=claim, user=actor)
         record_update(
             actor=actor, action="claim.updated", obj=claim, before=before, fields=CLAIM_FIELDS
         )
@@ -187,13 +233,15 @@ def update_claim(
 def delete_claim(*, claim: Claim, actor) -> None:
     """Delete a claim its author marked, while it has never been published."""
     require_checker(actor)
-    if claim.created_by_id != actor.pk:
-        raise PermissionDenied("Only the reviewer who marked a claim may delete it.")
-    if claim.status in FROZEN_CLAIM_STATUSES or claim.published_verdict_id is not None:
-        raise ValidationError(
-            {"detail": f"A {claim.status} claim is public record and cannot be deleted."}
-        )
     with transaction.atomic():
+        claim = lock_claim(claim.pk)
+        if claim.created_by_id != actor.pk:
+            raise PermissionDenied("Only the reviewer who marked a claim may delete it.")
+        if claim.status in FROZEN_CLAIM_STATUSES or claim.published_verdict_id is not None:
+            raise ValidationError(
+                {"detail": f"A {claim.status} claim is public record and cannot be deleted."}
+            )
+        require_open_for_edits(claim, what="span, wording and sources")
         record_event(
             actor=actor,
             action="claim.deleted",
@@ -203,87 +251,6 @@ def delete_claim(*, claim: Claim, actor) -> None:
         article_id = claim.article_id
         claim.delete()
         follow_claims(article_id=article_id, actor=actor)
-
-
-def _check_url(url: str) -> None:
-    try:
-        _http_url(url)
-    except ValidationError as error:
-        raise ValidationError({"url": "Enter a valid http:// or https:// URL."}) from error
-
-
-def add_source(
-    *,
-    claim: Claim,
-    created_by,
-    url: str,
-    title: str = "",
-    publisher: str = "",
-    quote: str = "",
-    stance: str = Source.Stance.CONTEXT,
-    accessed_at: datetime | None = None,
-) -> Source:
-    """Cite evidence for a claim: an http(s) URL, what it says and how it bears on the claim."""
-    require_checker(created_by)
-    _check_url(url)
-    source = Source(
-        claim=claim,
-        created_by=created_by,
-        url=url,
-        title=title,
-        publisher=publisher,
-        quote=quote,
-        stance=stance,
-        accessed_at=accessed_at,
-    )
-    with transaction.atomic():
-        source.save()
-        record_event(
-            actor=created_by,
-            action="source.created",
-            obj=source,
-            changes=snapshot(source, SOURCE_FIELDS),
-        )
-    return source
-
-
-def _require_author_or_editor(*, author_id: int, user, what: str) -> None:
-    if author_id != user.pk and not roles.has_role(user, roles.EDITOR):
-        raise PermissionDenied(f"Only the person who added this {what} or an editor may change it.")
-
-
-def update_source(*, source: Source, actor, **changes) -> Source:
-    """Edit a source (url, title, publisher, quote, stance, accessed_at). Its author or editors."""
-    require_checker(actor)
-    _require_author_or_editor(author_id=source.created_by_id, user=actor, what="source")
-    unknown = set(changes) - set(SOURCE_FIELDS[1:])
-    if unknown:
-        raise ValueError(f"Not source fields: {sorted(unknown)}")
-    if "url" in changes:
-        _check_url(changes["url"])
-    with transaction.atomic():
-        before = snapshot(source, SOURCE_FIELDS)
-        for name, value in changes.items():
-            setattr(source, name, value)
-        source.save()
-        record_update(
-            actor=actor, action="source.updated", obj=source, before=before, fields=SOURCE_FIELDS
-        )
-    return source
-
-
-def delete_source(*, source: Source, actor) -> None:
-    """Remove a source. Its author or editors."""
-    require_checker(actor)
-    _require_author_or_editor(author_id=source.created_by_id, user=actor, what="source")
-    with transaction.atomic():
-        record_event(
-            actor=actor,
-            action="source.deleted",
-            obj=source,
-            changes=snapshot(source, SOURCE_FIELDS),
-        )
-        source.delete()
 
 
 def _check_comment_body(body: str) -> None:

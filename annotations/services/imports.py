@@ -8,6 +8,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from .. import jobs
 from ..audit import record_event
 from ..models import ImportJob
 
@@ -26,7 +27,6 @@ def start_import(
     The task is sent after the commit, so the worker always finds the row. `input_format` is
     one of `annotations.importing.formats.FORMATS`, or "" to detect it from the name and content.
     """
-    from .. import tasks
     from ..importing.formats import FORMATS
 
     sources = [s for s in (upload, urls, feed) if s]
@@ -63,9 +63,7 @@ def start_import(
             obj=job,
             changes={"format": job.format, "name": job.original_name, "urls": len(url_list)},
         )
-        transaction.on_commit(
-            lambda: tasks.import_articles.apply_async((job.pk,), task_id=job.celery_task_id)
-        )
+        jobs.send_after_commit(jobs.IMPORT, args=[job.pk], task_id=job.celery_task_id)
     return job
 
 

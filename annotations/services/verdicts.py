@@ -1,4 +1,10 @@
-"""Verdicts: submitting and revising them, an editor's approval or rejection, corrections."""
+"""Verdicts: submitting, withdrawing and revising them, an editor's approval or rejection.
+
+A submitted verdict, its claim's span and wording and its sources are frozen until an editor
+decides or the author withdraws the verdict (back to a draft the author may revise and submit
+again). Approval publishes the claim; on a published claim it also applies the changes the
+verdict proposes (`corrections`) and publishes a correction note.
+"""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,8 +16,18 @@ from ..audit import record_event, record_update, snapshot
 from ..models import Claim, Correction, Rating, Verdict
 from .articles import follow_claims
 from .checks import require_checker, require_role
+from .claims import contributed_to, lock_claim
+from .corrections import apply_changes, clean_changes
 
-VERDICT_FIELDS = ("claim", "rating", "explanation", "status", "reviewed_by", "review_note")
+VERDICT_FIELDS = (
+    "claim",
+    "rating",
+    "explanation",
+    "changes",
+    "status",
+    "reviewed_by",
+    "review_note",
+)
 
 
 def _check_explanation(explanation: str) -> None:
@@ -22,29 +38,40 @@ def _check_explanation(explanation: str) -> None:
         )
 
 
-def submit_verdict(*, claim: Claim, author, rating: Rating, explanation: str) -> Verdict:
+def _check_submittable(claim: Claim, *, author, changes: dict) -> dict:
+    """Checks shared by a first submission and a resubmission, on a locked claim."""
+    if claim.status == Claim.Status.RETRACTED:
+        raise ValidationError({"detail": "A retracted claim takes no new verdicts."})
+    pending = claim.verdicts.filter(status=Verdict.Status.SUBMITTED).first()
+    if pending is not None:
+        raise ValidationError(
+            {"detail": f"Verdict #{pending.pk} on this claim already awaits an editor."}
+        )
+    changes = clean_changes(claim=claim, author=author, changes=changes)
+    if not claim.sources.filter(is_hidden=False).exists() and not changes.get("add_sources"):
+        raise ValidationError({"detail": "Cite at least one source before giving a verdict."})
+    return changes
+
+
+def submit_verdict(
+    *, claim: Claim, author, rating: Rating, explanation: str, changes: dict | None = None
+) -> Verdict:
     """Give a claim a verdict for an editor to approve. Needs a source and a real explanation.
 
-    On a published claim the new verdict waits for approval while the published one stays public.
+    On a published claim the new verdict waits for approval while the published one stays public;
+    it may propose `changes` to the claim's wording, span and sources (see `corrections`).
     """
     require_checker(author)
     _check_explanation(explanation)
     with transaction.atomic():
         # Lock the claim: two verdicts submitted at once must not both pass the pending check.
-        claim = Claim.objects.select_for_update().get(pk=claim.pk)
-        if claim.status == Claim.Status.RETRACTED:
-            raise ValidationError({"detail": "A retracted claim takes no new verdicts."})
-        if not claim.sources.filter(is_hidden=False).exists():
-            raise ValidationError({"detail": "Cite at least one source before giving a verdict."})
-        pending = claim.verdicts.filter(status=Verdict.Status.SUBMITTED).first()
-        if pending is not None:
-            raise ValidationError(
-                {"detail": f"Verdict #{pending.pk} on this claim already awaits an editor."}
-            )
+        claim = lock_claim(claim.pk)
+        changes = _check_submittable(claim, author=author, changes=changes or {})
         verdict = Verdict.objects.create(
             claim=claim,
             rating=rating,
             explanation=explanation,
+            changes=changes,
             author=author,
             status=Verdict.Status.SUBMITTED,
         )
@@ -61,23 +88,98 @@ def submit_verdict(*, claim: Claim, author, rating: Rating, explanation: str) ->
     return verdict
 
 
-def update_verdict(
-    *, verdict: Verdict, actor, rating: Rating | None = None, explanation: str | None = None
-) -> Verdict:
-    """Revise one's own verdict while it still awaits an editor."""
+def _lock_own(verdict: Verdict, actor) -> tuple[Verdict, Claim]:
+    """Lock the verdict, then its claim; refuse unless `actor` wrote the verdict."""
     require_checker(actor)
+    verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
     if verdict.author_id != actor.pk:
-        raise PermissionDenied("Only a verdict's author may revise it.")
-    if verdict.status != Verdict.Status.SUBMITTED:
-        raise ValidationError({"detail": f"A {verdict.status} verdict cannot be revised."})
+        raise PermissionDenied("Only a verdict's author may withdraw, revise or resubmit it.")
+    claim = lock_claim(verdict.claim_id)
+    verdict.claim = claim
+    return verdict, claim
+
+
+def withdraw_verdict(*, verdict: Verdict, actor) -> Verdict:
+    """Take one's own verdict back from the editor's queue, as a draft to revise or resubmit.
+
+    The claim goes back to draft (a published claim stays published under its verdict).
+    """
+    with transaction.atomic():
+        verdict, claim = _lock_own(verdict, actor)
+        if verdict.status != Verdict.Status.SUBMITTED:
+            raise ValidationError(
+                {"detail": f"Only a submitted verdict can be withdrawn; it is {verdict.status}."}
+            )
+        verdict.status = Verdict.Status.DRAFT
+        verdict.save(update_fields=["status", "updated_at"])
+        if claim.status == Claim.Status.SUBMITTED:
+            claim.status = Claim.Status.DRAFT
+            claim.save(update_fields=["status", "updated_at"])
+        record_event(
+            actor=actor,
+            action="verdict.withdrawn",
+            obj=verdict,
+            changes={"status": [Verdict.Status.SUBMITTED, Verdict.Status.DRAFT]},
+        )
+    return verdict
+
+
+def resubmit_verdict(*, verdict: Verdict, actor) -> Verdict:
+    """Send one's own draft (withdrawn) verdict to the editors again, with the submission checks."""
+    with transaction.atomic():
+        verdict, claim = _lock_own(verdict, actor)
+        if verdict.status != Verdict.Status.DRAFT:
+            raise ValidationError(
+                {"detail": f"Only a draft verdict can be submitted; this one is {verdict.status}."}
+            )
+        _check_explanation(verdict.explanation)
+        verdict.changes = _check_submittable(claim, author=actor, changes=verdict.changes)
+        verdict.status = Verdict.Status.SUBMITTED
+        verdict.save(update_fields=["status", "changes", "updated_at"])
+        if claim.status != Claim.Status.PUBLISHED:
+            claim.status = Claim.Status.SUBMITTED
+            claim.save(update_fields=["status", "updated_at"])
+        record_event(
+            actor=actor,
+            action="verdict.submitted",
+            obj=verdict,
+            changes=snapshot(verdict, VERDICT_FIELDS),
+        )
+    return verdict
+
+
+def update_verdict(
+    *,
+    verdict: Verdict,
+    actor,
+    rating: Rating | None = None,
+    explanation: str | None = None,
+    changes: dict | None = None,
+) -> Verdict:
+    """Revise one's own draft verdict (one withdrawn from the editor's queue).
+
+    A submitted verdict is frozen: what the editor reads is what they approve.
+    """
     if explanation is not None:
         _check_explanation(explanation)
     with transaction.atomic():
+        verdict, claim = _lock_own(verdict, actor)
+        if verdict.status == Verdict.Status.SUBMITTED:
+            raise ValidationError(
+                {
+                    "detail": "A submitted verdict is frozen while it awaits an editor: "
+                    "withdraw it to revise it."
+                }
+            )
+        if verdict.status != Verdict.Status.DRAFT:
+            raise ValidationError({"detail": f"A {verdict.status} verdict cannot be revised."})
         before = snapshot(verdict, VERDICT_FIELDS)
         if rating is not None:
             verdict.rating = rating
         if explanation is not None:
             verdict.explanation = explanation
+        if changes is not None:
+            verdict.changes = clean_changes(claim=claim, author=actor, changes=changes)
         verdict.save()
         record_update(
             actor=actor, action="verdict.updated", obj=verdict, before=before, fields=VERDICT_FIELDS
@@ -87,7 +189,8 @@ def update_verdict(
 
 def _lock_for_review(verdict: Verdict, editor) -> Verdict:
     require_role(editor, roles.EDITOR, message="Only editors may approve or reject verdicts.")
-    verdict = Verdict.objects.select_for_update().select_related("claim").get(pk=verdict.pk)
+    verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
+    verdict.claim = lock_claim(verdict.claim_id)
     if verdict.author_id == editor.pk:
         raise PermissionDenied("A verdict needs a second person's approval: not your own.")
     if verdict.status != Verdict.Status.SUBMITTED:
@@ -101,12 +204,19 @@ def approve_verdict(*, verdict: Verdict, editor, correction: str = "") -> Verdic
     """Publish the claim under this verdict. Editors only, never their own verdict.
 
     Replacing the verdict of an already-published claim needs a `correction` note: the
-    corrections policy makes every change to a published verdict public, as a Correction.
-    The earlier verdict stays approved in the record.
+    corrections policy makes every change to a published verdict public, as a Correction; the
+    changes the verdict proposes to the claim apply now. The earlier verdict stays approved in
+    the record. Nobody approves a verdict on a claim whose span, wording or sources they wrote
+    or changed (a PostgreSQL trigger refuses it too).
     """
     with transaction.atomic():
         verdict = _lock_for_review(verdict, editor)
-        claim = Claim.objects.select_for_update().get(pk=verdict.claim_id)
+        claim = verdict.claim
+        if contributed_to(claim=claim, user=editor):
+            raise PermissionDenied(
+                "You wrote or changed this claim's span, wording or sources: another editor "
+                "must approve its verdict."
+            )
         if claim.status == Claim.Status.RETRACTED:
             raise ValidationError(
                 {"detail": "The claim was retracted; its verdicts stay unpublished."}
@@ -119,6 +229,7 @@ def approve_verdict(*, verdict: Verdict, editor, correction: str = "") -> Verdic
                     "in a correction note."
                 }
             )
+        applied = apply_changes(verdict=verdict, claim=claim, editor=editor) if republish else {}
         now = timezone.now()
         verdict.status = Verdict.Status.APPROVED
         verdict.reviewed_by = editor
@@ -130,6 +241,8 @@ def approve_verdict(*, verdict: Verdict, editor, correction: str = "") -> Verdic
         claim.published_at = now
         claim.save(update_fields=["status", "published_verdict", "published_at", "updated_at"])
         changes = {"claim": claim.pk, "published_verdict": [previous, verdict.pk]}
+        if applied:
+            changes["applied_changes"] = applied
         if republish:
             note = Correction.objects.create(
                 claim=claim,

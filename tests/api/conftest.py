@@ -2,6 +2,7 @@
 
 import pytest
 
+from annotations.api.common import etag_for
 from annotations.models import Verdict
 from tests.factories import ArticleFactory, ClaimFactory, SourceFactory, VerdictFactory
 
@@ -44,3 +45,8 @@ def submitted_verdict_by(sourced_claim_by):
         return VerdictFactory(claim=claim, author=user, status=Verdict.Status.SUBMITTED)
 
     return _verdict
+
+
+def verdict_etag(verdict_id: int) -> str:
+    """The verdict's current ETag (verdict, claim span and wording, sources), as a GET gives it."""
+    return etag_for(Verdict.objects.select_related("claim").get(pk=verdict_id))

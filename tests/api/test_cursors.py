@@ -24,6 +24,7 @@ PAGED_LISTS = [
     "/api/v1/exports/",
     "/api/v1/verified-claims/",
     "/api/v1/verified-claims/withdrawn/",
+    "/api/v1/sentences/",
 ]
 
 
@@ -69,7 +70,8 @@ def test_a_cursor_as_drf_writes_it_is_accepted(client, superuser, path, reverse)
     paginator = resolve(path.format(claim=1)).func.cls.pagination_class
     ordering = paginator.ordering if isinstance(paginator.ordering, str) else paginator.ordering[0]
     # DRF writes str() of the ordering field's value of the page's edge row.
-    position = "1" if ordering.lstrip("-") == "id" else str(timezone.now())
+    by_field = {"id": "1", "checkworthiness": "0.5"}  # the rest order by a time
+    position = by_field.get(ordering.lstrip("-"), str(timezone.now()))
     cursor = _cursor(urlencode({"p": position, **({"r": 1} if reverse else {})}))
 
     response = client.get(path.format(claim=claim.pk), {"cursor": cursor})

@@ -3,12 +3,14 @@
 import pytest
 
 from annotations.models import Claim, Source
+from annotations.services import withdraw_verdict
 from tests.factories import SourceFactory
 
 
 @pytest.fixture
 def targets(reviewer, submitted_verdict_by):
-    verdict = submitted_verdict_by(reviewer)
+    # Withdrawn, so claim, source and verdict are all editable drafts.
+    verdict = withdraw_verdict(verdict=submitted_verdict_by(reviewer), actor=reviewer)
     source = Source.objects.get(claim=verdict.claim)
     return {
         "claim": (f"/api/v1/claims/{verdict.claim_id}/", {"text": "Edited."}),

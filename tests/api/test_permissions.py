@@ -8,6 +8,7 @@ from django.forms.models import model_to_dict
 
 from annotations.api.common import etag_for
 from annotations.models import Article, AuditEvent, Claim, Comment, Correction, Source, Verdict
+from tests.api.conftest import verdict_etag
 from tests.factories import SourceFactory, UserFactory
 
 ROLES = ["reviewer", "editor", "moderator", "outsider", "anonymous"]
@@ -67,10 +68,14 @@ def _prepare(action: str, owner, submitted_verdict_by, claim_by, assignee):
         verdict = submitted_verdict_by(owner)
         url = f"/api/v1/verdicts/{verdict.id}/"
         if action == "verdict.update":
+            # Only a draft (withdrawn) verdict is revised: a submitted one is frozen.
+            Verdict.objects.filter(pk=verdict.pk).update(status=Verdict.Status.DRAFT)
+            Claim.objects.filter(pk=verdict.claim_id).update(status=Claim.Status.DRAFT)
             change = {"explanation": "A revised explanation, long enough."}
-            return lambda api: api.patch(url, change, HTTP_IF_MATCH=etag_for(verdict))
+            return lambda api: api.patch(url, change, HTTP_IF_MATCH=verdict_etag(verdict.id))
         body = {"reason": "Needs a newer source."} if action == "verdict.reject" else {}
-        return lambda api: api.post(f"{url}{action.split('.')[1]}/", body)
+        etag = verdict_etag(verdict.id)
+        return lambda api: api.post(f"{url}{action.split('.')[1]}/", body, HTTP_IF_MATCH=etag)
     article = claim_by(owner).article
     url = f"/api/v1/articles/{article.id}/assign/"
     return lambda api: api.post(url, {"assignee": assignee.id})

@@ -45,7 +45,9 @@ def test_reviewer_and_editor_publish_a_claim_by_token(api_client, reviewer, edit
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {editor.token}")
     queue = api_client.get("/api/v1/verdicts/", {"status": "submitted"}).json()["results"]
     assert [v["id"] for v in queue] == [verdict.json()["id"]]
-    approved = api_client.post(f"/api/v1/verdicts/{verdict.json()['id']}/approve/", {})
+    approved = api_client.post(
+        f"/api/v1/verdicts/{verdict.json()['id']}/approve/", {}, HTTP_IF_MATCH=queue[0]["etag"]
+    )
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == Verdict.Status.APPROVED
 

@@ -5,7 +5,15 @@ from django.test import override_settings
 
 from annotations.models import AuditEvent, Claim, Correction, Verdict
 from annotations.selectors import published_claims
+from tests.api.conftest import verdict_etag
 from tests.factories import SourceFactory
+
+
+def _approve(api, verdict_id: int, **body):
+    return api.post(
+        f"/api/v1/verdicts/{verdict_id}/approve/", body, HTTP_IF_MATCH=verdict_etag(verdict_id)
+    )
+
 
 GOOD = {"rating": "false", "explanation": "The official projection is 12 percent, not 40."}
 
@@ -53,7 +61,9 @@ def test_second_pending_verdict_is_refused(client_for, reviewer, submitted_verdi
 
 def test_editor_cannot_approve_own_verdict(client_for, editor, submitted_verdict_by):
     verdict = submitted_verdict_by(editor)
-    response = client_for(editor).post(f"/api/v1/verdicts/{verdict.id}/approve/", {})
+    response = client_for(editor).post(
+        f"/api/v1/verdicts/{verdict.id}/approve/", {}, HTTP_IF_MATCH=verdict_etag(verdict.id)
+    )
     assert response.status_code == 403
     verdict.refresh_from_db()
     assert verdict.status == Verdict.Status.SUBMITTED
@@ -65,8 +75,19 @@ def test_reject_needs_a_reason_and_sends_the_claim_back(
 ):
     verdict = submitted_verdict_by(reviewer)
     api = client_for(editor)
-    assert api.post(f"/api/v1/verdicts/{verdict.id}/reject/", {"reason": " "}).status_code == 400
-    response = api.post(f"/api/v1/verdicts/{verdict.id}/reject/", {"reason": "Old source."})
+    assert (
+        api.post(
+            f"/api/v1/verdicts/{verdict.id}/reject/",
+            {"reason": " "},
+            HTTP_IF_MATCH=verdict_etag(verdict.id),
+        ).status_code
+        == 400
+    )
+    response = api.post(
+        f"/api/v1/verdicts/{verdict.id}/reject/",
+        {"reason": "Old source."},
+        HTTP_IF_MATCH=verdict_etag(verdict.id),
+    )
     assert response.status_code == 200, response.content
     assert response.json()["review_note"] == "Old source."
     verdict.refresh_from_db()
@@ -78,13 +99,28 @@ def test_reject_needs_a_reason_and_sends_the_claim_back(
 def test_approving_twice_is_a_400(client_for, reviewer, editor, submitted_verdict_by):
     verdict = submitted_verdict_by(reviewer)
     api = client_for(editor)
-    assert api.post(f"/api/v1/verdicts/{verdict.id}/approve/", {}).status_code == 200
-    assert api.post(f"/api/v1/verdicts/{verdict.id}/approve/", {}).status_code == 400
+    assert (
+        api.post(
+            f"/api/v1/verdicts/{verdict.id}/approve/", {}, HTTP_IF_MATCH=verdict_etag(verdict.id)
+        ).status_code
+        == 200
+    )
+    assert (
+        api.post(
+            f"/api/v1/verdicts/{verdict.id}/approve/", {}, HTTP_IF_MATCH=verdict_etag(verdict.id)
+        ).status_code
+        == 400
+    )
 
 
 def _publish(client_for, reviewer, editor, submitted_verdict_by) -> Verdict:
     verdict = submitted_verdict_by(reviewer)
-    assert client_for(editor).post(f"/api/v1/verdicts/{verdict.id}/approve/").status_code == 200
+    assert (
+        client_for(editor)
+        .post(f"/api/v1/verdicts/{verdict.id}/approve/", HTTP_IF_MATCH=verdict_etag(verdict.id))
+        .status_code
+        == 200
+    )
     return verdict
 
 
@@ -111,13 +147,19 @@ def test_replacing_a_published_verdict_needs_a_correction_note(
     )
     second_id = second.json()["id"]
     api = client_for(other_editor)
-    refused = api.post(f"/api/v1/verdicts/{second_id}/approve/", {})
+    refused = api.post(
+        f"/api/v1/verdicts/{second_id}/approve/", {}, HTTP_IF_MATCH=verdict_etag(second_id)
+    )
     assert refused.status_code == 400
     assert "correction" in refused.json()
     assert Claim.objects.get(pk=first.claim_id).published_verdict_id == first.pk
 
     note = "The 2024 inventory shows part of the cut is real."
-    approved = api.post(f"/api/v1/verdicts/{second_id}/approve/", {"correction": note})
+    approved = api.post(
+        f"/api/v1/verdicts/{second_id}/approve/",
+        {"correction": note},
+        HTTP_IF_MATCH=verdict_etag(second_id),
+    )
     assert approved.status_code == 200, approved.content
     claim = Claim.objects.get(pk=first.claim_id)
     assert claim.published_verdict_id == second_id
@@ -129,11 +171,15 @@ def test_replacing_a_published_verdict_needs_a_correction_note(
 
 
 @pytest.mark.parametrize("field", ["explanation", "rating"])
-def test_author_revises_submitted_verdict_with_if_match(
+def test_author_withdraws_revises_and_resubmits_a_verdict_with_if_match(
     client_for, reviewer, submitted_verdict_by, field
 ):
     verdict = submitted_verdict_by(reviewer)
     api = client_for(reviewer)
+    withdrawn = api.post(f"/api/v1/verdicts/{verdict.id}/withdraw/")
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["status"] == "draft"
+    assert Claim.objects.get(pk=verdict.claim_id).status == Claim.Status.DRAFT
     etag = api.get(f"/api/v1/verdicts/{verdict.id}/")["ETag"]
     change = (
         {"explanation": "A longer and better explanation."}
@@ -144,3 +190,7 @@ def test_author_revises_submitted_verdict_with_if_match(
     assert response.status_code == 200, response.content
     assert response["ETag"] != etag
     assert AuditEvent.objects.filter(action="verdict.updated").exists()
+    resubmitted = api.post(f"/api/v1/verdicts/{verdict.id}/submit/")
+    assert resubmitted.status_code == 200, resubmitted.content
+    assert resubmitted.json()["status"] == "submitted"
+    assert Claim.objects.get(pk=verdict.claim_id).status == Claim.Status.SUBMITTED

@@ -3,9 +3,16 @@
 import pytest
 from playwright.sync_api import expect
 
-from annotations.models import Claim
-from annotations.services import create_article, create_claim, update_claim
-from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
+from annotations.models import Claim, Verdict
+from annotations.moderation import hide_content
+from annotations.services import create_article, create_claim, submit_verdict, update_claim
+from tests.factories import (
+    ClaimFactory,
+    SourceFactory,
+    UserFactory,
+    VerdictFactory,
+    published_claim,
+)
 
 from .conftest import drag_select, log_in, open_reader, screenshot
 
@@ -112,3 +119,56 @@ def test_astral_characters_before_a_claim_keep_offsets_exact(page, e2e_reviewer)
     expect(page.locator("main[data-ready=true]")).to_be_attached()
     expect(page.locator(f"mark.claim[data-claim='{claim.pk}']")).to_have_text(phrase)
     screenshot(page, "reader-astral")
+
+
+def test_an_approval_on_a_stale_reading_is_refused_with_a_reload(page, e2e_editor, submitted_claim):
+    log_in(page, "edna-editor")
+    open_reader(page, f"/articles/{submitted_claim.article_id}/#claim-{submitted_claim.pk}")
+    expect(page.get_by_role("button", name="Approve and publish")).to_be_visible()
+    expect(page.locator("#sources-frozen")).to_contain_text("awaits an editor")
+
+    # Meanwhile a moderator hides the claim's source: what the editor read is no longer so.
+    hide_content(
+        target=submitted_claim.sources.get(),
+        moderator=UserFactory(roles=["Moderator"]),
+        reason="Dead link.",
+    )
+    page.get_by_role("button", name="Approve and publish").click()
+    alert = page.locator("#verdicts-list [role=alert]")
+    expect(alert).to_contain_text("changed since you read them")
+    screenshot(page, "reader-stale-approval")
+    assert Verdict.objects.get(claim=submitted_claim).status == Verdict.Status.SUBMITTED
+
+    page.get_by_role("button", name="Reload the claim").click()
+    expect(page.locator("#verdicts-list [role=alert]")).to_have_count(1)
+    expect(page.locator("#verdicts-list [role=alert]")).to_be_hidden()
+
+
+def test_an_editor_reviews_and_approves_a_correction_with_its_note(page, e2e_editor):
+    claim = published_claim(text="Taxes fell by 5 percent.")
+    author = UserFactory(roles=["Reviewer"])
+    rating = Verdict._meta.get_field("rating").related_model.objects.get(
+        scale__is_default=True, slug="mostly-false"
+    )
+    submit_verdict(
+        claim=claim,
+        author=author,
+        rating=rating,
+        explanation="The revised statistics show a 2 percent fall, not 5.",
+        changes={"text": "Taxes fell by 2 percent."},
+    )
+    log_in(page, "edna-editor")
+    open_reader(page, f"/articles/{claim.article_id}/#claim-{claim.pk}")
+    expect(page.locator("#claim-frozen")).to_contain_text("only through a correction")
+    expect(page.locator(".proposed-changes")).to_contain_text("Taxes fell by 2 percent.")
+    page.get_by_label("Correction note (public: what changed and why)").fill(
+        "Revised statistics: the fall was 2 percent."
+    )
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.get_by_label("The claim in a checker's words")).to_have_value(
+        "Taxes fell by 2 percent."
+    )
+    screenshot(page, "reader-correction-approved")
+    claim.refresh_from_db()
+    assert claim.text == "Taxes fell by 2 percent."
+    assert claim.corrections.get().note == "Revised statistics: the fall was 2 percent."

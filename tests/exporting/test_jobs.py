@@ -185,13 +185,13 @@ def test_run_export_records_progress_and_is_safe_to_run_again(db, settings, revi
     job = ExportJob.objects.create(format="jsonl", created_by=reviewer)
     seen = []
 
-    run_export(job, progress=lambda done, total: seen.append((done, total)))
+    run_export(job.pk, progress=lambda done, total: seen.append((done, total)))
 
     assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
     job.refresh_from_db()
     assert job.status == ExportJob.Status.SUCCEEDED
     first_file = job.output_file.name
-    run_export(job)  # a re-delivered task leaves a finished job alone
+    run_export(job.pk)  # a re-delivered task leaves a finished job alone
     job.refresh_from_db()
     assert job.output_file.name == first_file
     with job.output_file.open("rb") as f:

@@ -12,6 +12,7 @@ import pytest
 from django.core.checks import run_checks
 
 from annotations import tasks
+from annotations.exporting.run import start_scheduled_export
 from annotations.models import ExportJob
 from tests.exporting.test_jobs import EXPORTS, download, wait_for, worker_test
 from tests.factories import published_claim
@@ -26,7 +27,7 @@ print(json.dumps({
     name: {"task": entry["task"], "args": entry["args"],
            "cron": [sorted(getattr(entry["schedule"], part)) for part in
                     ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")]}
-    for name, entry in app.conf.beat_schedule.items()
+    for name, entry in app.conf.beat_schedule.items() if name.startswith("export-")
 }))
 """
 
@@ -35,7 +36,12 @@ def show_schedule(**env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", SHOW_SCHEDULE],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "factcheck.settings", **env},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "factcheck.settings",
+            "REFETCH_ENABLED": "false",  # the re-fetch has its own entry (tests/revisions)
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -112,3 +118,23 @@ def test_scheduled_export_writes_every_published_claim_and_keeps_the_newest(
     assert [json.loads(line)["id"] for line in text.splitlines()] == [c.pk for c in claims]
     # Reviewers see only their own jobs; the periodic ones are no one's.
     assert client_for(reviewer).get(EXPORTS, {"scheduled": "true"}).json()["results"] == []
+
+
+def test_beat_sweeps_for_stale_jobs_every_fifteen_seconds(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-stale-jobs"]
+    assert (entry["task"], entry["schedule"]) == ("annotations.tasks.sweep_stale_jobs", 15)
+    assert entry["kwargs"] == {"lookahead": 15}
+
+
+def test_retention_never_deletes_an_unfinished_export(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EXPORT_SCHEDULE_KEEP = 2
+    Status = ExportJob.Status
+    statuses = [Status.SUCCEEDED, Status.RUNNING, Status.QUEUED, Status.FAILED, Status.SUCCEEDED]
+    old = [ExportJob.objects.create(format="jsonl", scheduled=True, status=s) for s in statuses]
+    new = start_scheduled_export("jsonl")  # its task is sent on commit: never, in this test
+    # The newest two (the new job and the last old one) are kept, and so is whatever has not
+    # finished; the finished ones beyond go.
+    assert sorted(ExportJob.objects.values_list("pk", flat=True)) == sorted(
+        [old[1].pk, old[2].pk, old[4].pk, new.pk]
+    )

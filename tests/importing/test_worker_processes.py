@@ -11,11 +11,13 @@ from pathlib import Path
 
 import psutil
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models import Count
 
-from annotations.models import Article, ArticleSearch, ImportJob, Sentence
+from annotations.jobs import IMPORT
+from annotations.models import Article, ArticleSearch, AuditEvent, ImportJob, Sentence
 from annotations.services import start_import
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,8 +29,15 @@ WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker"]
 WORKER += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
 
 
-def start_worker(env: dict[str, str], log: Path, *, pool: str = "solo") -> subprocess.Popen:
-    command = [*WORKER, f"--pool={pool}"]
+def start_worker(
+    env: dict[str, str],
+    log: Path,
+    *,
+    pool: str = "solo",
+    queues: list[str] = django_settings.JOB_QUEUES,  # every queue, by default
+    options: tuple[str, ...] = (),
+) -> subprocess.Popen:
+    command = [*WORKER, f"--pool={pool}", "--queues", ",".join(queues), *options]
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -41,13 +50,22 @@ def wait_until(condition, *, timeout: float, what: str, log: Path) -> None:
         time.sleep(0.1)
 
 
-def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
+def purge_job_queues() -> None:
+    """Drop what earlier tests left on the queues these workers consume (app.control.purge()
+    would purge the queue an in-thread test worker last selected instead)."""
     from factcheck.celery import app
 
-    # What earlier tests left on the queue these workers consume (app.control.purge() would
-    # purge the queue an in-thread test worker last selected instead).
     with app.connection_for_write() as broker:
-        broker.default_channel.queue_purge(app.conf.task_default_queue)
+        for queue in django_settings.JOB_QUEUES:
+            broker.default_channel.queue_purge(queue)
+
+
+def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
+    """Default settings: no shortened visibility timeout. The killed worker's message stays
+    unacknowledged in Redis for an hour; the heartbeat and the sweep bring the job back."""
+    from factcheck.celery import app
+
+    purge_job_queues()
     settings.MEDIA_ROOT = tmp_path / "media"
     n = 4000
     rows = "\n".join(
@@ -60,14 +78,14 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "IMPORT_BATCH_SIZE": "25",
-        # Redis hands an unacknowledged task to another worker after this, swept every second.
-        "CELERY_VISIBILITY_TIMEOUT": "3",
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
+    for name in ("CELERY_VISIBILITY_TIMEOUT", "JOB_STALE_SECONDS", "JOB_HEARTBEAT_SECONDS"):
+        env.pop(name, None)
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+    assert settings.JOB_STALE_SECONDS == 60
     log = tmp_path / "worker.log"
     job = start_import(created_by=reviewer, upload=ContentFile(rows.encode(), name="big.jsonl"))
+    first_task_id = job.celery_task_id
     first = start_worker(env, log)
     try:
         wait_until(
@@ -76,13 +94,15 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
             what="the first batches",
             log=log,
         )
+        # Read what the test needs before the kill: after it the child may be a zombie.
         splitting = psutil.Process(first.pid).children()  # the import's splitting process
+        commands = [process.cmdline()[-1] for process in splitting]
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     finally:
         if first.poll() is None:
             first.kill()
-    assert [process.cmdline()[-1] for process in splitting] == ["annotations.importing.splitting"]
+    assert commands == ["annotations.importing.splitting"]
     _, left = psutil.wait_procs(splitting, timeout=10)
     assert left == [], "the splitting process outlived its killed worker"
     killed = ImportJob.objects.get(pk=job.pk)
@@ -93,13 +113,21 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
     assert not Article.objects.annotate(s=Count("sentences")).filter(s=0).exists()
 
     # As `make run` and production run it: a prefork pool, whose (daemonic) child starts the
-    # import's splitting process all the same.
+    # import's splitting process all the same. It starts at once; the job is not stale yet.
     second = start_worker(env, log, pool="prefork")
+    arrived = time.monotonic()
     try:
+        wait_until(
+            lambda: ImportJob.objects.get(pk=job.pk).created > killed.created,
+            timeout=90,
+            what="the job to resume",
+            log=log,
+        )
+        resumed_after = time.monotonic() - arrived
         wait_until(
             lambda: ImportJob.objects.get(pk=job.pk).is_finished,
             timeout=180,
-            what="the re-delivered job",
+            what="the resumed job",
             log=log,
         )
         # Stop it idle: a prefork worker stopped amid the follow-up indexing tasks it had
@@ -110,11 +138,28 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
             what="the search documents",
             log=log,
         )
+        job.refresh_from_db()
+        finished = (job.finished_at, job.created, job.duplicates, job.failed, job.errors)
+        events = AuditEvent.objects.filter(action="import.finished", object_id=job.pk).count()
+        # Redis would hand the killed worker's message out again after its visibility timeout
+        # (an hour): the same task, the same id. It must find the job finished and do nothing.
+        app.send_task(IMPORT, args=[job.pk], task_id=first_task_id)
+        wait_until(
+            lambda: log.read_text().count(f"[{first_task_id}] succeeded") >= 1,
+            timeout=60,
+            what="the late duplicate delivery",
+            log=log,
+        )
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=60)
+    print(f"resumed {resumed_after:.1f} s after the new worker started")
+    assert resumed_after <= 60 + 10  # the stale time, and a loaded machine's slack
     job.refresh_from_db()
     assert (job.status, job.created, job.duplicates, job.failed) == ("succeeded", n, 0, 0)
+    assert (job.finished_at, job.created, job.duplicates, job.failed, job.errors) == finished
+    assert AuditEvent.objects.filter(action="import.finished", object_id=job.pk).count() == events
+    assert "lost its worker; queued again" in log.read_text()
     assert "splitting in the worker" not in log.read_text()  # the splitting process never failed
     titles = Article.objects.values("title").annotate(c=Count("id"))
     assert titles.count() == n and not titles.filter(c__gt=1).exists()

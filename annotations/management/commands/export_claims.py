@@ -80,7 +80,7 @@ class Command(BaseCommand):
                 bar.total = total
                 bar.update(done - bar.n)
 
-            return run_export(job, progress=progress)
+            return run_export(job.pk, progress=progress)
 
     def _follow(self, job: ExportJob, *, poll: float) -> ExportJob:
         with tqdm(unit="claim", desc=f"export #{job.pk}", file=sys.stderr) as bar:

@@ -11,6 +11,16 @@ const STANCES = [
   ["context", "Gives context"],
 ];
 
+// While a verdict awaits an editor, and once published or retracted, a claim's wording and
+// sources are frozen (the API refuses direct changes): the panel shows them read-only.
+const FROZEN = new Set(["submitted", "published", "retracted"]);
+
+function frozenNote(status) {
+  return status === "submitted"
+    ? "Frozen while a verdict awaits an editor: its author may withdraw it to change the claim or its sources."
+    : `This claim is ${status}: its wording and sources change only through a correction (a new verdict an editor approves).`;
+}
+
 function userName(user) {
   if (!user) return "someone";
   return typeof user === "string" ? user : user.username || user.name || `user #${user.id}`;
@@ -33,8 +43,10 @@ function field(id, label, control, hint) {
 }
 
 export class ClaimPanel {
-  constructor({ me, onClaimChanged, onClaimRemoved, onActive }) {
+  constructor({ me, onClaimChanged, onClaimRemoved, onActive, sentenceTextAround, currentSelection }) {
     this.me = me;
+    this.sentenceTextAround = sentenceTextAround;
+    this.currentSelection = currentSelection;
     this.isEditor = me.roles.has("Editor");
     this.canSeeHistory = this.isEditor || me.roles.has("Moderator");
     this.onClaimChanged = onClaimChanged;
@@ -119,6 +131,7 @@ export class ClaimPanel {
     this.root.replaceChildren(
       el("blockquote", { class: "quote", "data-testid": "claim-quote" }, (claim.quote && claim.quote.exact) || ""),
       el("p", { class: "muted small" }, `Marked by ${userName(claim.created_by)} · characters ${claim.start}–${claim.end}`),
+      this.anchorSection(),
       this.detailsForm(),
       claimMatchesSection(claim, {
         canLink: this.canEdit(),
@@ -134,6 +147,75 @@ export class ClaimPanel {
     );
   }
 
+  // --- Living articles: the claim's sentence before and after the article changed -------------
+
+  anchorSection() {
+    const claim = this.claim;
+    if (!claim.anchor_status || claim.anchor_status === "anchored") return null;
+    const previous = claim.anchor_previous || {};
+    const orphaned = claim.anchor_status === "orphaned";
+    const before = el("p", { class: "before", "data-testid": "anchor-before" }, previous.text || claim.quote.exact);
+    const after = el(
+      "p",
+      { class: "after", "data-testid": "anchor-after" },
+      orphaned ? "(no longer in the article)" : this.sentenceTextAround(claim.start, claim.end),
+    );
+    const status = el("p", { class: "status", role: "status", "data-testid": "anchor-status" });
+    const accept = orphaned
+      ? null
+      : el("button", { type: "button", class: "primary", "data-testid": "accept-anchor", onclick: () => this.acceptAnchor(status) }, "Accept the new text");
+    const respan = el("button", { type: "button", "data-testid": "respan", onclick: () => this.respan(status) }, "Re-span to the selected text");
+    if (previous.revision) {
+      // The whole sentence as it was: from the revision the claim was last placed on.
+      api(`articles/${claim.article}/revisions/${previous.revision}/`)
+        .then(({ data }) => {
+          const old = data.sentences.filter((s) => s.start < previous.end && s.end > previous.start);
+          if (old.length) before.textContent = old.map((s) => s.text).join(" ");
+        })
+        .catch(() => {}); // the claim's own old text is already shown
+    }
+    return el(
+      "section",
+      { class: "anchor-change stack", "aria-labelledby": "anchor-h", "data-testid": "anchor-change" },
+      el("h3", { id: "anchor-h" }, orphaned ? "The article no longer has this passage" : "The article changed here: re-review"),
+      el("p", { class: "muted small" }, `Before (revision ${previous.revision ?? "?"}):`),
+      before,
+      el("p", { class: "muted small" }, "Now:"),
+      after,
+      el("div", { class: "row" }, accept, respan),
+      status,
+    );
+  }
+
+  async acceptAnchor(status) {
+    try {
+      const { data } = await api(`claims/${this.claim.id}/accept-anchor/`, { method: "POST" });
+      this.onClaimChanged(data);
+      await this.reload();
+    } catch (error) {
+      say(status, `Not accepted. ${error.message}`);
+    }
+  }
+
+  async respan(status) {
+    const selection = this.currentSelection();
+    if (!selection) {
+      say(status, "Select the claim's text in the article first, then press this button.");
+      return;
+    }
+    try {
+      const { data } = await api(`claims/${this.claim.id}/`, {
+        method: "PATCH",
+        json: { start: selection.start, end: selection.end },
+        etag: this.etag,
+      });
+      this.onClaimChanged(data);
+      await this.reload();
+    } catch (error) {
+      say(status, `The claim was not re-spanned. ${error.message}`);
+    }
+  }
+
   // --- Claim details, with the ETag ------------------------------------------------------------
 
   detailsForm() {
@@ -144,6 +226,9 @@ export class ClaimPanel {
     const text = el("textarea", { name: "text", rows: "3" });
     text.value = claim.text || "";
     const status = el("p", { class: "status", role: "status" });
+    const frozen = FROZEN.has(claim.status);
+    claimant.readOnly = frozen;
+    text.readOnly = frozen;
     const form = el(
       "form",
       { class: "stack", id: "claim-form", "aria-labelledby": "details-h" },
@@ -151,7 +236,9 @@ export class ClaimPanel {
       alertBox,
       field("claim-claimant", "Claimant (who said it)", claimant),
       field("claim-text", "The claim in a checker's words", text),
-      el("div", { class: "row" }, el("button", { type: "submit" }, "Save claim"), status),
+      frozen
+        ? el("p", { class: "muted", id: "claim-frozen" }, frozenNote(claim.status))
+        : el("div", { class: "row" }, el("button", { type: "submit" }, "Save claim"), status),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -252,7 +339,9 @@ export class ClaimPanel {
       }
     });
     const heading = el("h3", { id: "sources-h" }, `Sources (${sources.length})`);
-    return el("section", { "aria-labelledby": "sources-h", class: "panel-section" }, heading, list, form);
+    const frozen = FROZEN.has(this.claim.status);
+    const addOrNote = frozen ? el("p", { class: "muted", id: "sources-frozen" }, frozenNote(this.claim.status)) : form;
+    return el("section", { "aria-labelledby": "sources-h", class: "panel-section" }, heading, list, addOrNote);
   }
 
   // --- Verdicts --------------------------------------------------------------------------------
@@ -267,25 +356,40 @@ export class ClaimPanel {
       el("p", {}, el("strong", {}, ratingLabel(verdict.rating)), " ", el("span", { class: `badge verdict-${verdict.status}` }, verdict.status), el("span", { class: "muted" }, ` by ${userName(verdict.author)}, ${when(verdict.created_at)}`)),
       el("p", {}, verdict.explanation || ""),
       verdict.review_note ? el("p", { class: "muted" }, `Editor's note: ${verdict.review_note}`) : null,
+      this.proposedChanges(verdict.changes),
       error,
     );
     if (canReview) {
       const reason = el("input", { type: "text", name: "reason" });
+      // Replacing a published verdict publishes a correction note with it.
+      const correction = this.claim.status === "published" ? el("input", { type: "text", name: "correction" }) : null;
       const rejectId = `reject-reason-${verdict.id}`;
+      // The verdict's ETag covers it, the claim's wording and its sources as this panel shows
+      // them: if any changed since, the server refuses (412) and nothing is approved.
       const act = async (path, json, what) => {
         say(error, "");
         try {
-          await api(`verdicts/${verdict.id}/${path}/`, { method: "POST", json });
+          await api(`verdicts/${verdict.id}/${path}/`, { method: "POST", json, etag: verdict.etag });
           await this.reload();
         } catch (failure) {
-          say(error, `The verdict was not ${what}. ${failure.message}`);
+          if (failure.isConflict) {
+            error.replaceChildren(
+              el("span", {}, `The verdict was not ${what}: it, the claim or its sources changed since you read them. Reload and review it again. `),
+              el("button", { type: "button", onclick: () => this.reload() }, "Reload the claim"),
+            );
+            error.hidden = false;
+            error.dataset.conflict = "true";
+          } else {
+            say(error, `The verdict was not ${what}. ${failure.message}`);
+          }
         }
       };
       item.append(
         el(
           "div",
           { class: "editor-actions", role: "group", "aria-label": "Editor's decision" },
-          el("button", { type: "button", class: "primary", onclick: () => act("approve", {}, "approved") }, "Approve and publish"),
+          correction ? field(`correction-${verdict.id}`, "Correction note (public: what changed and why)", correction) : null,
+          el("button", { type: "button", class: "primary", onclick: () => act("approve", correction ? { correction: correction.value.trim() } : {}, "approved") }, "Approve and publish"),
           field(rejectId, "Reason for rejecting", reason),
           el(
             "button",
@@ -303,7 +407,42 @@ export class ClaimPanel {
     } else if (this.isEditor && verdict.status === "submitted" && mine) {
       item.append(el("p", { class: "muted" }, "Another editor must approve your own verdict."));
     }
+    if (mine && verdict.status === "submitted") {
+      const withdraw = async () => {
+        say(error, "");
+        try {
+          await api(`verdicts/${verdict.id}/withdraw/`, { method: "POST" });
+          await this.reload();
+        } catch (failure) {
+          say(error, `The verdict was not withdrawn. ${failure.message}`);
+        }
+      };
+      item.append(el("button", { type: "button", class: "withdraw", onclick: withdraw }, "Withdraw my verdict"));
+    } else if (mine && verdict.status === "draft") {
+      const resubmit = async () => {
+        say(error, "");
+        try {
+          await api(`verdicts/${verdict.id}/submit/`, { method: "POST" });
+          await this.reload();
+        } catch (failure) {
+          say(error, `The verdict was not submitted. ${failure.message}`);
+        }
+      };
+      item.append(el("button", { type: "button", class: "resubmit", onclick: resubmit }, "Submit again"));
+    }
     return item;
+  }
+
+  /** What a correction verdict would change on the published claim, for the editor to review. */
+  proposedChanges(changes) {
+    if (!changes || !Object.keys(changes).length) return null;
+    const lines = [];
+    if ("claimant" in changes) lines.push(`Claimant becomes “${changes.claimant}”`);
+    if ("text" in changes) lines.push(`Wording becomes “${changes.text}”`);
+    if ("start" in changes) lines.push(`Span becomes characters ${changes.start}–${changes.end}`);
+    for (const source of changes.add_sources || []) lines.push(`Adds source ${source.url} (${source.stance || "context"})`);
+    for (const id of changes.remove_sources || []) lines.push(`Removes source #${id}`);
+    return el("div", { class: "proposed-changes" }, el("p", {}, el("strong", {}, "Proposed changes to the published claim:")), el("ul", {}, ...lines.map((line) => el("li", {}, line))));
   }
 
   verdictsSection(response) {

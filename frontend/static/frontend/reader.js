@@ -61,8 +61,34 @@ function sentencesOverlapping(start, end) {
 function indexClaims() {
   state.bySentence = state.sentences.map(() => []);
   for (const claim of state.claims.values()) {
+    // An orphaned claim's span is on an older text of the article: it has no place in this one.
+    if (claim.anchor_status === "orphaned") continue;
     for (const i of sentencesOverlapping(claim.start, claim.end)) state.bySentence[i].push(claim);
   }
+  renderOrphans();
+}
+
+/** Claims whose text a newer revision removed: listed above the text, opened in the panel. */
+function renderOrphans() {
+  const box = $("orphaned-claims");
+  const orphans = [...state.claims.values()].filter((c) => c.anchor_status === "orphaned");
+  box.hidden = !orphans.length;
+  $("orphaned-list").replaceChildren(
+    ...orphans.map((claim) =>
+      el(
+        "li",
+        {},
+        el("button", { type: "button", class: "link-button", "data-claim": String(claim.id), onclick: () => panel.open(claim.id, { focus: true }) }, `“${shorten(claim.quote.exact, 90)}”`),
+      ),
+    ),
+  );
+}
+
+/** The text of the current sentences overlapping [start, end): the panel's "after". */
+function sentenceTextAround(start, end) {
+  return sentencesOverlapping(start, end)
+    .map((i) => state.sentences[i].text)
+    .join(" ");
 }
 
 // --- Rendering ---------------------------------------------------------------------------------
@@ -113,8 +139,8 @@ function renderSentence(i) {
     const mark = el(
       "mark",
       {
-        class: `claim state-${top.status}${slug ? ` rating-${slug}` : ""}${covering.length > 1 ? " overlap" : ""}${state.activeClaim === top.id ? " active" : ""}`,
-        title: `Claim #${top.id}: ${top.status}${slug ? `, ${slug}` : ""}`,
+        class: `claim state-${top.status}${slug ? ` rating-${slug}` : ""}${covering.length > 1 ? " overlap" : ""}${state.activeClaim === top.id ? " active" : ""}${top.anchor_status === "changed" ? " anchor-changed" : ""}`,
+        title: `Claim #${top.id}: ${top.status}${slug ? `, ${slug}` : ""}${top.anchor_status === "changed" ? ", text changed: re-review" : ""}`,
         dataset: { claim: String(top.id), claims: covering.map((c) => c.id).join(" ") },
       },
       text,
@@ -122,6 +148,19 @@ function renderSentence(i) {
     parts.push(mark);
   }
   span.replaceChildren(...parts);
+}
+
+// annotations.triage.CHECKWORTHY_THRESHOLD: at or above it a sentence counts as check-worthy.
+const CHECKWORTHY = 0.5;
+
+/** The quiet marker: a dot before a check-worthy sentence, the score and type on hover. */
+function markCheckworthiness(span, sentence) {
+  if (sentence.checkworthiness == null) return; // not scored yet
+  const score = sentence.checkworthiness.toFixed(2);
+  span.dataset.checkworthiness = score;
+  span.classList.toggle("checkworthy", sentence.checkworthiness >= CHECKWORTHY);
+  const type = sentence.claim_type ? `, ${sentence.claim_type.replaceAll("_", " ")}` : "";
+  span.title = `Check-worthiness ${score}${type}`;
 }
 
 function renderArticle(article) {
@@ -143,6 +182,7 @@ function renderArticle(article) {
     span.id = `s-${sentence.id}`;
     span.dataset.index = String(i);
     span.tabIndex = i === 0 ? 0 : -1; // roving tabindex: Tab enters the text once
+    markCheckworthiness(span, sentence);
     paragraph.append(span);
     state.sentenceEls.push(span);
   });
@@ -340,6 +380,30 @@ function setCursor(index, { extend = false, focus = true } = {}) {
   paintRange();
 }
 
+/** `n`: the next unmarked check-worthy sentence, going down the ranking from the cursor's. */
+function nextCheckworthy() {
+  const ranked = state.sentences
+    .map((sentence, i) => i)
+    .filter((i) => state.sentences[i].checkworthiness >= CHECKWORTHY && !state.bySentence[i].length)
+    .sort((a, b) => state.sentences[b].checkworthiness - state.sentences[a].checkworthiness || a - b);
+  if (!ranked.length) {
+    say(errorBox, "No unmarked sentence is left that scores as check-worthy.", { kind: "info" });
+    return;
+  }
+  say(errorBox, "");
+  const here = state.sentences[state.cursor];
+  const below = (i) => {
+    const score = state.sentences[i].checkworthiness;
+    return score < here.checkworthiness || (score === here.checkworthiness && i > state.cursor);
+  };
+  // From an unscored sentence, or past the last one, start again at the top.
+  let next = ranked[0];
+  if (here && here.checkworthiness != null) next = ranked.find(below) ?? ranked[0];
+  state.textSelection = null;
+  setCursor(next);
+  state.sentenceEls[next].scrollIntoView({ block: "center" });
+}
+
 function clearSelection() {
   state.textSelection = null;
   window.getSelection()?.removeAllRanges();
@@ -397,6 +461,8 @@ function claimAtCursor() {
 
 const panel = new ClaimPanel({
   me,
+  sentenceTextAround,
+  currentSelection: () => state.textSelection,
   onClaimChanged: upsertClaim,
   onClaimRemoved: removeClaim,
   onActive: (id) => {
@@ -468,6 +534,9 @@ document.addEventListener("keydown", (event) => {
       break;
     case "c":
       createClaim();
+      break;
+    case "n":
+      nextCheckworthy();
       break;
     case "?":
       helpDialog.showModal();
