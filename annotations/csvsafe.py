@@ -32,3 +32,15 @@ def csv_line(cells: Iterable[Any]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerow([escape_cell(cell) for cell in cells])
     return buffer.getvalue()
+
+
+def escape_cell_sql(expression: str) -> str:
+    """PostgreSQL's twin of `escape_cell` for a text `expression` (exports built by COPY).
+
+    The same triggers after the same leading spaces; NULL stays NULL.
+    """
+    triggers = ", ".join("'" + trigger.replace("'", "''") + "'" for trigger in FORMULA_TRIGGERS)
+    return (
+        f"CASE WHEN left(ltrim({expression}, ' '), 1) IN ({triggers}) "
+        f"THEN '''' || {expression} ELSE {expression} END"
+    )

@@ -4,10 +4,11 @@ python bench/export_bench.py [N]   (default 2000)
 
 Builds N published claims (one source each, ten per article) in a throwaway PostgreSQL database
 named after DATABASE_URL's with `_exportbench` appended, then for each format runs `run_export`
--- the code the Celery worker runs -- in a fresh process and reports claims/s, peak RSS, and
-the growth of RSS during the export. The floor is `COPY (SELECT ...) TO STDOUT` of the same
-data (sources and corrections aggregated as JSON, the last-modified time as the export computes
-it), read by psycopg in a process of its own. The database is dropped at the end.
+-- the code the Celery worker runs -- in a fresh process and reports claims/s, the job's own
+started_at to finished_at and its ratio to the floor, peak RSS, the growth of RSS during the
+export, and the queries it made (each COPY counted). The floor is `COPY (SELECT ...) TO STDOUT`
+of the same data (sources and corrections aggregated as JSON, the last-modified time as the
+export computes it), read by psycopg in a process of its own. The database is dropped at the end.
 """
 
 import multiprocessing
@@ -198,8 +199,20 @@ def run_format(url: str, media_root: str, fmt: str, queue) -> None:
         run_export(job)
     seconds = time.perf_counter() - started
     size = job.output_file.size
+    # The job's own figure, as its row records it (what the issue's targets are measured by).
+    job_seconds = (job.finished_at - job.started_at).total_seconds()
     queue.put(
-        (fmt, job.status, job.created, seconds, peak_mb(), peak_mb() - before, len(queries), size)
+        (
+            fmt,
+            job.status,
+            job.created,
+            seconds,
+            job_seconds,
+            peak_mb(),
+            peak_mb() - before,
+            len(queries),
+            size,
+        )
     )
 
 
@@ -220,7 +233,7 @@ def run_copy(url: str, media_root: str, queue) -> None:
             size += len(data)
             rows += bytes(data).count(b"\n")
     seconds = time.perf_counter() - started
-    queue.put(("COPY floor", "ok", rows, seconds, peak_mb(), peak_mb() - before, 1, size))
+    queue.put(("COPY floor", "ok", rows, seconds, seconds, peak_mb(), peak_mb() - before, 1, size))
 
 
 def in_child(target, *args):
@@ -256,15 +269,20 @@ def main() -> None:
         floor = results[0][3]
         print(
             f"{'format':<14}{'claims':>9}{'seconds':>9}{'claims/s':>11}{'x COPY':>8}"
+            f"{'job s':>8}{'job x COPY':>12}"
             f"{'peak RSS MB':>13}{'RSS growth MB':>15}{'queries':>9}{'MB out':>8}"
         )
-        for fmt, status, count, seconds, peak, growth, queries, size in results:
+        for fmt, status, count, seconds, job_seconds, peak, growth, queries, size in results:
             assert status in ("ok", "succeeded"), (fmt, status)
             print(
                 f"{fmt:<14}{count:>9}{seconds:>9.2f}{count / seconds:>11.0f}"
-                f"{seconds / floor:>8.2f}{peak:>13.1f}{growth:>15.1f}{queries:>9}"
-                f"{size / 1e6:>8.1f}"
+                f"{seconds / floor:>8.2f}{job_seconds:>8.2f}{job_seconds / floor:>12.2f}"
+                f"{peak:>13.1f}{growth:>15.1f}{queries:>9}{size / 1e6:>8.1f}"
             )
+        print(
+            "seconds: run_export in the worker's process; job s: the job's started_at to "
+            "finished_at; queries: Django's count, each COPY included"
+        )
     finally:
         from django.db import connections
 

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
-from annotations.csvsafe import csv_line
+from annotations.csvsafe import csv_line, escape_cell, escape_cell_sql
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,3 +42,16 @@ def test_no_csv_is_written_outside_the_helper():
     ]
 
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["=1+1", "  @SUM(A1)", " x", "-2", "\t=x", "\r=x", "＋1", "'quoted", "a = b", "", "  ", None],
+)
+def test_postgresql_escapes_a_cell_as_python_does(db, cell):
+    # The exports built by COPY escape their cells in SQL (annotations/exporting/pgformats.py).
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {escape_cell_sql('%s::text')}", [cell] * 3)
+        [escaped] = cursor.fetchone()
+
+    assert escaped == escape_cell(cell)

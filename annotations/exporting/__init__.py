@@ -2,5 +2,7 @@
 
 `records` turns `published_claims()` into plain dicts in batches (one query for the claims and two
 per batch for their sources and corrections), `formats` renders them as JSON Lines, CSV,
-schema.org ClaimReview or W3C Web Annotations, and `run` writes a job's file as it streams.
+schema.org ClaimReview or W3C Web Annotations, `pgformats` has PostgreSQL write the same lines
+from the same rows (what an export job runs on PostgreSQL), and `run` writes a job's file as it
+streams.
 """

@@ -3,7 +3,8 @@
 Rows come from `.values()` rather than model instances: an export of 100,000 claims spends its
 time building objects, and plain dicts keep it within reach of a raw COPY (see
 `bench/export_bench.py`). Sources and corrections are fetched per batch, so a batch of any size
-costs three queries.
+costs three queries. On PostgreSQL an export job has the database write its lines from the same
+rows (`claim_rows`, in `pgformats`); these records serve the feed, the public pages and SQLite.
 """
 
 import functools
@@ -111,9 +112,11 @@ def attach_related(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for correction in (
             Correction.objects.filter(**in_batch)
             .order_by("claim_id", "created_at", "id")
-            .values("claim_id", "kind", "note", "created_at")
+            .values("claim_id", "kind", "note", created=_iso_text("created_at"))
         ):
-            corrections[correction.pop("claim_id")].append(correction)
+            claim_id = correction.pop("claim_id")
+            correction["created_at"] = correction.pop("created")
+            corrections[claim_id].append(correction)
     for row in rows:
         row["sources"] = sources.get(row["id"], [])  # .get: a defaultdict would grow
         row["corrections"] = corrections.get(row["id"], [])

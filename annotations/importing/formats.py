@@ -49,7 +49,8 @@ from .records import (
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "json", "csv", "text", "html", "urls", "feed", "zip")
+# "claimreview" is other fact-checkers' reviews, read by importing.factchecks, not by `parse`.
+FORMATS = ("jsonl", "json", "csv", "text", "html", "urls", "feed", "zip", "claimreview")
 _URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
 _HTML_TAG = re.compile(r"<(?:/?(?:p|div|br|span|a|b|i|em|strong|h[1-6]|li|ul|script|img)\b)", re.I)
 _BLOCK_TAG = re.compile(

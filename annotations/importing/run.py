@@ -24,7 +24,7 @@ from annotations import heartbeat, search
 from annotations.audit import record_event
 from annotations.models import ImportJob
 
-from . import read
+from . import factchecks, read
 from .records import InputError, Item
 from .splitting import BatchSplitter
 from .store import AnotherRunnerError, Step, save_batch
@@ -46,8 +46,12 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
         return job
     input_error = stop = None
     try:
-        with heartbeat.keep_alive(ImportJob, pk=job.pk, runner=runner), read.items(job) as items:
-            stop = _consume(job, items, runner=runner)
+        with heartbeat.keep_alive(ImportJob, pk=job.pk, runner=runner):
+            if job.format == factchecks.FORMAT:  # other fact-checkers' reviews, not articles
+                stop = factchecks.consume(job, runner=runner)
+            else:
+                with read.items(job) as items:
+                    stop = _consume(job, items, runner=runner)
     except InputError as exc:
         input_error = str(exc)
     except AnotherRunnerError:
@@ -171,8 +175,9 @@ def _finish(
             # Nothing could be imported: say why, if no error said it already.
             status = Status.FAILED
             if not errors:
+                found = "fact-checks" if job.format == factchecks.FORMAT else "articles"
                 errors.append(
-                    {"file": job.original_name or "input", "message": "No articles found."}
+                    {"file": job.original_name or "input", "message": f"No {found} found."}
                 )
         elif locked.failed or input_error:
             status = Status.PARTIAL

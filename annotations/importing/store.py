@@ -92,7 +92,7 @@ def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
                     if locked.runner != runner or locked.checkpoint != step.start:
                         raise AnotherRunnerError
                     _advance(locked, step.batch, created, repeated, refused)
-                    step.stop = _over_budget(locked)
+                    step.stop = over_budget(locked)
                 return not step.stop
             except IntegrityError:
                 # Another job, or the previous step, stored one of these articles between our
@@ -131,9 +131,10 @@ def _advance(job: ImportJob, batch: Batch, created: int, repeated: int, refused:
     )
 
 
-def _over_budget(job: ImportJob) -> str:
+def over_budget(job: ImportJob) -> str:
     """Why the job must stop now, or "": too many errors, or too long."""
-    kept = f"the {job.created} articles imported before it are kept"
+    what = "fact-checks" if job.format == "claimreview" else "articles"
+    kept = f"the {job.created} {what} imported before it are kept"
     if job.failed >= settings.IMPORT_MAX_ERRORS:
         return (
             f"The import stopped after {job.failed} errors (IMPORT_MAX_ERRORS="

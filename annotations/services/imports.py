@@ -45,7 +45,12 @@ def start_import(
             raise ValidationError({"urls": f"URL {position} is not an http(s) URL."}) from None
     job = ImportJob(
         created_by=created_by,
-        format="feed" if feed else ("urls" if urls else input_format),
+        # URLs are a list of pages, unless they are ClaimReview pages of other fact-checkers.
+        format="feed"
+        if feed
+        else (
+            "claimreview" if input_format == "claimreview" else ("urls" if urls else input_format)
+        ),
         urls=url_list,
         original_name=(name or getattr(upload, "name", "") or "")[-255:],
         total=len(urls) if urls else None,

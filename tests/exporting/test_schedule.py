@@ -27,7 +27,8 @@ print(json.dumps({
     name: {"task": entry["task"], "args": entry["args"],
            "cron": [sorted(getattr(entry["schedule"], part)) for part in
                     ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")]}
-    for name, entry in app.conf.beat_schedule.items() if name.startswith(("export-", "refetch-"))
+    for name, entry in app.conf.beat_schedule.items()
+    if name.startswith(("export-", "refetch-"))  # not the stale-job sweep, on seconds
 }))
 """
 

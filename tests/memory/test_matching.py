@@ -151,7 +151,8 @@ def test_matches_read_in_a_fixed_number_of_queries(
 
 
 @pytest.mark.worker
-def test_a_new_claim_is_matched_by_the_worker(celery_worker, client_for, earlier):
+def test_a_new_claim_is_matched_by_the_worker(celery_worker, client_for, earlier, settings):
+    settings.CLAIM_MATCHING_MODEL = "e5"  # `make test` runs the quick lexical model elsewhere
     matching.embed_and_match_claims([earlier.pk], using=matching.embedder())
     article = article_with(SPANISH, "Los sindicatos piden prudencia.", language="es")
     reviewer = UserFactory(roles=["Reviewer"])
