@@ -3,6 +3,9 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
+# Public claim links (ClaimReview url, feeds) point at the server `make run` starts, unless
+# PUBLIC_BASE_URL is set. ADDR may be host:port or a bare port, as runserver takes it.
+RUN_BASE_URL := http://$(if $(findstring :,$(ADDR)),$(ADDR),127.0.0.1:$(ADDR))
 WORKER_CONCURRENCY ?= 2
 # Tests run against PostgreSQL and Redis on localhost unless these are set.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
@@ -37,8 +40,10 @@ migrate: install
 CELERY_WORKER := $(VENV)/bin/celery -A factcheck worker --loglevel=INFO -O fair
 run: migrate
 	DEBUG=true $(PY) manage.py seed_demo
-	@echo "Web server on http://$(ADDR)/ (admin at /admin/), Celery workers beside it. Ctrl-C stops all."
-	@trap 'kill $$imports $$models $$jobs 2>/dev/null; wait $$imports $$models $$jobs 2>/dev/null' EXIT; \
+	@echo "Web server on $(RUN_BASE_URL)/ (log in as reviewer; admin at /admin/), Celery workers beside it. Ctrl-C stops all."
+	@export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-$(RUN_BASE_URL)}"; \
+	echo "Public links: $$PUBLIC_BASE_URL"; \
+	trap 'kill $$imports $$models $$jobs 2>/dev/null; wait $$imports $$models $$jobs 2>/dev/null' EXIT; \
 	DEBUG=true $(CELERY_WORKER) -n imports@%h -Q imports --concurrency=$(WORKER_CONCURRENCY) & imports=$$!; \
 	DEBUG=true $(CELERY_WORKER) -n models@%h -Q models --concurrency=1 & models=$$!; \
 	DEBUG=true $(CELERY_WORKER) -n jobs@%h -Q exports,search,celery --concurrency=$(WORKER_CONCURRENCY) \

@@ -74,6 +74,26 @@ def public_claim_pages() -> QuerySet[Claim]:
     )
 
 
+def public_fact_checks(*, query: str = "", rating: str = "") -> QuerySet[Claim]:
+    """Published claims for the public index and its feeds, the newest publication first.
+
+    `query` matches words of the claim (quote and wording), the claimant, the explanation and
+    the article's title; `rating` is a rating slug.
+    """
+    claims = published_claims().order_by("-published_at", "-id")
+    for word in query.split()[:10]:
+        claims = claims.filter(
+            Q(quote_exact__icontains=word)
+            | Q(text__icontains=word)
+            | Q(claimant__icontains=word)
+            | Q(published_verdict__explanation__icontains=word)
+            | Q(article__title__icontains=word)
+        )
+    if rating:
+        claims = claims.filter(published_verdict__rating__slug=rating)
+    return claims
+
+
 def withdrawn_claims() -> QuerySet[Claim]:
     """Claims that left the feed after they were in it, for its consumers to drop what they synced.
 
@@ -240,17 +260,39 @@ def visible_verdicts(*, user) -> QuerySet[Verdict]:
     return access.verdicts_visible_to(user).select_related("rating", "author", "reviewed_by")
 
 
+# My work's lists and the API's `me/` counts come from these three, so they always agree.
+OPEN_ARTICLE_STATUSES = (Article.Status.NEW, Article.Status.IN_REVIEW)
+AWAITING_VERDICT_STATUSES = (Claim.Status.DRAFT, Claim.Status.REJECTED)
+
+
+def assigned_open_articles(*, user) -> QuerySet[Article]:
+    """New or in-review articles assigned to `user`."""
+    return access.articles_visible_to(user).filter(assignee=user, status__in=OPEN_ARTICLE_STATUSES)
+
+
+def claims_awaiting_verdict(*, user) -> QuerySet[Claim]:
+    """Draft or rejected claims `user` marked or was assigned: each waits for their verdict."""
+    return access.claims_visible_to(user).filter(
+        Q(created_by=user) | Q(assignee=user), status__in=AWAITING_VERDICT_STATUSES
+    )
+
+
+def verdicts_to_review(*, user) -> QuerySet[Verdict]:
+    """For editors, others' submitted verdicts (an editor never approves their own); else none."""
+    if not roles.has_role(user, roles.EDITOR):
+        return Verdict.objects.none()
+    return (
+        access.verdicts_visible_to(user)
+        .filter(status=Verdict.Status.SUBMITTED)
+        .exclude(author=user)
+    )
+
+
 def work_queue(*, user) -> dict[str, int]:
     """What waits for `user`: counts for the reviewer's and the editor's queues."""
-    open_articles = (
-        access.articles_visible_to(user)
-        .filter(assignee=user, status__in=[Article.Status.NEW, Article.Status.IN_REVIEW])
-        .count()
-    )
     claims = access.claims_visible_to(user).aggregate(
         my_open_claims=Count(
-            "pk",
-            filter=Q(created_by=user) & Q(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED]),
+            "pk", filter=Q(created_by=user) & Q(status__in=AWAITING_VERDICT_STATUSES)
         ),
         assigned_claims=Count(
             "pk",
@@ -263,11 +305,14 @@ def work_queue(*, user) -> dict[str, int]:
             "pk", filter=Q(author=user, status=Verdict.Status.SUBMITTED)
         ),
         my_verdicts_rejected=Count("pk", filter=Q(author=user, status=Verdict.Status.REJECTED)),
-        verdicts_to_review=Count("pk", filter=Q(status=Verdict.Status.SUBMITTED) & ~Q(author=user)),
     )
-    if not roles.has_role(user, roles.EDITOR):
-        verdicts["verdicts_to_review"] = 0
-    return {"assigned_articles": open_articles, **claims, **verdicts}
+    return {
+        "assigned_articles": assigned_open_articles(user=user).count(),
+        "claims_awaiting_verdict": claims_awaiting_verdict(user=user).count(),
+        **claims,
+        **verdicts,
+        "verdicts_to_review": verdicts_to_review(user=user).count(),
+    }
 
 
 def assignable_users(*, user) -> QuerySet:

@@ -23,6 +23,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -140,10 +141,9 @@ class LoginUsernameThrottle(_RateThrottle):
 def too_many_requests(wait: float | None) -> HttpResponse:
     """The 429 answer of an HTML page, with `Retry-After` in whole seconds."""
     seconds = max(1, math.ceil(wait)) if wait is not None else 60
+    # The styled page of the reviewer UI's error pages; it needs no request context.
     response = HttpResponse(
-        f"Too many requests from your address. Try again in {seconds} seconds.\n",
-        status=429,
-        content_type="text/plain; charset=utf-8",
+        render_to_string("frontend/too_many_requests.html", {"seconds": seconds}), status=429
     )
     response["Retry-After"] = str(seconds)
     return response

@@ -17,6 +17,9 @@ urlpatterns = [
         name="article-revision",
     ),
     path("export/", views.export_page, name="export"),
+    path("fact-checks/", public_views.fact_checks, name="fact-checks"),
+    path("fact-checks/rss/", public_views.rss_feed, name="fact-checks-rss"),
+    path("fact-checks/atom/", public_views.atom_feed, name="fact-checks-atom"),
     path("claims/<int:pk>/", public_views.claim_page, name="public-claim"),
     path("ratings/", public_views.ratings_page, name="public-ratings"),
 ]

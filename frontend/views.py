@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 
 from annotations import access, roles, selectors
-from annotations.models import Article, Claim, Flag, Verdict
+from annotations.models import Article, Claim, Flag
+from annotations.search import search_articles
 from annotations.services import revisions
 from annotations.throttling import sign_in_attempts
 
@@ -77,8 +78,8 @@ def _article_filters(request: HttpRequest):
         .order_by("-created_at", "-id")
     )
     query = request.GET.get("q", "").strip()
-    if query:
-        articles = articles.filter(Q(title__icontains=query) | Q(publisher__icontains=query))
+    if query:  # the API's search (`GET /api/v1/articles/?q=`): title and body
+        articles = search_articles(articles, query)
     status = request.GET.get("status", "")
     if status in Article.Status.values:
         articles = articles.filter(status=status)
@@ -98,28 +99,19 @@ def my_work(request: HttpRequest) -> HttpResponse:
     """Articles assigned to me, claims awaiting my verdict, verdicts awaiting my approval, and
     for moderators the open flags."""
     user = request.user
-    assigned = (
-        access.articles_visible_to(user)
-        .filter(assignee=user)
-        .exclude(status=Article.Status.ARCHIVED)
-    )
+    # The same querysets as the API's `me/` counts: the page and the API always agree.
+    assigned = selectors.assigned_open_articles(user=user)
     assigned_first = selectors.by_top_checkworthiness(assigned)  # the claims that matter first
     awaiting_verdict = (
-        access.claims_visible_to(user)
-        .filter(Q(assignee=user) | Q(created_by=user))
-        .filter(status__in=[Claim.Status.DRAFT, Claim.Status.REJECTED])
+        selectors.claims_awaiting_verdict(user=user)
         .select_related("article")
-        .order_by("-updated_at")
+        .order_by("-updated_at", "-id")
     )
-    awaiting_approval = Verdict.objects.none()
-    if roles.has_role(user, roles.EDITOR):
-        awaiting_approval = (
-            access.verdicts_visible_to(user)
-            .filter(status=Verdict.Status.SUBMITTED)
-            .exclude(author=user)
-            .select_related("claim__article", "rating", "author")
-            .order_by("created_at")
-        )
+    awaiting_approval = (
+        selectors.verdicts_to_review(user=user)
+        .select_related("claim__article", "rating", "author")
+        .order_by("created_at", "id")
+    )
     # Living articles: claims whose text a new revision changed or removed, for re-review.
     text_changed = (
         Claim.objects.filter(is_hidden=False)

@@ -120,6 +120,9 @@ ROWS: dict[str, Row] = {
     "article assign (POST only)": Row(
         "/api/v1/articles/{article}/assign/", allowed(EDITORS, 405), False
     ),
+    "article status (POST only)": Row(
+        "/api/v1/articles/{article}/status/", allowed(EDITORS, 405), False
+    ),
     "claims": Row(
         "/api/v1/claims/", lambda r, s: role_or(r, (200, "C" if claim_visible(r, s) else ""))
     ),
@@ -274,6 +277,7 @@ ROWS: dict[str, Row] = {
         lambda r, s: jobs(r, detail=True, readers=WITH_ROLE),
         False,
     ),
+    "export count (POST only)": Row("/api/v1/exports/count/", allowed(WITH_ROLE, 405), False),
     "export download": Row(
         "/api/v1/exports/{export_job}/download/",
         lambda r, s: jobs(r, detail=True, readers=WITH_ROLE, ok=409),  # not finished yet
@@ -294,6 +298,13 @@ ROWS: dict[str, Row] = {
         lambda r, s: (200, "AC") if s in ("published", "retracted") else (404, ""),
     ),
     "public ratings page": Row("/ratings/", lambda r, s: (200, ""), False),
+    "public index": Row("/fact-checks/", lambda r, s: (200, "C" if s == "published" else "")),
+    "public index search": Row(
+        "/fact-checks/?q=clmpublishedqz",
+        lambda r, s: (200, "C" if s == "published" else ""),
+    ),
+    "public rss": Row("/fact-checks/rss/", lambda r, s: (200, "C" if s == "published" else "")),
+    "public atom": Row("/fact-checks/atom/", lambda r, s: (200, "C" if s == "published" else "")),
     "schema": Row("/api/schema/", lambda r, s: (200, ""), False),
     "docs": Row("/api/docs/", lambda r, s: (200, ""), False),
     "healthz": Row("/healthz", lambda r, s: (200, ""), False),

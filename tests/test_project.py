@@ -229,3 +229,36 @@ def test_dockerfile_installs_with_the_pinned_constraints():
 @pytest.mark.django_db
 def test_healthz_answers(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def _public_base_url_of_make_run(addr: str, env: dict[str, str]) -> str:
+    """The PUBLIC_BASE_URL `make run ADDR=addr` gives its server and worker (a dry run)."""
+    plan = subprocess.run(
+        ["make", "-n", "run", f"ADDR={addr}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    [export] = [line for line in plan.splitlines() if line.startswith("export PUBLIC_BASE_URL=")]
+    shown = subprocess.run(
+        ["bash", "-c", export.split(";")[0] + '; echo "$PUBLIC_BASE_URL"'],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return shown.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("addr", "env", "expected"),
+    [
+        ("127.0.0.1:8000", {}, "http://127.0.0.1:8000"),
+        ("0.0.0.0:9000", {}, "http://0.0.0.0:9000"),
+        ("8080", {}, "http://127.0.0.1:8080"),
+        (
+            "0.0.0.0:9000",
+            {"PUBLIC_BASE_URL": "https://checks.example.org"},
+            "https://checks.example.org",
+        ),
+    ],
+)
+def test_make_run_derives_public_base_url_from_addr_unless_set(addr, env, expected):
+    assert _public_base_url_of_make_run(addr, env) == expected

@@ -102,6 +102,29 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(s.ArticleListSerializer(article).data)
 
     @extend_schema(
+        summary="Mark the article's status by hand (editors)",
+        description="The status also moves by itself: `in_review` when a claim is marked, "
+        "`reviewed` when every claim's verdict was published or rejected.",
+        request=s.ArticleStatusSerializer,
+        responses={200: s.ArticleListSerializer, **WRITE_ERRORS},
+        examples=[OpenApiExample("Reviewed", value={"status": "reviewed"}, request_only=True)],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="status",
+        permission_classes=[IsEditor],
+        filterset_class=None,
+    )
+    def set_status(self, request, pk=None):
+        data = validated(s.ArticleStatusSerializer, request)
+        article = services.set_article_status(
+            article=self.get_object(), status=data["status"], actor=request.user
+        )
+        article = selectors.articles_for_list(user=request.user).get(pk=article.pk)
+        return Response(s.ArticleListSerializer(article).data)
+
+    @extend_schema(
         methods=["GET"],
         summary="The article's revisions, oldest first",
         responses={200: s.ArticleRevisionSerializer(many=True), **READ_ERRORS},

@@ -35,7 +35,7 @@ from annotations.exporting.records import (
     feed_item,
     iter_records,
 )
-from annotations.exporting.run import start_export
+from annotations.exporting.run import count_matching, start_export
 from annotations.models import ExportJob
 from annotations.selectors import last_withdrawal, published_claims, withdrawn_claims
 from annotations.throttling import PublicThrottle
@@ -299,6 +299,10 @@ class ExportRequestSerializer(serializers.Serializer):
         return value
 
 
+class ExportCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Published claims matching the filters.")
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -338,6 +342,17 @@ class ExportJobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": request.build_absolute_uri(f"{job.pk}/")},
         )
+
+    @extend_schema(
+        summary="How many claims an export would write (a dry run; starts nothing)",
+        request=ExportRequestSerializer,
+        responses={200: ExportCountSerializer},
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def count(self, request):
+        params = ExportRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        return Response({"count": count_matching(filters=params.validated_data["filters"])})
 
     @action(detail=True, renderer_classes=[renderers.JSONRenderer, PassthroughRenderer])
     def download(self, request, pk=None):

@@ -302,6 +302,10 @@ class AssignSerializer(serializers.Serializer):
     )
 
 
+class ArticleStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Article.Status.choices)
+
+
 class SourceSerializer(serializers.ModelSerializer):
     created_by = UserRefSerializer(read_only=True)
 
@@ -487,6 +491,9 @@ class RatingScaleSerializer(serializers.ModelSerializer):
 
 class WorkQueueSerializer(serializers.Serializer):
     assigned_articles = serializers.IntegerField(help_text="New or in-review articles of mine.")
+    claims_awaiting_verdict = serializers.IntegerField(
+        help_text="Draft or rejected claims I marked or was assigned (My work's list)."
+    )
     my_open_claims = serializers.IntegerField(help_text="My draft or rejected claims.")
     assigned_claims = serializers.IntegerField(help_text="Unpublished claims assigned to me.")
     my_verdicts_awaiting_approval = serializers.IntegerField()

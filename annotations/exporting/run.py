@@ -51,6 +51,15 @@ def filtered_claims(filters: dict[str, str]):
     return filterset.qs
 
 
+def count_matching(*, filters: dict[str, Any] | None = None) -> int:
+    """How many published claims an export with these filters would write (a dry run).
+
+    The export page shows it before a job starts, and says "nothing matches" instead of
+    offering an empty file.
+    """
+    return filtered_claims(clean_filters(filters or {})).count()
+
+
 def start_export(
     *, format: str, filters: dict[str, Any] | None = None, created_by, scheduled: bool = False
 ) -> ExportJob:

@@ -6,7 +6,13 @@ freezes a claim), `sources`, `verdicts` (submission, withdrawal, approval, rejec
 Callers import from `annotations.services`.
 """
 
-from .articles import assign_article, build_sentences, create_article
+from .articles import (
+    assign_article,
+    build_sentences,
+    create_article,
+    follow_claims,
+    set_article_status,
+)
 from .claims import (
     add_comment,
     can_edit_claim,
@@ -41,9 +47,11 @@ __all__ = [
     "delete_claim",
     "delete_comment",
     "delete_source",
+    "follow_claims",
     "link_same_as",
     "reject_verdict",
     "resubmit_verdict",
+    "set_article_status",
     "start_import",
     "submit_verdict",
     "update_claim",

@@ -4,11 +4,12 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 
 from .. import roles, scoring, search
 from ..audit import record_update, snapshot
 from ..memory import matching
-from ..models import Article, ImportJob, Sentence, content_hash, normalise_body
+from ..models import Article, Claim, ImportJob, Sentence, content_hash, normalise_body
 from ..segmentation import split_sentences
 from .checks import require_role
 
@@ -108,3 +109,56 @@ def assign_article(*, article: Article, assignee, actor) -> Article:
             actor=actor, action="article.assigned", obj=article, before=before, fields=fields
         )
     return article
+
+
+# A claim is settled once an editor decided on its verdict: published (or since retracted), or
+# sent back (rejected). An article whose claims are all settled has been reviewed.
+SETTLED_CLAIM_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.REJECTED, Claim.Status.RETRACTED)
+STATUS_FIELDS = ("status",)
+
+
+def _move_status(*, article: Article, status: str, actor) -> Article:
+    if article.status != status:
+        before = snapshot(article, STATUS_FIELDS)
+        article.status = status
+        article.save(update_fields=["status", "updated_at"])
+        record_update(
+            actor=actor,
+            action="article.status_changed",
+            obj=article,
+            before=before,
+            fields=STATUS_FIELDS,
+        )
+    return article
+
+
+def follow_claims(*, article_id: int, actor) -> Article:
+    """Move an article's status after one of its claims changed, inside the caller's transaction.
+
+    new → in review when a claim is marked; in review → reviewed when every (visible) claim is
+    settled (its verdict published or rejected, or retracted); reviewed → in review when a claim
+    is marked or sent for approval again. Archived articles stay archived. Audited as
+    `article.status_changed`, with the person whose change moved it as the actor.
+    """
+    article = Article.objects.select_for_update().get(pk=article_id)
+    if article.status == Article.Status.ARCHIVED:
+        return article
+    claims = Claim.objects.filter(article_id=article_id, is_hidden=False).aggregate(
+        total=Count("pk"), open=Count("pk", filter=~Q(status__in=SETTLED_CLAIM_STATUSES))
+    )
+    if not claims["total"]:
+        return article  # nothing marked (or the last claim deleted): the status stays
+    target = Article.Status.IN_REVIEW if claims["open"] else Article.Status.REVIEWED
+    return _move_status(article=article, status=target, actor=actor)
+
+
+def set_article_status(*, article: Article, status: str, actor) -> Article:
+    """An editor marks an article's status by hand (reviewed, back in review, archived, new)."""
+    require_role(actor, roles.EDITOR, message="Only editors may change an article's status.")
+    if status not in Article.Status.values:
+        raise ValidationError(
+            {"status": f"Unknown status; use one of {', '.join(Article.Status.values)}."}
+        )
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        return _move_status(article=article, status=status, actor=actor)

@@ -9,6 +9,7 @@ from .. import anchoring, roles
 from ..audit import record_event, record_update, snapshot
 from ..memory import matching
 from ..models import Article, Claim, ClaimContributor, Comment, ExternalFactCheck, Verdict
+from .articles import follow_claims
 from .checks import require_checker
 
 CLAIM_FIELDS = ("article", "start", "end", "quote_exact", "claimant", "text", "status", "assignee")
@@ -150,6 +151,7 @@ def create_claim(
             obj=claim,
             changes=snapshot(claim, CLAIM_FIELDS),
         )
+        follow_claims(article_id=article.pk, actor=created_by)
         matching.queue_claims([claim.pk])
     return claim
 
@@ -248,7 +250,9 @@ def delete_claim(*, claim: Claim, actor) -> None:
             obj=claim,
             changes=snapshot(claim, CLAIM_FIELDS),
         )
+        article_id = claim.article_id
         claim.delete()
+        follow_claims(article_id=article_id, actor=actor)
 
 
 def _check_comment_body(body: str) -> None:

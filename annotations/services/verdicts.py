@@ -14,6 +14,7 @@ from django.utils import timezone
 from .. import roles
 from ..audit import record_event, record_update, snapshot
 from ..models import Claim, Correction, Rating, Verdict
+from .articles import follow_claims
 from .checks import require_checker, require_role
 from .claims import contributed_to, lock_claim
 from .corrections import apply_changes, clean_changes
@@ -83,6 +84,7 @@ def submit_verdict(
             obj=verdict,
             changes=snapshot(verdict, VERDICT_FIELDS),
         )
+        follow_claims(article_id=claim.article_id, actor=author)
     return verdict
 
 
@@ -251,6 +253,7 @@ def approve_verdict(*, verdict: Verdict, editor, correction: str = "") -> Verdic
             )
             changes["correction"] = note.pk
         record_event(actor=editor, action="verdict.approved", obj=verdict, changes=changes)
+        follow_claims(article_id=claim.article_id, actor=editor)
     return verdict
 
 
@@ -280,4 +283,5 @@ def reject_verdict(*, verdict: Verdict, editor, reason: str) -> Verdict:
             obj=verdict,
             changes={"claim": claim.pk, "reason": verdict.review_note},
         )
+        follow_claims(article_id=claim.article_id, actor=editor)
     return verdict

@@ -34,6 +34,6 @@ def test_no_server_error_for_any_input(operation, wsgi_app, reviewer, editor, cl
     SourceFactory(claim=claim, created_by=reviewer)
     VerdictFactory(claim=claim_by(editor), author=editor)
     # As a reviewer; the editors' actions as an editor (a reviewer only ever gets 403 there).
-    editors_only = ("/assign/", "/approve/", "/reject/", "/checkworthiness-models/")
+    editors_only = ("/assign/", "/status/", "/approve/", "/reject/", "/checkworthiness-models/")
     user = editor if operation.path.endswith(editors_only) else reviewer
     assert_no_server_error(operation, user=user, app=wsgi_app, max_examples=MAX_EXAMPLES)

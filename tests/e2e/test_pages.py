@@ -29,10 +29,10 @@ def test_login_refuses_a_wrong_password_in_plain_words(page, e2e_reviewer):
 
 def test_my_work_searches_articles(page, e2e_reviewer):
     ArticleFactory(title="Budget cuts announced", assignee=e2e_reviewer)
-    ArticleFactory(title="Floods in the north")
+    ArticleFactory(title="Floods in the north", body="Rivers burst their banks overnight.")
     log_in(page, "rita-reviewer")
     expect(page.get_by_test_id("count-assigned")).to_have_text("1")
-    page.get_by_label("Search", exact=True).fill("floods")
+    page.get_by_label("Search", exact=True).fill("rivers")  # a word of the body only
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("table.articles tbody tr")
     expect(rows).to_have_count(1)
@@ -62,6 +62,7 @@ def test_export_page_runs_a_job_and_downloads_the_file(
 def test_job_forms_cannot_be_sent_before_their_script_runs(page, e2e_editor):
     """A click before the page's module ran would submit the form natively, as a GET of the page
     (the import then silently never starts): the buttons wait, disabled, for the module."""
+    published_claim()  # something to export: with nothing, "Start export" stays off
     log_in(page, "edna-editor")
     buttons = {"/import/": ["Upload and import", "Fetch and import"], "/export/": ["Start export"]}
     page.route(

@@ -1,16 +1,31 @@
-// Export page: start an export job with a format and filters, follow it, offer the download.
+// Export page: the number of matching claims as the filters change, an export job started with
+// a format and filters, followed to its download; below, the past exports, a page at a time.
 
 import { api, el, enableForms, FINISHED, items, jobFollower, say } from "./api.js";
+import { jobHistory, showProgress, stateBadge, when } from "./jobs.js";
 
 const $ = (id) => document.getElementById(id);
 const errorBox = $("export-error");
+const form = $("export-form");
+const startButton = form.querySelector("button[type=submit]");
+const HISTORY_SIZE = 10;
+const COUNT_DELAY_MS = 250;
+const FORMAT_WORDS = {
+  jsonl: "JSON lines",
+  csv: "CSV",
+  claimreview: "ClaimReview",
+  webannotation: "Web Annotations",
+};
+
+const ready = (job) => job.status === "succeeded" || job.status === "partial";
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 async function loadRatings() {
   try {
     const { data } = await api("rating-scales/");
     const scales = items(data);
     const scale = scales.find((s) => s.is_default) || scales[0];
-    for (const rating of (scale?.ratings) || []) {
+    for (const rating of scale?.ratings || []) {
       $("export-rating").append(el("option", { value: rating.slug }, rating.label));
     }
   } catch (error) {
@@ -18,67 +33,143 @@ async function loadRatings() {
   }
 }
 
+/** The form as the API takes it: the format and the filters that are filled in. */
+function request() {
+  const body = { format: $("export-format").value };
+  for (const name of ["rating", "language", "publisher", "updated_since"]) {
+    const value = form.elements[name].value.trim();
+    // A date from the picker is midnight UTC for the API's ISO 8601 filter.
+    if (value) body[name] = name === "updated_since" ? `${value}T00:00:00Z` : value;
+  }
+  return body;
+}
+
+let counting = 0;
+/** Ask how many claims match; say it, and keep "Start export" off when nothing does. */
+async function count() {
+  const ticket = ++counting;
+  const box = $("export-match-count");
+  box.dataset.state = "counting";
+  try {
+    const { data } = await api("exports/count/", { method: "POST", json: request() });
+    if (ticket !== counting) return null; // a newer question is on its way
+    box.textContent = data.count
+      ? `${plural(data.count, "published claim")} match${data.count === 1 ? "es" : ""}.`
+      : "Nothing matches these filters: there is nothing to export.";
+    box.dataset.state = data.count ? "some" : "none";
+    startButton.disabled = data.count === 0;
+    return data.count;
+  } catch (error) {
+    if (ticket !== counting) return null;
+    box.textContent = "";
+    box.dataset.state = "error";
+    startButton.disabled = false; // the export itself will say what is wrong
+    say(errorBox, `The filters were not accepted. ${error.message}`);
+    return null;
+  }
+}
+
+let countTimer = null;
+function countSoon() {
+  say(errorBox, "");
+  clearTimeout(countTimer);
+  countTimer = setTimeout(count, COUNT_DELAY_MS);
+}
+
 function showJob(job) {
   $("export-job").hidden = false;
   $("export-job-id").textContent = `#${job.id}`;
-  const progress = $("export-progress");
-  const done = job.exported ?? job.created ?? 0;
-  if (job.total) {
-    progress.max = job.total;
-    progress.value = Math.min(done, job.total);
-  } else if (FINISHED.has(job.status)) {
-    progress.max = 1;
-    progress.value = 1;
-  } else {
-    progress.removeAttribute("value");
-  }
+  $("export-job-state").replaceChildren(stateBadge(job.status));
+  const done = job.exported;
+  showProgress($("export-progress"), { status: job.status, done, total: job.total });
+  const nothing = FINISHED.has(job.status) && ready(job) && done === 0;
   const words = {
     queued: "Waiting for a worker…",
     running: job.total ? `Writing… ${done} of ${job.total} claims` : "Writing…",
     succeeded: "Ready.",
     partial: "Ready, but some claims could not be written.",
-    failed: `The export failed${job.errors?.length ? `: ${job.errors[0].message}` : "."}`,
+    failed: `The export failed${job.errors.length ? `: ${job.errors[0].message}` : "."}`,
     cancelled: "The export was cancelled.",
   };
-  $("export-status").textContent = words[job.status] || job.status;
+  $("export-status").textContent = nothing ? "Nothing matched these filters, so there is no file." : words[job.status] || job.status;
   $("export-status").dataset.status = job.status;
-  $("export-count").textContent = FINISHED.has(job.status) ? `${done} claim${done === 1 ? "" : "s"} exported.` : "";
-  const ready = job.status === "succeeded" || job.status === "partial";
-  $("export-download").hidden = !ready;
-  if (ready) $("export-download-link").href = `/api/v1/exports/${job.id}/download/`;
+  $("export-count").textContent = FINISHED.has(job.status) && !nothing ? `${plural(done, "claim")} exported.` : "";
+  $("export-download").hidden = !(ready(job) && !nothing);
+  if (ready(job)) $("export-download-link").href = `/api/v1/exports/${job.id}/download/`;
+  if (FINISHED.has(job.status)) reloadHistory();
+}
+
+function filtersInWords(filters) {
+  const parts = Object.entries(filters || {}).map(([name, value]) => `${name.replace(/_/g, " ")}: ${value}`);
+  return parts.length ? parts.join(", ") : "all published claims";
+}
+
+const reloadHistory = jobHistory({
+  path: "exports/",
+  pageSize: HISTORY_SIZE,
+  table: $("export-history-table"),
+  empty: $("export-history-empty"),
+  pager: $("export-history-pager"),
+  onError: (error) => say(errorBox, `The past exports could not be loaded. ${error.message}`),
+  row: (job) => [
+    el("td", {}, el("a", { href: `#export-${job.id}`, onclick: follow(job.id) }, `#${job.id}`)),
+    el("td", {}, FORMAT_WORDS[job.format] || job.format, job.scheduled ? " (nightly)" : ""),
+    el("td", {}, filtersInWords(job.filters)),
+    el("td", {}, stateBadge(job.status)),
+    el("td", { class: "number" }, job.exported),
+    el("td", {}, when(job.created_at)),
+    el(
+      "td",
+      {},
+      ready(job) && job.exported > 0
+        ? el("a", { href: `/api/v1/exports/${job.id}/download/`, download: true }, "Download")
+        : ready(job)
+          ? "Nothing matched"
+          : "—",
+    ),
+  ],
+});
+
+function follow(id) {
+  return (event) => {
+    event.preventDefault();
+    history.replaceState(null, "", `#export-${id}`);
+    poll(id);
+    $("export-job").scrollIntoView({ block: "nearest" });
+  };
 }
 
 const poll = jobFollower("exports/", showJob, (error) =>
   say(errorBox, `Could not follow the export: ${error.message}`),
 );
 
-$("export-form").addEventListener("submit", async (event) => {
+form.addEventListener("input", countSoon);
+form.addEventListener("change", countSoon);
+form.addEventListener("submit", async (event) => {
   event.preventDefault();
   say(errorBox, "");
-  const button = event.currentTarget.querySelector("button[type=submit]");
-  const filters = {};
-  for (const name of ["rating", "language", "publisher", "updated_since"]) {
-    const value = event.currentTarget.elements[name].value.trim();
-    // A date from the picker is midnight UTC for the API's ISO 8601 filter.
-    if (value) filters[name] = name === "updated_since" ? `${value}T00:00:00Z` : value;
-  }
-  button.disabled = true;
+  startButton.disabled = true;
+  clearTimeout(countTimer);
+  // Count again at the moment of starting: "nothing matches" instead of an empty file.
+  const matching = await count();
+  if (matching === 0) return;
+  startButton.disabled = true;
   try {
-    const { data } = await api("exports/", {
-      method: "POST",
-      json: { format: $("export-format").value, ...filters },
-    });
+    const { data } = await api("exports/", { method: "POST", json: request() });
     showJob(data);
     history.replaceState(null, "", `#export-${data.id}`);
     poll(data.id);
+    reloadHistory();
   } catch (error) {
     say(errorBox, `The export could not start. ${error.message}`);
   } finally {
-    button.disabled = false;
+    startButton.disabled = false;
   }
 });
 
-enableForms($("export-form"));
+enableForms(form);
 loadRatings();
+count();
+reloadHistory();
 const resumed = location.hash.match(/^#export-(\d+)$/);
 if (resumed) poll(resumed[1]);

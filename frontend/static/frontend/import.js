@@ -1,18 +1,14 @@
 // Import page: start a job (file upload, URLs or a feed), then poll it until it ends and show
-// its counts and its error report.
+// its counts and its error report; below, the past imports, newest first, a page at a time.
 
-import { api, el, enableForms, FINISHED, items, jobFollower, say } from "./api.js";
+import { api, el, enableForms, FINISHED, jobFollower, say } from "./api.js";
+import { jobHistory, showProgress, stateBadge, when } from "./jobs.js";
 
 const HISTORY_SIZE = 10;
 const SOURCE_WORDS = { urls: "Web addresses", feed: "Feed" };
-const SHORT_STATUS = {
-  queued: "Waiting",
-  running: "Importing",
-  succeeded: "Done",
-  partial: "Done, some records failed",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
+// The pasted addresses travel as a list file (format "urls"), so the job's errors name the line
+// of the box, exactly as the check below does.
+const PASTED_NAME = "pasted web addresses.txt";
 
 const STATUS_WORDS = {
   queued: "Waiting for a worker…",
@@ -27,95 +23,81 @@ const main = document.getElementById("main");
 const errorBox = document.getElementById("import-error");
 const jobBox = document.getElementById("import-job");
 const $ = (id) => document.getElementById(id);
+let shownJob = null;
 
 function showJob(job) {
+  shownJob = job;
   jobBox.hidden = false;
   $("job-id").textContent = `#${job.id}`;
-  const done = (job.created || 0) + (job.duplicates || 0) + (job.failed || 0);
-  const progress = $("job-progress");
-  if (job.total) {
-    progress.max = job.total;
-    progress.value = Math.min(done, job.total);
-  } else if (FINISHED.has(job.status)) {
-    progress.max = 1;
-    progress.value = 1;
-  } else {
-    progress.removeAttribute("value"); // indeterminate until the total is known
-  }
+  const done = job.created + job.duplicates + job.failed;
+  showProgress($("job-progress"), { status: job.status, done, total: job.total });
   let words = STATUS_WORDS[job.status] || job.status;
   if (job.status === "running" && job.total) words = `Importing… ${done} of ${job.total} records`;
-  if (job.status === "failed" && job.errors && job.errors.length && !job.created) {
+  if (job.status === "failed" && job.errors.length && !job.created) {
     words = `The import failed: ${job.errors[0].message}`;
   }
   $("job-status").textContent = words;
   $("job-status").dataset.status = job.status;
+  $("job-state").replaceChildren(stateBadge(job.status));
   $("job-total").textContent = job.total ?? "?";
-  $("job-created").textContent = job.created || 0;
-  $("job-duplicates").textContent = job.duplicates || 0;
-  $("job-failed").textContent = job.failed || 0;
+  $("job-created").textContent = job.created;
+  $("job-duplicates").textContent = job.duplicates;
+  $("job-failed").textContent = job.failed;
+  // Only a job that has not ended can be cancelled.
   $("job-cancel").hidden = FINISHED.has(job.status);
   if (FINISHED.has(job.status)) {
-    if ((job.created || 0) + (job.duplicates || 0) > 0) {
+    if (job.created + job.duplicates > 0) {
       $("job-articles").hidden = false;
       $("job-articles-link").href = `${main.dataset.homeUrl}?import=${job.id}#articles-h`;
     }
     showErrors(job);
-    loadHistory();
+    reloadHistory();
   }
 }
 
-/** The newest imports this person may see (editors: everyone's), each a link to follow it. */
-async function loadHistory() {
-  let jobs;
-  try {
-    const { data } = await api(`imports/?page_size=${HISTORY_SIZE}`);
-    jobs = items(data);
-  } catch (error) {
-    say(errorBox, `The recent imports could not be loaded. ${error.message}`);
-    return;
-  }
-  $("import-history-empty").hidden = jobs.length > 0;
-  $("import-history-table").hidden = jobs.length === 0;
-  $("import-history-body").replaceChildren(
-    ...jobs.map((job) =>
-      el(
-        "tr",
-        { "data-job": String(job.id) },
-        el("td", {}, el("a", { href: `#job-${job.id}`, onclick: follow(job.id) }, `#${job.id}`)),
-        el("td", {}, job.original_name || SOURCE_WORDS[job.format] || job.format || "—"),
-        el("td", { "data-status": job.status }, SHORT_STATUS[job.status] || job.status),
-        el("td", {}, job.created || 0),
-        el("td", {}, job.duplicates || 0),
-        el("td", {}, job.failed || 0),
-        el("td", {}, new Date(job.created_at).toLocaleString()),
-      ),
-    ),
-  );
-}
+const reloadHistory = jobHistory({
+  path: "imports/",
+  pageSize: HISTORY_SIZE,
+  table: $("import-history-table"),
+  empty: $("import-history-empty"),
+  pager: $("import-history-pager"),
+  onError: (error) => say(errorBox, `The past imports could not be loaded. ${error.message}`),
+  row: (job) => [
+    el("td", {}, el("a", { href: `#job-${job.id}`, onclick: follow(job.id) }, `#${job.id}`)),
+    el("td", {}, job.original_name || SOURCE_WORDS[job.format] || job.format || "—"),
+    el("td", {}, stateBadge(job.status)),
+    el("td", { class: "number" }, job.created),
+    el("td", { class: "number" }, job.duplicates),
+    el("td", { class: "number" }, job.failed),
+    el("td", {}, when(job.created_at)),
+  ],
+});
 
 function follow(id) {
   return (event) => {
     event.preventDefault();
     history.replaceState(null, "", `#job-${id}`);
     poll(id);
+    jobBox.scrollIntoView({ block: "nearest" });
   };
 }
 
+function where(error) {
+  const place = error.line != null ? `line ${error.line}` : error.record != null ? `record ${error.record}` : "";
+  return [error.file, place].filter(Boolean).join(", ") || "—";
+}
+
 async function showErrors(job) {
-  let errors = job.errors || [];
-  if (job.failed && errors.length < job.failed) {
+  let errors = job.errors;
+  if (job.failed > errors.length) {
     try {
-      const { data } = await api(`imports/${job.id}/errors/`);
-      errors = Array.isArray(data) ? data : (data?.errors) || errors;
+      ({ data: errors } = await api(`imports/${job.id}/errors/`));
     } catch {
       // The job row's own list is still worth showing.
     }
   }
-  const body = $("job-errors-body");
-  body.replaceChildren(
-    ...errors.map((error) =>
-      el("tr", {}, el("td", {}, error.line != null ? `line ${error.line}` : error.record != null ? `record ${error.record}` : "—"), el("td", {}, error.message || "")),
-    ),
+  $("job-errors-body").replaceChildren(
+    ...errors.map((error) => el("tr", {}, el("td", {}, where(error)), el("td", {}, error.message || ""))),
   );
   $("job-errors").hidden = errors.length === 0;
 }
@@ -129,14 +111,55 @@ async function start(request, button) {
   button.disabled = true;
   try {
     const { data } = await api("imports/", { method: "POST", ...request });
+    $("job-articles").hidden = true;
     showJob(data);
     history.replaceState(null, "", `#job-${data.id}`);
     poll(data.id);
+    reloadHistory();
   } catch (error) {
     say(errorBox, `The import could not start. ${error.message}`);
   } finally {
     button.disabled = false;
   }
+}
+
+/**
+ * The box's lines checked before anything starts: one web address a line; blank lines and
+ * `#` comments are skipped, as the importer skips them. Returns [addresses, problems].
+ */
+export function checkLines(text) {
+  const addresses = [];
+  const problems = [];
+  text.split(/\r\n|\r|\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    const number = index + 1;
+    if (/\s/.test(line)) {
+      problems.push(`Line ${number}: put one web address on each line (this one has a space).`);
+      return;
+    }
+    let url = null;
+    try {
+      url = new URL(line);
+    } catch {
+      // not an absolute URL
+    }
+    if (!url || !["http:", "https:"].includes(url.protocol)) {
+      problems.push(`Line ${number}: “${line}” is not a web address starting with http:// or https://.`);
+      return;
+    }
+    addresses.push(line);
+  });
+  return [addresses, problems];
+}
+
+function sayProblems(problems) {
+  errorBox.replaceChildren(
+    el("p", {}, "Nothing was imported. Correct these lines and try again:"),
+    el("ul", {}, ...problems.map((problem) => el("li", {}, problem))),
+  );
+  errorBox.hidden = false;
+  errorBox.dataset.kind = "error";
 }
 
 $("import-file-form").addEventListener("submit", (event) => {
@@ -153,21 +176,30 @@ $("import-file-form").addEventListener("submit", (event) => {
 $("import-urls-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
-  const urls = $("import-urls").value.split(/\s+/).filter(Boolean);
+  const text = $("import-urls").value;
+  const [addresses, problems] = checkLines(text);
   const feed = $("import-feed").value.trim();
-  if (!urls.length && !feed) return say(errorBox, "Paste at least one web address or a feed address.");
-  const json = feed && !urls.length ? { feed } : { urls };
-  if (feed && urls.length) return say(errorBox, "Import either web addresses or a feed, not both at once.");
-  start({ json }, form.querySelector("button[type=submit]"));
+  if (problems.length) return sayProblems(problems);
+  if (!addresses.length && !feed) return say(errorBox, "Paste at least one web address or a feed address.");
+  if (feed && addresses.length) return say(errorBox, "Import either web addresses or a feed, not both at once.");
+  if (feed) return start({ json: { feed } }, form.querySelector("button[type=submit]"));
+  const data = new FormData();
+  data.append("file", new File([text], PASTED_NAME, { type: "text/plain" }));
+  data.append("format", "urls");
+  start({ form: data }, form.querySelector("button[type=submit]"));
 });
 
-$("job-cancel").addEventListener("click", async () => {
-  const id = $("job-id").textContent.slice(1);
+$("job-cancel").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
   try {
-    await api(`imports/${id}/cancel/`, { method: "POST" });
-    poll(id);
+    const { data } = await api(`imports/${shownJob.id}/cancel/`, { method: "POST" });
+    showJob(data);
+    poll(data.id);
   } catch (error) {
     say(errorBox, `The import could not be cancelled. ${error.message}`);
+  } finally {
+    button.disabled = false;
   }
 });
 
@@ -176,4 +208,4 @@ enableForms($("import-file-form"), $("import-urls-form"));
 // Coming back to the page (#job-12) resumes following that job.
 const resumed = location.hash.match(/^#job-(\d+)$/);
 if (resumed) poll(resumed[1]);
-loadHistory();
+reloadHistory();
