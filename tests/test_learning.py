@@ -186,7 +186,7 @@ def test_the_nightly_task_trains_on_a_real_worker(celery_worker, settings):
     entry = settings.CELERY_BEAT_SCHEDULE["train-checkworthiness"]
 
     assert entry["task"] == tasks.train_checkworthiness.name
-    assert tasks.train_checkworthiness.queue == "models"
+    assert settings.CELERY_TASK_ROUTES[entry["task"]] == {"queue": "models"}
     assert entry["schedule"].hour == {2}  # nightly
     _desk(10)
 
