@@ -244,8 +244,29 @@ def visible_verdicts(*, user) -> QuerySet[Verdict]:
     return access.verdicts_visible_to(user).select_related("rating", "author", "reviewed_by")
 
 
+def _whose_anchors(user) -> Q:
+    """Whose moved claims `user` is asked to re-review: editors all, others their own and
+    those assigned to them (My work and `/api/v1/me/` alike)."""
+    if roles.has_role(user, roles.EDITOR):
+        return Q()
+    return Q(assignee=user) | Q(created_by=user)
+
+
+def claims_with_changed_text(*, user) -> QuerySet[Claim]:
+    """Visible claims a new revision changed or orphaned that `user` should re-review, the
+    latest change first (living articles)."""
+    return (
+        access.claims_visible_to(user)
+        .filter(_whose_anchors(user))
+        .exclude(anchor_status=Claim.AnchorStatus.ANCHORED)
+        .select_related("article")
+        .order_by("-text_changed_at", "-id")
+    )
+
+
 def work_queue(*, user) -> dict[str, int]:
     """What waits for `user`: counts for the reviewer's and the editor's queues."""
+    mine = _whose_anchors(user)
     open_articles = (
         access.articles_visible_to(user)
         .filter(assignee=user, status__in=[Article.Status.NEW, Article.Status.IN_REVIEW])
@@ -261,6 +282,8 @@ def work_queue(*, user) -> dict[str, int]:
             filter=Q(assignee=user)
             & ~Q(status__in=[Claim.Status.PUBLISHED, Claim.Status.RETRACTED]),
         ),
+        changed_claims=Count("pk", filter=mine & Q(anchor_status=Claim.AnchorStatus.CHANGED)),
+        orphaned_claims=Count("pk", filter=mine & Q(anchor_status=Claim.AnchorStatus.ORPHANED)),
     )
     verdicts = access.verdicts_visible_to(user).aggregate(
         my_verdicts_awaiting_approval=Count(

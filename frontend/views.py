@@ -119,14 +119,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
             .order_by("created_at")
         )
     # Living articles: claims whose text a new revision changed or removed, for re-review.
-    text_changed = (
-        Claim.objects.filter(is_hidden=False)
-        .exclude(anchor_status=Claim.AnchorStatus.ANCHORED)
-        .select_related("article")
-        .order_by("-text_changed_at", "-id")
-    )
-    if not roles.has_role(user, roles.EDITOR):
-        text_changed = text_changed.filter(Q(assignee=user) | Q(created_by=user))
+    text_changed = selectors.claims_with_changed_text(user=user)
     articles = Paginator(_article_filters(request), ARTICLES_PER_PAGE).get_page(
         request.GET.get("page")
     )
