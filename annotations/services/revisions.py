@@ -8,8 +8,10 @@ in `annotations.reanchoring`. Nothing about a claim is lost: an orphaned claim k
 span (on the revision it was last found in), sentences, sources, comments and verdicts.
 """
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -130,7 +132,7 @@ def _queue_reanchoring(revision_id: int) -> None:
     transaction.on_commit(lambda: current_app.send_task(REANCHOR_TASK, args=[revision_id]))
 
 
-# The fields a re-anchoring writes, in one UPDATE per batch of claims (`bulk_update`).
+# The fields a re-anchoring writes, in one UPDATE per batch of claims; and the counters.
 _REANCHOR_FIELDS = [
     "start",
     "end",
@@ -139,10 +141,49 @@ _REANCHOR_FIELDS = [
     "anchor_previous",
     "text_changed_at",
     "updated_at",
-    "version",
-    "review_version",
 ]
 REANCHOR_WRITE_BATCH = 500  # claims per UPDATE
+
+
+def _update_claims(claims: list[tuple[Claim, int]]) -> None:
+    """Write the claims' re-anchored fields, bump `version` and `review_version` (by each one's
+    increment) in one statement.
+
+    On PostgreSQL an `UPDATE ... FROM (VALUES ...)`: `bulk_update` builds a CASE per claim and
+    field in Python, which measured 6-8 times the job's SQL time on 26 claims.
+    """
+    if not claims:
+        return
+    if connection.vendor != "postgresql":
+        for claim, bump in claims:
+            claim.version = F("version") + 1
+            claim.review_version = F("review_version") + bump
+        Claim.objects.bulk_update(
+            [claim for claim, _ in claims], [*_REANCHOR_FIELDS, "version", "review_version"]
+        )
+        return
+    fields = [Claim._meta.get_field(name) for name in _REANCHOR_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    casts = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    rows, params = [], []
+    for claim, bump in claims:
+        rows.append(f"(%s::bigint, {casts}, %s::integer)")
+        params.append(claim.pk)
+        for field in fields:
+            value = getattr(claim, field.attname)
+            params.append(json.dumps(value) if field.name == "anchor_previous" else value)
+        params.append(bump)
+    table = quote(Claim._meta.db_table)
+    # Names and types from the model, every value a parameter: S608's concern does not apply.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS c SET {sets}, version = c.version + 1, "  # noqa: S608
+            "review_version = c.review_version + v.bump "
+            f"FROM (VALUES {', '.join(rows)}) AS v(id, {columns}, bump) WHERE c.id = v.id",
+            params,
+        )
 
 
 def reanchor_claims(*, revision_id: int) -> dict[str, int]:
@@ -208,7 +249,7 @@ class _Writes:
 
     def __init__(self, *, now, revision: ArticleRevision) -> None:
         self.now, self.revision = now, revision
-        self.claims: list[Claim] = []
+        self.claims: list[tuple[Claim, int]] = []  # and its review version's increment
         self.sentences: list[tuple[int, int]] = []  # (claim id, sentence id) to add
         self.events: list[tuple[str, Claim, dict]] = []
         self.reembed: list[int] = []  # claims that moved or changed: claim memory
@@ -265,9 +306,7 @@ class _Writes:
         # What Claim.save() would do: stamp the time, bump the version (the ETag) and, when
         # the span moved, the review version (an approval names the span it saw).
         claim.updated_at = self.now
-        claim.version = F("version") + 1
-        claim.review_version = F("review_version") + (1 if moved else 0)
-        self.claims.append(claim)
+        self.claims.append((claim, 1 if moved else 0))
         if before["anchor_status"] != claim.anchor_status or moved:
             self.events.append(
                 (
@@ -283,7 +322,8 @@ class _Writes:
             )
 
     def save(self) -> None:
-        Claim.objects.bulk_update(self.claims, _REANCHOR_FIELDS, batch_size=REANCHOR_WRITE_BATCH)
+        for start in range(0, len(self.claims), REANCHOR_WRITE_BATCH):
+            _update_claims(self.claims[start : start + REANCHOR_WRITE_BATCH])
         through = Claim.sentences.through
         through.objects.bulk_create(
             [through(claim_id=c, sentence_id=s) for c, s in self.sentences],
