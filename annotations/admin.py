@@ -101,8 +101,16 @@ class VerdictInline(admin.TabularInline):
 
 @admin.register(models.Claim)
 class ClaimAdmin(ModerationMixin, admin.ModelAdmin):
-    list_display = ("__str__", "article", "claimant", "status", "is_hidden", "updated_at")
-    list_filter = ("status", "is_hidden")
+    list_display = (
+        "__str__",
+        "article",
+        "claimant",
+        "status",
+        "anchor_status",
+        "is_hidden",
+        "updated_at",
+    )
+    list_filter = ("status", "anchor_status", "is_hidden")
     list_select_related = ("article",)
     search_fields = search.CLAIM_SEARCH_FIELDS
     exclude = ("sentences",)

@@ -46,6 +46,25 @@ def record_event(
     )
 
 
+def record_events(*, actor, events: Iterable[tuple[str, models.Model, dict]]) -> list[AuditEvent]:
+    """Append many events, (action, obj, changes) each, in one INSERT: a job's bulk step.
+
+    Call it inside the transaction of the changes it records, as `record_event`.
+    """
+    rows = [
+        AuditEvent(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=action,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            object_repr=str(obj)[:200],
+            changes=changes or {},
+        )
+        for action, obj, changes in events
+    ]
+    return AuditEvent.objects.bulk_create(rows)
+
+
 def record_update(
     *, actor, action: str, obj: models.Model, before: dict[str, Any], fields: Iterable[str]
 ) -> AuditEvent:

@@ -1,18 +1,16 @@
 """Following articles as publishers change them: the periodic re-fetch of their URLs.
 
 Celery beat runs `queue_due_refetches` every `REFETCH_INTERVAL_MINUTES`; it queues one
-`refetch_article` task per article whose check is due. A check is a conditional GET (the
-page's last `ETag` and `Last-Modified`), the text extracted exactly as a URL import extracts it
+`refetch_article` task per article whose check is due. A check is a conditional GET through
+the import's one safe fetcher (`importing.fetch.fetch`, sending the page's last `ETag` and
+`Last-Modified`), the text extracted exactly as a URL import extracts it
 (`importing.web.extract_page`), and a revision recorded only when the normalised text changed
 (`services.revisions.record_revision`). Each check that finds nothing new, or fails, doubles
 the article's wait, up to `REFETCH_MAX_INTERVAL_HOURS`; a change brings it back to the start.
 """
 
-import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,78 +18,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import jobs
-from .importing.fetch import ACCEPT, FetchError, resolve_allowed
+from .importing.fetch import FetchError, fetch
 from .importing.records import RecordError
 from .importing.web import extract_page
 from .models import Article, ArticleFetchState, ArticleRevision
 from .services.revisions import record_revision
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    url: str
-    content: bytes  # empty when not modified
-    not_modified: bool
-    etag: str
-    last_modified: str
-
-
-def conditional_fetch(url: str, *, etag: str = "", last_modified: str = "") -> Page:
-    """GET `url` with `If-None-Match`/`If-Modified-Since`, with the import's safety rules.
-
-    The same checks as `importing.fetch.fetch` on every hop (public addresses only, pinned to
-    the address checked, timeouts, size cap, redirect limit); that function takes no request
-    headers and returns none of the response's, which a conditional GET needs.
-    """
-    timeout, max_bytes = settings.IMPORT_FETCH_TIMEOUT, settings.IMPORT_FETCH_MAX_BYTES
-    deadline = time.monotonic() + timeout * 2
-    headers = {"User-Agent": settings.IMPORT_FETCH_USER_AGENT, "Accept": ACCEPT}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    current = httpx.URL(url)
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-        for _hop in range(settings.IMPORT_FETCH_MAX_REDIRECTS + 1):
-            if current.scheme not in ("http", "https") or not current.host:
-                raise FetchError(f"Only http and https URLs can be fetched, not {current}.")
-            host = current.raw_host.decode("ascii")
-            port = current.port or (443 if current.scheme == "https" else 80)
-            pinned = current.copy_with(host=resolve_allowed(host, port))
-            host_header = host if current.port is None else f"{host}:{current.port}"
-            extensions = {"sni_hostname": host} if current.scheme == "https" else {}
-            try:
-                with client.stream(
-                    "GET",
-                    pinned,
-                    headers={**headers, "Host": host_header},
-                    extensions=extensions,
-                ) as response:
-                    validators = {
-                        "etag": response.headers.get("etag", "")[:500],
-                        "last_modified": response.headers.get("last-modified", "")[:100],
-                    }
-                    # Before the redirect check: httpx counts a 304 as a redirect.
-                    if response.status_code == 304:
-                        return Page(str(current), b"", True, **validators)
-                    if response.is_redirect:
-                        current = current.join(response.headers.get("location", ""))
-                        continue
-                    if response.status_code >= 400:
-                        raise FetchError(f"The server answered HTTP {response.status_code}.")
-                    content = bytearray()
-                    for chunk in response.iter_bytes():
-                        content += chunk
-                        if len(content) > max_bytes:
-                            raise FetchError(f"The page is larger than {max_bytes} bytes.")
-                        if time.monotonic() > deadline:
-                            raise FetchError(f"The download took longer than {timeout * 2:g} s.")
-                    return Page(str(current), bytes(content), False, **validators)
-            except httpx.TimeoutException as exc:
-                raise FetchError(f"No answer within {timeout:g} s.") from exc
-            except httpx.HTTPError as exc:
-                raise FetchError(f"The page could not be fetched ({exc}).") from exc
-    raise FetchError(f"Too many redirects (more than {settings.IMPORT_FETCH_MAX_REDIRECTS}).")
+def _validators(state: ArticleFetchState) -> dict[str, str]:
+    """The conditional-GET headers from the page's last answer."""
+    headers = {}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers
 
 
 def _wait(runs: int) -> timedelta:
@@ -138,7 +79,7 @@ def refetch_article(*, article_id: int) -> str:
     now = timezone.now()
     outcome, error = "failed", ""
     try:
-        page = conditional_fetch(article.url, etag=state.etag, last_modified=state.last_modified)
+        page = fetch(article.url, headers=_validators(state))
         if page.not_modified:
             outcome = "not-modified"
         else:

@@ -288,8 +288,29 @@ def verdicts_to_review(*, user) -> QuerySet[Verdict]:
     )
 
 
+def _whose_anchors(user) -> Q:
+    """Whose moved claims `user` is asked to re-review: editors all, others their own and
+    those assigned to them (My work and `/api/v1/me/` alike)."""
+    if roles.has_role(user, roles.EDITOR):
+        return Q()
+    return Q(assignee=user) | Q(created_by=user)
+
+
+def claims_with_changed_text(*, user) -> QuerySet[Claim]:
+    """Visible claims a new revision changed or orphaned that `user` should re-review, the
+    latest change first (living articles)."""
+    return (
+        access.claims_visible_to(user)
+        .filter(_whose_anchors(user))
+        .exclude(anchor_status=Claim.AnchorStatus.ANCHORED)
+        .select_related("article")
+        .order_by("-text_changed_at", "-id")
+    )
+
+
 def work_queue(*, user) -> dict[str, int]:
     """What waits for `user`: counts for the reviewer's and the editor's queues."""
+    mine = _whose_anchors(user)
     claims = access.claims_visible_to(user).aggregate(
         my_open_claims=Count(
             "pk", filter=Q(created_by=user) & Q(status__in=AWAITING_VERDICT_STATUSES)
@@ -299,6 +320,8 @@ def work_queue(*, user) -> dict[str, int]:
             filter=Q(assignee=user)
             & ~Q(status__in=[Claim.Status.PUBLISHED, Claim.Status.RETRACTED]),
         ),
+        changed_claims=Count("pk", filter=mine & Q(anchor_status=Claim.AnchorStatus.CHANGED)),
+        orphaned_claims=Count("pk", filter=mine & Q(anchor_status=Claim.AnchorStatus.ORPHANED)),
     )
     verdicts = access.verdicts_visible_to(user).aggregate(
         my_verdicts_awaiting_approval=Count(

@@ -1,6 +1,11 @@
 """Accuracy and speed of re-anchoring claims across a revision of their article.
 
-python bench/reanchor_bench.py [ARTICLES] [CLAIMS_PER_ARTICLE]   (default 40 and 30)
+python bench/reanchor_bench.py [ARTICLES] [CLAIMS_PER_ARTICLE] [--db]   (default 40 and 30)
+
+With --db (PostgreSQL from DATABASE_URL, in a throwaway database named after it with
+`_reanchorbench` appended, dropped at the end) it also times the job itself,
+`services.revisions.reanchor_claims`, on each article: its reads, the algorithm and its writes
+(claims, sentence links, audit events) in its own transaction, and counts its queries.
 
 Each article is the demo article with its paragraphs shuffled; claims are word-aligned pieces of
 its sentences. One revision applies eight kinds of edit at once, each to its own sentence: a
@@ -12,12 +17,14 @@ is orphaned and its text is gone; "moved wrongly" counts claims placed where the
 one mistake that misleads a reader.
 """
 
+import os
 import random
 import re
 import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -118,9 +125,91 @@ def _expected(span, shifts, deleted):
     return start + shift_start, end + shift_end
 
 
+def _bench_url() -> str:
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/factcheck")
+    parts = urlsplit(base)
+    if not parts.scheme.startswith("postgres"):
+        raise SystemExit("--db needs PostgreSQL: set DATABASE_URL.")
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_reanchorbench"))
+
+
+def _admin_execute(url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _job_timings(cases: list[tuple[str, str, list[tuple[int, int]]]]) -> None:
+    """Time `reanchor_claims` on each (old body, new body, claims), with its writes."""
+    url = _bench_url()
+    name = urlsplit(url).path.lstrip("/")
+    _admin_execute(url, f'DROP DATABASE IF EXISTS "{name}"')
+    _admin_execute(url, f'CREATE DATABASE "{name}"')
+    try:
+        os.environ.update(
+            DATABASE_URL=url, CELERY_BROKER_URL="memory://", DEBUG="true", AXES_ENABLED="false"
+        )
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+        import django
+
+        django.setup()
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from annotations.models import ArticleRevision, Claim
+        from annotations.services import create_article
+        from annotations.services.revisions import reanchor_claims, record_revision
+
+        call_command("migrate", verbosity=0)
+        author = get_user_model().objects.create_user("bench-author")
+        timings, queries, sql = [], [], []
+        for n, (body, new_body, claims) in enumerate(cases):
+            article, _ = create_article(title=f"Article {n}", body=body)
+            rows = []
+            for s, e in claims:
+                q = quote_selector(article.body, start=s, end=e)
+                rows.append(
+                    Claim(
+                        article=article,
+                        created_by=author,
+                        start=s,
+                        end=e,
+                        quote_exact=q.exact,
+                        quote_prefix=q.prefix,
+                        quote_suffix=q.suffix,
+                    )
+                )
+            Claim.objects.bulk_create(rows)
+            revision, _ = record_revision(
+                article=article, body=new_body, source=ArticleRevision.Source.API
+            )
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                reanchor_claims(revision_id=revision.pk)
+                timings.append((time.perf_counter() - started) * 1000)
+            queries.append(len(captured.captured_queries))
+            sql.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+        print(
+            f"job (reanchor_claims, with its writes): ms per article median "
+            f"{statistics.median(timings):.1f} (its SQL {statistics.median(sql):.1f}), "
+            f"max {max(timings):.1f}; queries per article {min(queries)}-{max(queries)}"
+        )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _admin_execute(url, f'DROP DATABASE IF EXISTS "{name}"')
+
+
 def main() -> None:
-    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 40
-    per_article = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    args = [a for a in sys.argv[1:] if a != "--db"]
+    articles = int(args[0]) if args else 40
+    per_article = int(args[1]) if len(args) > 1 else 30
+    cases = []
     rng = random.Random(18)
     total = right = orphans = right_orphans = moved_wrongly = lost = 0
     timings = []
@@ -129,6 +218,7 @@ def main() -> None:
         sentences = split_sentences(body, "en")
         claims = _claims(rng, body, sentences, per_article)
         new_body, shifts, fate = _edits(rng, body, sentences, claims)
+        cases.append((body, new_body, claims))
         anchors = []
         for s, e in claims:
             q = quote_selector(body, start=s, end=e)
@@ -155,6 +245,8 @@ def main() -> None:
     print(f"true orphans orphaned: {right_orphans}/{orphans}")
     print(f"moved wrongly: {moved_wrongly}; orphaned though still there: {lost}")
     print(f"ms per article: median {statistics.median(timings):.2f}, max {max(timings):.2f}")
+    if "--db" in sys.argv:
+        _job_timings(cases)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from functools import wraps
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 
 from annotations import access, roles, selectors
-from annotations.models import Article, Claim, Flag
+from annotations.models import Article, Flag
 from annotations.search import search_articles
 from annotations.services import revisions
 from annotations.throttling import sign_in_attempts
@@ -113,14 +113,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .order_by("created_at", "id")
     )
     # Living articles: claims whose text a new revision changed or removed, for re-review.
-    text_changed = (
-        Claim.objects.filter(is_hidden=False)
-        .exclude(anchor_status=Claim.AnchorStatus.ANCHORED)
-        .select_related("article")
-        .order_by("-text_changed_at", "-id")
-    )
-    if not roles.has_role(user, roles.EDITOR):
-        text_changed = text_changed.filter(Q(assignee=user) | Q(created_by=user))
+    text_changed = selectors.claims_with_changed_text(user=user)
     articles = Paginator(_article_filters(request), ARTICLES_PER_PAGE).get_page(
         request.GET.get("page")
     )

@@ -499,6 +499,14 @@ class WorkQueueSerializer(serializers.Serializer):
     my_verdicts_awaiting_approval = serializers.IntegerField()
     my_verdicts_rejected = serializers.IntegerField()
     verdicts_to_review = serializers.IntegerField(help_text="Editors: others' submitted verdicts.")
+    changed_claims = serializers.IntegerField(
+        help_text="Claims whose text a new revision of their article changed, to re-review: "
+        "mine and those assigned to me (editors: all)."
+    )
+    orphaned_claims = serializers.IntegerField(
+        help_text="Claims whose text a new revision removed: mine and those assigned to me "
+        "(editors: all)."
+    )
 
 
 class MeSerializer(serializers.Serializer):

@@ -11,7 +11,8 @@ import ipaddress
 import logging
 import socket
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import httpx
 from django.conf import settings
@@ -22,6 +23,8 @@ ACCEPT = (
     "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
     "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
 )
+# Request headers that make a GET conditional: only then is a 304 an answer.
+_CONDITIONAL = {"if-none-match", "if-modified-since"}
 
 
 class FetchError(Exception):
@@ -31,8 +34,23 @@ class FetchError(Exception):
 @dataclass(frozen=True, slots=True)
 class Fetched:
     url: str  # after redirects
-    content: bytes
+    content: bytes  # empty when not modified
     content_type: str
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)  # the final answer's, lower-case
+
+    @property
+    def not_modified(self) -> bool:
+        """The server answered 304 to a conditional request: the caller's copy is current."""
+        return self.status == 304
+
+    @property
+    def etag(self) -> str:
+        return self.headers.get("etag", "")[:500]
+
+    @property
+    def last_modified(self) -> str:
+        return self.headers.get("last-modified", "")[:100]
 
 
 # IPv6 addresses that carry an IPv4 address which the packet ends up at (or comes from): a
@@ -103,14 +121,19 @@ def resolve_allowed(host: str, port: int) -> str:
     return addresses[0]
 
 
-def fetch(url: str) -> Fetched:
+def fetch(url: str, *, headers: Mapping[str, str] | None = None) -> Fetched:
     """GET `url` following up to IMPORT_FETCH_MAX_REDIRECTS redirects, each hop checked.
+
+    `headers` are sent with every hop (`If-None-Match`, `If-Modified-Since` for a conditional
+    GET; `Host` cannot be set: each hop's is its own). A 304 answer to a conditional request is
+    returned as `not_modified` with no content; a 304 to any other request is a FetchError,
+    never followed as a redirect. The result carries the final answer's status and headers.
 
     Raises FetchError only: a URL httpx cannot parse (`http://0177.0.0.1/`, a host that is not
     valid IDNA, a redirect to either) or any other failure is this URL's error, never the job's.
     """
     try:
-        return _fetch(url)
+        return _fetch(url, extra_headers=headers or {})
     except FetchError:
         raise
     except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
@@ -120,11 +143,13 @@ def fetch(url: str) -> Fetched:
         raise FetchError(f"The page could not be fetched ({type(exc).__name__}).") from exc
 
 
-def _fetch(url: str) -> Fetched:
+def _fetch(url: str, *, extra_headers: Mapping[str, str]) -> Fetched:
     timeout = settings.IMPORT_FETCH_TIMEOUT
     max_bytes = settings.IMPORT_FETCH_MAX_BYTES
     deadline = time.monotonic() + timeout * 2
     headers = {"User-Agent": settings.IMPORT_FETCH_USER_AGENT, "Accept": ACCEPT}
+    headers.update({k: v for k, v in extra_headers.items() if k.lower() != "host"})
+    conditional = any(k.lower() in _CONDITIONAL for k in headers)
     current = httpx.URL(url)
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         for _hop in range(settings.IMPORT_FETCH_MAX_REDIRECTS + 1):
@@ -143,10 +168,31 @@ def _fetch(url: str) -> Fetched:
                     headers={**headers, "Host": host_header},
                     extensions=extensions,
                 ) as response:
-                    if response.is_redirect:
+                    answered = {k.lower(): v for k, v in response.headers.items()}
+                    # Before the redirect check: a 304 is "not modified", never a hop.
+                    if response.status_code == 304:
+                        if not conditional:
+                            raise FetchError(
+                                "The server answered HTTP 304 (not modified) to a request "
+                                "that was not conditional."
+                            )
+                        return Fetched(
+                            url=str(current),
+                            content=b"",
+                            content_type="",
+                            status=304,
+                            headers=answered,
+                        )
+                    # httpx's `is_redirect` is any 3xx; only these with a Location are hops.
+                    if response.has_redirect_location:
                         location = response.headers.get("location", "")
                         current = current.join(location)
                         continue
+                    if response.is_redirect:
+                        raise FetchError(
+                            f"The server answered HTTP {response.status_code} without a page "
+                            "to go to."
+                        )
                     if response.status_code >= 400:
                         raise FetchError(f"The server answered HTTP {response.status_code}.")
                     declared = response.headers.get("content-length", "")
@@ -163,6 +209,8 @@ def _fetch(url: str) -> Fetched:
                         url=str(current),
                         content=bytes(content),
                         content_type=response.headers.get("content-type", ""),
+                        status=response.status_code,
+                        headers=answered,
                     )
             except httpx.TimeoutException as exc:
                 raise FetchError(f"No answer within {timeout:g} s.") from exc

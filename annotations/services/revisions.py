@@ -8,12 +8,15 @@ in `annotations.reanchoring`. Nothing about a claim is lost: an orphaned claim k
 span (on the revision it was last found in), sentences, sources, comments and verdicts.
 """
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .. import anchoring, jobs, reanchoring, roles, scoring, search
-from ..audit import record_event
+from ..audit import record_event, record_events
 from ..memory import matching
 from ..models import (
     AnchorStatus,
@@ -124,11 +127,68 @@ def _queue_reanchoring(revision_id: int) -> None:
     jobs.send_after_commit(jobs.REANCHOR, args=[revision_id])
 
 
+# The fields a re-anchoring writes, in one UPDATE per batch of claims; and the counters.
+_REANCHOR_FIELDS = [
+    "start",
+    "end",
+    "anchor_status",
+    "anchor_revision",
+    "anchor_previous",
+    "text_changed_at",
+    "updated_at",
+]
+REANCHOR_WRITE_BATCH = 500  # claims per UPDATE
+
+
+def _update_claims(claims: list[tuple[Claim, int]]) -> None:
+    """Write the claims' re-anchored fields, bump `version` and `review_version` (by each one's
+    increment) in one statement.
+
+    On PostgreSQL an `UPDATE ... FROM (VALUES ...)`: `bulk_update` builds a CASE per claim and
+    field in Python, which measured 6-8 times the job's SQL time on 26 claims.
+    """
+    if not claims:
+        return
+    if connection.vendor != "postgresql":
+        for claim, bump in claims:
+            claim.version = F("version") + 1
+            claim.review_version = F("review_version") + bump
+        Claim.objects.bulk_update(
+            [claim for claim, _ in claims], [*_REANCHOR_FIELDS, "version", "review_version"]
+        )
+        return
+    fields = [Claim._meta.get_field(name) for name in _REANCHOR_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    casts = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    rows, params = [], []
+    for claim, bump in claims:
+        rows.append(f"(%s::bigint, {casts}, %s::integer)")
+        params.append(claim.pk)
+        for field in fields:
+            value = getattr(claim, field.attname)
+            params.append(json.dumps(value) if field.name == "anchor_previous" else value)
+        params.append(bump)
+    table = quote(Claim._meta.db_table)
+    # Names and types from the model, every value a parameter: S608's concern does not apply.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS c SET {sets}, version = c.version + 1, "  # noqa: S608
+            "review_version = c.review_version + v.bump "
+            f"FROM (VALUES {', '.join(rows)}) AS v(id, {columns}, bump) WHERE c.id = v.id",
+            params,
+        )
+
+
 def reanchor_claims(*, revision_id: int) -> dict[str, int]:
     """Carry every claim of the revision's article onto its text; counts by new anchor status.
 
     Idempotent: a claim already placed on this revision is left alone, so a re-delivered job
     changes nothing. If a newer revision exists, its own job does the work and this one stops.
+    A constant number of queries per article (the writes one per REANCHOR_WRITE_BATCH claims):
+    the claims in one UPDATE, their new sentences in one INSERT, the audit events in one more.
+    The claims that moved or changed are re-embedded for claim memory after the commit.
     """
     counts = {status: 0 for status in AnchorStatus.values}
     with transaction.atomic():
@@ -156,7 +216,7 @@ def reanchor_claims(*, revision_id: int) -> dict[str, int]:
             .order_by("position")
             .values_list("id", "start", "end")
         )
-        now = timezone.now()
+        writes = _Writes(now=timezone.now(), revision=revision)
         for source_id, group in groups.items():
             anchors = [
                 reanchoring.StoredAnchor(
@@ -165,108 +225,109 @@ def reanchor_claims(*, revision_id: int) -> dict[str, int]:
                 for c in group
             ]
             results = reanchoring.reanchor(bodies[source_id], article.body, anchors)
-            source_number = numbers[source_id]
             for claim, result in zip(group, results, strict=True):
-                _apply(
+                writes.apply(
                     claim,
                     result,
-                    revision=revision,
                     source_revision_id=source_id,
-                    source_number=source_number,
+                    source_number=numbers[source_id],
                     old_body=bodies[source_id],
                     spans=spans,
-                    now=now,
                 )
                 counts[result.status] += 1
+        writes.save()
     return counts
 
 
-def _apply(
-    claim: Claim,
-    result: reanchoring.Reanchored,
-    *,
-    revision: ArticleRevision,
-    source_revision_id: int,
-    source_number: int,
-    old_body: str,
-    spans,
-    now,
-) -> None:
-    before = {
-        "anchor_status": claim.anchor_status,
-        "revision": source_number,
-        "start": claim.start,
-        "end": claim.end,
-    }
-    moved = result.status != AnchorStatus.ORPHANED and (result.start, result.end) != (
-        claim.start,
-        claim.end,
-    )
-    if result.status == AnchorStatus.ORPHANED:
-        if (
-            claim.anchor_status == AnchorStatus.ORPHANED
-            and claim.anchor_revision_id == source_revision_id
-        ):
-            return  # still gone: nothing to write, and `updated_at` must not move
-        if claim.anchor_status != AnchorStatus.ORPHANED:
-            claim.anchor_previous = {
-                "revision": source_number,
-                "start": claim.start,
-                "end": claim.end,
-                "text": old_body[claim.start : claim.end],
-            }
-            claim.text_changed_at = now
-        claim.anchor_status = AnchorStatus.ORPHANED
-        claim.anchor_revision_id = source_revision_id
-        claim.save(
-            update_fields=[
-                "anchor_status",
-                "anchor_revision",
-                "anchor_previous",
-                "text_changed_at",
-                "updated_at",
-            ]
+class _Writes:
+    """What one re-anchoring job changes, gathered claim by claim and written in bulk."""
+
+    def __init__(self, *, now, revision: ArticleRevision) -> None:
+        self.now, self.revision = now, revision
+        self.claims: list[tuple[Claim, int]] = []  # and its review version's increment
+        self.sentences: list[tuple[int, int]] = []  # (claim id, sentence id) to add
+        self.events: list[tuple[str, Claim, dict]] = []
+        self.reembed: list[int] = []  # claims that moved or changed: claim memory
+
+    def apply(
+        self,
+        claim: Claim,
+        result: reanchoring.Reanchored,
+        *,
+        source_revision_id: int,
+        source_number: int,
+        old_body: str,
+        spans,
+    ) -> None:
+        revision = self.revision
+        before = {"anchor_status": claim.anchor_status, "start": claim.start, "end": claim.end}
+        previous = {
+            "revision": source_number,
+            "start": claim.start,
+            "end": claim.end,
+            "text": old_body[claim.start : claim.end],
+        }
+        moved = result.status != AnchorStatus.ORPHANED and (result.start, result.end) != (
+            claim.start,
+            claim.end,
         )
-    else:
-        if result.status == AnchorStatus.CHANGED or moved or claim.anchor_status != "anchored":
-            claim.anchor_previous = {
-                "revision": source_number,
-                "start": claim.start,
-                "end": claim.end,
-                "text": old_body[claim.start : claim.end],
-            }
-        if result.status == AnchorStatus.CHANGED:
-            claim.text_changed_at = now
-        # A changed claim keeps the quote it was checked against until a reviewer accepts the
-        # new text; an anchored one has exactly that text again.
-        claim.start, claim.end = result.start, result.end
-        claim.anchor_status = result.status
-        claim.anchor_revision = revision
-        claim.save(
-            update_fields=[
-                "start",
-                "end",
-                "anchor_status",
-                "anchor_revision",
-                "anchor_previous",
-                "text_changed_at",
-                "updated_at",
-            ]
+        if result.status == AnchorStatus.ORPHANED:
+            if (
+                claim.anchor_status == AnchorStatus.ORPHANED
+                and claim.anchor_revision_id == source_revision_id
+            ):
+                return  # still gone: nothing to write, and `updated_at` must not move
+            if claim.anchor_status != AnchorStatus.ORPHANED:
+                claim.anchor_previous = previous
+                claim.text_changed_at = self.now
+            claim.anchor_status = AnchorStatus.ORPHANED
+            claim.anchor_revision_id = source_revision_id
+        else:
+            if result.status == AnchorStatus.CHANGED or moved or claim.anchor_status != "anchored":
+                claim.anchor_previous = previous
+            if result.status == AnchorStatus.CHANGED:
+                claim.text_changed_at = self.now
+            # A changed claim keeps the quote it was checked against until a reviewer accepts
+            # the new text; an anchored one has exactly that text again.
+            claim.start, claim.end = result.start, result.end
+            claim.anchor_status = result.status
+            claim.anchor_revision = revision
+            covered = anchoring.covered(
+                [(s, e) for _, s, e in spans], start=claim.start, end=claim.end
+            )
+            self.sentences.extend((claim.pk, spans[i][0]) for i in covered)
+            if moved or result.status == AnchorStatus.CHANGED:
+                self.reembed.append(claim.pk)
+        # What Claim.save() would do: stamp the time, bump the version (the ETag) and, when
+        # the span moved, the review version (an approval names the span it saw).
+        claim.updated_at = self.now
+        self.claims.append((claim, 1 if moved else 0))
+        if before["anchor_status"] != claim.anchor_status or moved:
+            self.events.append(
+                (
+                    f"claim.{claim.anchor_status}",
+                    claim,
+                    {
+                        "revision": [source_number, revision.number],
+                        "anchor_status": [before["anchor_status"], claim.anchor_status],
+                        "start": [before["start"], claim.start],
+                        "end": [before["end"], claim.end],
+                    },
+                )
+            )
+
+    def save(self) -> None:
+        for start in range(0, len(self.claims), REANCHOR_WRITE_BATCH):
+            _update_claims(self.claims[start : start + REANCHOR_WRITE_BATCH])
+        through = Claim.sentences.through
+        through.objects.bulk_create(
+            [through(claim_id=c, sentence_id=s) for c, s in self.sentences],
+            ignore_conflicts=True,  # a sentence the claim already covers
+            batch_size=REANCHOR_WRITE_BATCH * 4,
         )
-        covered = anchoring.covered([(s, e) for _, s, e in spans], start=claim.start, end=claim.end)
-        claim.sentences.add(*[spans[i][0] for i in covered])
-    if before["anchor_status"] != claim.anchor_status or moved:
-        record_event(
-            actor=None,
-            action=f"claim.{claim.anchor_status}",
-            obj=claim,
-            changes={
-                "revision": [source_number, revision.number],
-                "anchor_status": [before["anchor_status"], claim.anchor_status],
-                "start": [before["start"], claim.start],
-                "end": [before["end"], claim.end],
-            },
-        )
+        record_events(actor=None, events=self.events)
+        if self.reembed:
+            matching.queue_claims(self.reembed)
 
 
 def accept_anchor(*, claim: Claim, actor) -> Claim:
@@ -313,4 +374,5 @@ def accept_anchor(*, claim: Claim, actor) -> Claim:
             obj=claim,
             changes={"quote_exact": [before, claim.quote_exact]},
         )
+        matching.queue_claims([claim.pk])  # its quote is new: claim memory matches by it
     return claim

@@ -170,3 +170,31 @@ def test_an_article_never_revised_has_its_one_text_as_revision_one(demo_article,
     assert "(the current text)" in page and DOYLE in page
     reader = client.get(f"/articles/{demo_article.pk}/").content.decode()
     assert "older-revisions" not in reader
+
+
+def test_me_counts_the_changed_and_orphaned_claims_each_person_should_re_review(
+    demo_article,
+    claim_on,
+    reviewer,
+    other_reviewer,
+    editor,
+    client_for,
+    django_assert_max_num_queries,
+):
+    typo, doyle = claim_on(TYPO), claim_on(DOYLE, user=other_reviewer)
+    revise_and_reanchor(demo_article, edited(DEMO))
+
+    def counts(user):
+        with django_assert_max_num_queries(8):
+            queue = client_for(user).get("/api/v1/me/").json()["queue"]
+        return queue["changed_claims"], queue["orphaned_claims"]
+
+    assert counts(reviewer) == (1, 0)  # the typo'd claim is theirs
+    assert counts(other_reviewer) == (0, 1)  # Doyle's sentence was deleted
+    assert counts(editor) == (1, 1)  # editors: all
+    Claim.objects.filter(pk=doyle.pk).update(assignee=reviewer)
+    assert counts(reviewer) == (1, 1)  # and what is assigned to them
+    # Read through the access policy: a claim a moderator hid is nobody's to count.
+    Claim.objects.filter(pk=typo.pk).update(is_hidden=True)
+    assert counts(editor) == (0, 1)
+    assert counts(reviewer) == (0, 1)

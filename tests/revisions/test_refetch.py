@@ -151,3 +151,14 @@ def test_beat_sweeps_on_the_configured_minutes():
     assert entry["task"] == "annotations.tasks.refetch_due_articles"
     assert entry["cron"][0] == [0, 15, 30, 45]
     assert "refetch-articles" not in beat_schedule(REFETCH_ENABLED="false")
+
+
+def test_the_refetch_uses_the_imports_fetcher_every_hop_checked(followed, web_site, settings):
+    # One fetcher for imports and re-fetches: a redirect to the metadata service is refused.
+    settings.IMPORT_FETCH_ALLOW_PRIVATE = False
+    settings.IMPORT_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    web_site.pages["/jobs"] = (302, {"Location": "http://169.254.169.254/latest/"}, b"")
+    assert refetch.refetch_article(article_id=followed.pk) == "failed"
+    state = ArticleFetchState.objects.get(article=followed)
+    assert "169.254.169.254" in state.last_error and state.unchanged_runs == 1
+    assert not hasattr(refetch, "conditional_fetch")
