@@ -247,7 +247,7 @@ VISIBLE_TO = {
 def visible_to(user, model: type[models.Model]) -> QuerySet:
     """The rows of `model` that `user` may see (a model without a rule here: none)."""
     rule = VISIBLE_TO.get(model)
-    return rule(user) if rule is not None else model.objects.none()
+    return rule(user) if rule is not None else model._default_manager.none()
 
 
 def can_see(user, obj: models.Model) -> bool:

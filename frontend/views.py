@@ -84,7 +84,7 @@ def _article_filters(request: HttpRequest):
     if language:
         articles = articles.filter(language=language)
     if request.GET.get("mine"):
-        articles = articles.filter(assignee=request.user)
+        articles = articles.filter(assignee_id=request.user.pk)
     job = request.GET.get("import", "")
     if job.isdigit():
         articles = articles.filter(import_job_id=int(job))
@@ -98,7 +98,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     user = request.user
     assigned = (
         access.articles_visible_to(user)
-        .filter(assignee=user)
+        .filter(assignee_id=user.pk)
         .exclude(status=Article.Status.ARCHIVED)
     )
     assigned_first = selectors.by_top_checkworthiness(assigned)  # the claims that matter first
@@ -114,7 +114,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         awaiting_approval = (
             access.verdicts_visible_to(user)
             .filter(status=Verdict.Status.SUBMITTED)
-            .exclude(author=user)
+            .exclude(author_id=user.pk)
             .select_related("claim__article", "rating", "author")
             .order_by("created_at")
         )

@@ -80,7 +80,7 @@ class CursorPage(CheckedCursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = "-created_at"
+    ordering: str | tuple[str, ...] = "-created_at"
 
 
 class OldestFirstPage(CursorPage):

@@ -70,7 +70,7 @@ class ArticleFilter(filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = []
+        fields: list[str] = []
 
     def filter_has_claims(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         user = self.request.user if self.request else None
@@ -101,7 +101,7 @@ class ClaimFilter(filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = []
+        fields: list[str] = []
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return search_claims(qs, value)
@@ -122,7 +122,7 @@ class VerdictFilter(filters.FilterSet):
 
     class Meta:
         model = Verdict
-        fields = []
+        fields: list[str] = []
 
 
 class SentenceFilter(filters.FilterSet):
@@ -143,7 +143,7 @@ class SentenceFilter(filters.FilterSet):
 
     class Meta:
         model = Sentence
-        fields = []
+        fields: list[str] = []
 
     def filter_ordering(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs  # validated here; the cursor pagination orders

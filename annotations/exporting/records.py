@@ -11,7 +11,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import connection
@@ -108,15 +108,17 @@ def attach_related(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             .order_by("claim_id", "created_at", "id")
             .values("claim_id", "url", "title", "publisher", "quote", "stance")
         ):
-            sources[source.pop("claim_id")].append(source)
+            source_row: dict[str, Any] = dict(source)
+            sources[source_row.pop("claim_id")].append(source_row)
         for correction in (
             Correction.objects.filter(**in_batch)
             .order_by("claim_id", "created_at", "id")
             .values("claim_id", "kind", "note", created=_iso_text("created_at"))
         ):
-            claim_id = correction.pop("claim_id")
-            correction["created_at"] = correction.pop("created")
-            corrections[claim_id].append(correction)
+            correction_row: dict[str, Any] = dict(correction)
+            claim_id = correction_row.pop("claim_id")
+            correction_row["created_at"] = correction_row.pop("created")
+            corrections[claim_id].append(correction_row)
     for row in rows:
         row["sources"] = sources.get(row["id"], [])  # .get: a defaultdict would grow
         row["corrections"] = corrections.get(row["id"], [])
@@ -192,6 +194,10 @@ def person(row: dict[str, Any], role: str, *, mode: str | None = None) -> str | 
     return full or username
 
 
+@overload
+def iso(value: datetime | str) -> str: ...
+@overload
+def iso(value: None) -> None: ...
 def iso(value: datetime | str | None) -> str | None:
     """ISO 8601 text of a timestamp (PostgreSQL rows already carry it as text)."""
     return value.isoformat() if isinstance(value, datetime) else value

@@ -109,7 +109,8 @@ class RunnerLost(Exception):
 def _checkpoint(*, job: ExportJob, runner: str, progress: Progress | None) -> Callable[[int], None]:
     """What runs after every chunk of claims: save how many were read on the job row (the
     runner's heartbeat too), and stop if the time budget ran out or another runner holds it."""
-    deadline = job.started_at + timedelta(seconds=settings.EXPORT_MAX_SECONDS)
+    started_at = job.started_at or timezone.now()  # set when the job starts running
+    deadline = started_at + timedelta(seconds=settings.EXPORT_MAX_SECONDS)
 
     def checkpoint(count: int) -> None:
         job.created = count - job.failed

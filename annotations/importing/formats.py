@@ -20,7 +20,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import ijson
@@ -364,7 +364,7 @@ def _item_from_mapping(ref: dict, data: Any, limits: Limits) -> Item:
 
 def parse(stream: IO[bytes], *, fmt: str, limits: Limits) -> Iterator[Item]:
     """The items of `stream` read as `fmt` (one of FORMATS)."""
-    parsers = {
+    parsers: dict[str, Callable[..., Iterator[Item]]] = {
         "jsonl": parse_jsonl,
         "json": parse_json,
         "csv": parse_csv,

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import IO, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -80,10 +81,11 @@ def items(job: ImportJob) -> Iterator[Iterator[Item]]:
         yield web.url_items(job.urls)
         return
     with job.input_file.open("rb") as file:
-        stream = file.file if isinstance(file.file, io.IOBase) else file
+        # Either way an open binary file; the stubs type neither as IO[bytes].
+        stream = cast(IO[bytes], file.file if isinstance(file.file, io.IOBase) else file)
         if not job.format:
             job.format = formats.detect_format(
-                job.original_name or job.input_file.name, file.read(4096)
+                job.original_name or job.input_file.name or "", file.read(4096)
             )
             stream.seek(0)
             ImportJob.objects.filter(pk=job.pk).update(format=job.format)
@@ -125,9 +127,10 @@ def read(items: list[Item], splitter: BatchSplitter) -> Batch:
     known = sum(1 for item in items if item.fetch_url in known_urls)
     if connection.vendor != "postgresql":
         return Batch(len(items), rows, failures, known, texts=[], split=None)
+    texts: list[tuple[int, str, str]] = []
     for row, pk in zip(rows, _reserve_article_ids(len(rows)), strict=True):
         row.pk = pk
-    texts = [(row.pk, row.body, row.record.language) for row in rows]
+        texts.append((pk, row.body, row.record.language))
     return Batch(len(items), rows, failures, known, texts, split=splitter.submit(texts))
 
 
@@ -141,9 +144,9 @@ def stored(*, urls: Iterable[str], digests: Iterable[str] = ()) -> set[str]:
     articles = Article.objects.order_by()
     by_url = articles.filter(url__in=urls).values_list("url", flat=True)
     if not digests:
-        return set(by_url) if urls else set()
+        return {url for url in by_url if url} if urls else set()
     by_digest = articles.filter(content_hash__in=digests).values_list("content_hash", flat=True)
-    return set(by_digest.union(by_url, all=True) if urls else by_digest)
+    return {value for value in (by_digest.union(by_url, all=True) if urls else by_digest) if value}
 
 
 def _reserve_article_ids(count: int) -> list[int]:

@@ -26,7 +26,7 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from psycopg import Copy
 from psycopg.types.json import Jsonb
@@ -56,7 +56,8 @@ class Step:
     start: int
     previous: "Step | None"
     inserted: threading.Event = field(default_factory=threading.Event)
-    done: Future | None = None  # True once committed, False if the job stops here
+    # True once committed, False if the job stops here (the runner sets the step's own future).
+    done: Future[bool] = field(default_factory=Future)
     stop: str = ""  # why the job stops after this step (a budget), if it does
 
 
@@ -140,7 +141,8 @@ def over_budget(job: ImportJob) -> str:
             f"The import stopped after {job.failed} errors (IMPORT_MAX_ERRORS="
             f"{settings.IMPORT_MAX_ERRORS}): is it the right file and format? {kept.capitalize()}."
         )
-    if timezone.now() - job.started_at > timedelta(seconds=settings.IMPORT_MAX_SECONDS):
+    started_at = job.started_at or timezone.now()  # set when the job starts running
+    if timezone.now() - started_at > timedelta(seconds=settings.IMPORT_MAX_SECONDS):
         return (
             f"The import stopped after its time budget (IMPORT_MAX_SECONDS="
             f"{settings.IMPORT_MAX_SECONDS:g} s) at record {job.checkpoint}; {kept}."
@@ -168,7 +170,9 @@ def _store(job: ImportJob, rows: list[Row]) -> tuple[int, int]:
     for row in rows:
         if row.digest in seen or (row.record.url and row.record.url in seen):
             continue
-        seen.update((row.digest, row.record.url))
+        seen.add(row.digest)
+        if row.record.url:
+            seen.add(row.record.url)
         new.append(row)
     if connection.vendor == "postgresql":
         ids = _copy_articles(job, new)
@@ -264,7 +268,14 @@ def _copy_articles(job: ImportJob, rows: list[Row]) -> list[int]:
             copy.write_row([fields[name] for name in columns])
     with _copy(Sentence, SENTENCE_COPY_FIELDS) as copy:
         copy.write(b"".join(row.sentence_data for row in rows))
-    return [row.pk for row in rows]
+    return [row.pk for row in rows if row.pk is not None]  # every row has its reserved id
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} has no column to COPY into.")
+    return field.column
 
 
 @contextlib.contextmanager
@@ -275,7 +286,7 @@ def _copy(model: type[Model], fields: list[str]) -> Iterator[Copy]:
     violation into the IntegrityError that save_batch retries on).
     """
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(_column(model, name)) for name in fields)
     with (
         connection.wrap_database_errors,
         connection.cursor() as cursor,

@@ -42,13 +42,14 @@ def _anchor(
             )
         start, end = anchoring.enclosing(chosen)
     else:
-        missing = {
-            name: "Give start and end (character offsets), or sentences."
-            for name, value in (("start", start), ("end", end))
-            if value is None
-        }
-        if missing:
-            raise ValidationError(missing)
+        if start is None or end is None:
+            raise ValidationError(
+                {
+                    name: "Give start and end (character offsets), or sentences."
+                    for name, value in (("start", start), ("end", end))
+                    if value is None
+                }
+            )
         errors = anchoring.span_errors(start=start, end=end, length=len(article.body))
         if errors:
             raise ValidationError(errors)
@@ -199,17 +200,16 @@ def update_claim(
             )
         if rewords:
             require_open_for_edits(claim, what="span and wording")
-        covered_ids = None
+        span: tuple[int, int, list[int]] | None = None
         if respan:
             if sentence_ids is None:
                 start = claim.start if start is None else start
                 end = claim.end if end is None else end
-            start, end, covered_ids = _anchor(
-                article=claim.article, start=start, end=end, sentence_ids=sentence_ids
-            )
+            span = _anchor(article=claim.article, start=start, end=end, sentence_ids=sentence_ids)
         before = snapshot(claim, CLAIM_FIELDS)
-        if covered_ids is not None:
-            _set_span(claim, start=start, end=end)
+        if span is not None:
+            new_start, new_end, covered_ids = span
+            _set_span(claim, start=new_start, end=new_end)
             claim.sentences.set(covered_ids)
         if claimant is not None:
             claim.claimant = claimant

@@ -139,7 +139,7 @@ def reanchor_claims(*, revision_id: int) -> dict[str, int]:
         texts = ArticleRevision.objects.filter(article=article).values_list("pk", "number", "body")
         bodies = {pk: body for pk, _, body in texts}
         numbers = {pk: number for pk, number, _ in texts}
-        first = min(numbers, key=numbers.get)
+        first = min(numbers, key=lambda pk: numbers[pk])
         claims = list(
             Claim.objects.filter(article=article)
             .exclude(anchor_revision=revision)
@@ -239,6 +239,8 @@ def _apply(
             claim.text_changed_at = now
         # A changed claim keeps the quote it was checked against until a reviewer accepts the
         # new text; an anchored one has exactly that text again.
+        if result.start is None or result.end is None:
+            raise ValueError(f"Claim {claim.pk} is {result.status} but has no span.")
         claim.start, claim.end = result.start, result.end
         claim.anchor_status = result.status
         claim.anchor_revision = revision

@@ -53,8 +53,10 @@ def check_not_hidden_here(*, claim: Claim, url: str, actor, exclude: int | None 
     if roles.has_role(actor, roles.MODERATOR):
         return
     key = _url_key(url)
-    hidden = claim.sources.filter(is_hidden=True).exclude(pk=exclude).values_list("url", flat=True)
-    if any(_url_key(other) == key for other in hidden):
+    hidden = claim.sources.filter(is_hidden=True)
+    if exclude is not None:
+        hidden = hidden.exclude(pk=exclude)
+    if any(_url_key(other) == key for other in hidden.values_list("url", flat=True)):
         raise PermissionDenied(
             "A moderator hid a source with this URL on this claim: only a moderator may cite "
             "it again."
