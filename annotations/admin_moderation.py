@@ -176,7 +176,9 @@ def _load_groups(rows: list[dict], *, user) -> list[dict]:
                 "object": obj,
                 "text": _text_of(obj),
                 "is_hidden": getattr(obj, "is_hidden", False),
-                "reviewer_url": moderation.reviewer_url(obj) if obj is not None else "",
+                "reviewer_url": moderation.reviewer_url(obj)
+                if isinstance(obj, moderation.FLAGGABLE)
+                else "",
                 "admin_url": reverse(
                     f"admin:annotations_{types[row['content_type']].model}_change",
                     args=[row["object_id"]],

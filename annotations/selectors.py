@@ -1,6 +1,7 @@
 """Reads used by several callers (API views, exports, public pages)."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -22,6 +23,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from . import access, roles
 from .models import Article, Claim, Comment, Correction, Sentence, Source, Verdict
+from .roles import AnyUser
 
 
 def _published() -> Q:
@@ -113,7 +115,10 @@ def last_withdrawal() -> datetime | None:
     Only a time leaves here, never a claim: the feed's Last-Modified must move when a claim
     drops out of it, which no timestamp of the remaining claims shows.
     """
-    return Claim.objects.filter(_ever_published()).aggregate(latest=Max("updated_at"))["latest"]
+    latest: datetime | None = Claim.objects.filter(_ever_published()).aggregate(
+        latest=Max("updated_at")
+    )["latest"]
+    return latest
 
 
 def public_sources() -> QuerySet[Source]:
@@ -121,7 +126,7 @@ def public_sources() -> QuerySet[Source]:
     return Source.objects.filter(is_hidden=False)
 
 
-def _latest(queryset: QuerySet, field: str) -> Subquery:
+def _latest(queryset: QuerySet[Any], field: str) -> Subquery:
     return Subquery(
         queryset.filter(claim=OuterRef("pk"))
         .order_by()
@@ -147,7 +152,7 @@ def _last_modified() -> Greatest:
 # --- Review reads: who sees what is `annotations.access`'s; these add what displays need --------
 
 
-def claims_for_display(*, user) -> QuerySet[Claim]:
+def claims_for_display(*, user: AnyUser) -> QuerySet[Claim]:
     """Visible claims with what their representation needs, in a fixed number of queries."""
     return (
         access.claims_visible_to(user)
@@ -165,7 +170,7 @@ def claims_for_display(*, user) -> QuerySet[Claim]:
     )
 
 
-def articles_for_list(*, user) -> QuerySet[Article]:
+def articles_for_list(*, user: AnyUser) -> QuerySet[Article]:
     """Visible articles with their visible claim count, for lists."""
     claims = access.claims_visible_to(user).filter(article=OuterRef("pk"))
     count = claims.order_by().values("article").annotate(n=Count("pk")).values("n")
@@ -177,7 +182,7 @@ def articles_for_list(*, user) -> QuerySet[Article]:
     )
 
 
-def article_with_sentences(*, user) -> QuerySet[Article]:
+def article_with_sentences(*, user: AnyUser) -> QuerySet[Article]:
     """Visible articles with their sentences and visible claims prefetched: the reviewer's page."""
     return (
         access.articles_visible_to(user)
@@ -189,7 +194,7 @@ def article_with_sentences(*, user) -> QuerySet[Article]:
     )
 
 
-def ranked_sentences(*, user) -> QuerySet[Sentence]:
+def ranked_sentences(*, user: AnyUser) -> QuerySet[Sentence]:
     """Scored sentences of the articles `user` may list, with their article's title and language.
 
     Unordered: the caller ranks them (most check-worthy first). Unscored sentences are left out.
@@ -229,26 +234,26 @@ def by_top_checkworthiness(articles: QuerySet[Article]) -> QuerySet[Article]:
     )
 
 
-def visible_sources(*, user) -> QuerySet[Source]:
+def visible_sources(*, user: AnyUser) -> QuerySet[Source]:
     """Sources `user` may read, with their authors."""
     return access.sources_visible_to(user).select_related("created_by")
 
 
-def visible_comments(*, user) -> QuerySet[Comment]:
+def visible_comments(*, user: AnyUser) -> QuerySet[Comment]:
     """Comments `user` may read, with their authors."""
     return access.comments_visible_to(user).select_related("author")
 
 
-def visible_verdicts(*, user) -> QuerySet[Verdict]:
+def visible_verdicts(*, user: AnyUser) -> QuerySet[Verdict]:
     """Verdicts `user` may read, with rating, author and reviewer."""
     return access.verdicts_visible_to(user).select_related("rating", "author", "reviewed_by")
 
 
-def work_queue(*, user) -> dict[str, int]:
+def work_queue(*, user: AnyUser) -> dict[str, int]:
     """What waits for `user`: counts for the reviewer's and the editor's queues."""
     open_articles = (
         access.articles_visible_to(user)
-        .filter(assignee=user, status__in=[Article.Status.NEW, Article.Status.IN_REVIEW])
+        .filter(assignee_id=user.pk, status__in=[Article.Status.NEW, Article.Status.IN_REVIEW])
         .count()
     )
     claims = access.claims_visible_to(user).aggregate(

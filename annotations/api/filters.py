@@ -3,6 +3,7 @@
 from datetime import UTC
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
@@ -73,7 +74,7 @@ class ArticleFilter(filters.FilterSet):
         fields: list[str] = []
 
     def filter_has_claims(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
-        user = self.request.user if self.request else None
+        user = self.request.user if self.request else AnonymousUser()
         claims = access.claims_visible_to(user).filter(article=OuterRef("pk"))
         return qs.filter(Exists(claims)) if value else qs.exclude(Exists(claims))
 
