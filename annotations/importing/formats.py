@@ -352,7 +352,7 @@ def parse_text(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     yield Item({"record": 1}, record=ArticleRecord(title=first_line(text)[:1000], body=text))
 
 
-def _item_from_mapping(ref: dict, data: Any, limits: Limits) -> Item:
+def _item_from_mapping(ref: dict[str, Any], data: Any, limits: Limits) -> Item:
     try:
         return Item(ref, record=record_from_mapping(data, limits=limits))
     except RecordError as exc:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,7 +22,7 @@ from annotations.models import Article, ImportJob, content_hash, normalise_body
 
 from . import formats, web
 from .fetch import FetchError, fetch
-from .records import ArticleRecord, InputError, Item, Limits, RecordError
+from .records import ArticleRecord, InputError, Item, Limits, RecordError, parse_published
 from .splitting import BatchSplitter
 
 FETCH_THREADS = 8
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Row:
-    ref: dict
+    ref: dict[str, Any]
     record: ArticleRecord
     body: str
     digest: str
@@ -46,10 +46,10 @@ class Batch:
 
     size: int  # items read: the checkpoint moves by this
     rows: list[Row]
-    failures: list[dict]
+    failures: list[dict[str, Any]]
     known: int  # URLs already imported, not fetched again
     texts: list[tuple[int, str, str]]  # the rows' (pk, body, language), on PostgreSQL
-    split: Future | None  # their sentence_data, on PostgreSQL
+    split: Future[list[bytes]] | None  # their sentence_data, on PostgreSQL
 
 
 def limits_from_settings() -> Limits:
@@ -112,7 +112,7 @@ def read_next(batches: Iterator[list[Item]], splitter: BatchSplitter) -> Batch |
 def read(items: list[Item], splitter: BatchSplitter) -> Batch:
     """Resolve a batch's items into rows ready to store, and the errors of those that failed.
     On PostgreSQL the rows get their ids, and their sentences are being split into COPY data."""
-    failures: list[dict] = []
+    failures: list[dict[str, Any]] = []
     known_urls = stored(urls=[item.fetch_url for item in items if item.fetch_url])
     rows = []
     for item, outcome in zip(items, _resolve(items, skip=known_urls), strict=True):
@@ -194,5 +194,5 @@ def _fetch_page(item: Item) -> ArticleRecord | str:
         return f"{item.fetch_url}: could not be fetched ({type(exc).__name__}: {exc})"
     if record.published_at is None and item.hints.get("published"):
         with contextlib.suppress(RecordError):
-            record.published_at = formats.parse_published(item.hints["published"])
+            record.published_at = parse_published(item.hints["published"])
     return record

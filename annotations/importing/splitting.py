@@ -67,7 +67,7 @@ class BatchSplitter:
     def __init__(self, *, use_process: bool) -> None:
         self._use_process = use_process
         self._process: subprocess.Popen[bytes] | None = None
-        self._pending: collections.deque[Future] = collections.deque()
+        self._pending: collections.deque[Future[list[bytes]]] = collections.deque()
         self._reading = threading.Lock()
         self._batches = 0
 
@@ -77,9 +77,9 @@ class BatchSplitter:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def submit(self, texts: Texts) -> Future:
+    def submit(self, texts: Texts) -> Future[list[bytes]]:
         self._batches += 1
-        future: Future = Future()
+        future: Future[list[bytes]] = Future()
         if self._use_process and self._batches > 1:
             try:
                 process = self._started()
@@ -93,7 +93,7 @@ class BatchSplitter:
         future.set_result(sentence_copy_data(texts))
         return future
 
-    def result(self, future: Future, texts: Texts) -> list[bytes]:
+    def result(self, future: Future[list[bytes]], texts: Texts) -> list[bytes]:
         """The offsets of a submitted batch (`texts` is what was submitted)."""
         with self._reading:
             while not future.done() and (process := self._process) is not None:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import (
@@ -117,7 +118,9 @@ def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
         step.previous = None  # done with it: a chain of steps would keep every batch
 
 
-def _advance(job: ImportJob, batch: Batch, created: int, repeated: int, refused: list) -> None:
+def _advance(
+    job: ImportJob, batch: Batch, created: int, repeated: int, refused: list[dict[str, Any]]
+) -> None:
     """Move the (locked) job past `batch`, counting what it stored and what failed."""
     failures = batch.failures + refused
     job.checkpoint += batch.size
@@ -184,11 +187,11 @@ def _store(job: ImportJob, rows: list[Row]) -> tuple[int, int]:
     return len(new), len(rows) - len(new)
 
 
-def _store_each(job: ImportJob, rows: list[Row]) -> tuple[int, int, list[dict]]:
+def _store_each(job: ImportJob, rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
     """`_store` one row at a time, each in a savepoint: (created, duplicates, the errors of the
     rows the database refused)."""
     created = repeated = 0
-    refused: list[dict] = []
+    refused: list[dict[str, Any]] = []
     for row in rows:
         try:
             with transaction.atomic():
@@ -208,7 +211,7 @@ def _store_each(job: ImportJob, rows: list[Row]) -> tuple[int, int, list[dict]]:
     return created, repeated, refused
 
 
-def _article_fields(job: ImportJob, row: Row) -> dict:
+def _article_fields(job: ImportJob, row: Row) -> dict[str, Any]:
     record = row.record
     return {
         "title": record.title.strip()[:1000] or "(untitled)",

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 import defusedxml.ElementTree
 import feedparser
@@ -221,7 +221,7 @@ def parse_feed(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
             yield Item({"record": number}, error=unexpected(exc))
 
 
-def _entry_item(ref: dict, entry: dict) -> Item:
+def _entry_item(ref: dict[str, Any], entry: dict[str, Any]) -> Item:
     item = url_item(ref, entry.get("link") or "")
     if item.error:
         item.error = f"Feed entry without a usable link: {item.error}"
