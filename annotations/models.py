@@ -8,6 +8,7 @@ changes.
 
 import hashlib
 import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -575,7 +576,7 @@ class Source(TimeStamped, Hideable, Versioned):
         super().save(*args, **kwargs)
         Claim.objects.filter(pk=self.claim_id).update(review_version=F("review_version") + 1)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         claim_id = self.claim_id
         result = super().delete(*args, **kwargs)
         Claim.objects.filter(pk=claim_id).update(review_version=F("review_version") + 1)

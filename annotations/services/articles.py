@@ -1,7 +1,9 @@
 """Articles: storing one split into sentences, and assigning it to a reviewer."""
 
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -37,7 +39,7 @@ def create_article(
     authors: list[str] | None = None,
     published_at: datetime | None = None,
     language: str = "en",
-    metadata: dict | None = None,
+    metadata: dict[str, Any] | None = None,
     import_job: ImportJob | None = None,
 ) -> tuple[Article, bool]:
     """Store an article split into sentences; (existing article, False) if its URL or text is known.
@@ -87,7 +89,7 @@ def _stored_copy(*, digest: str, url: str | None) -> Article | None:
     return existing
 
 
-def assign_article(*, article: Article, assignee, actor) -> Article:
+def assign_article(*, article: Article, assignee: User | None, actor: User) -> Article:
     """Give an article to a reviewer (or take it back with `assignee=None`). Editors only.
 
     A new article goes into review when someone is assigned to it.

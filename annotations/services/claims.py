@@ -1,7 +1,9 @@
 """Claims on an article and their discussion threads; what freezes a claim, who wrote it."""
 
 from collections.abc import Iterable
+from types import EllipsisType
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -9,6 +11,7 @@ from .. import anchoring, roles
 from ..audit import record_event, record_update, snapshot
 from ..memory import matching
 from ..models import Article, Claim, ClaimContributor, Comment, ExternalFactCheck, Verdict
+from ..roles import AnyUser
 from .checks import require_checker
 
 CLAIM_FIELDS = ("article", "start", "end", "quote_exact", "claimant", "text", "status", "assignee")
@@ -90,14 +93,14 @@ def require_open_for_edits(claim: Claim, *, what: str) -> None:
         )
 
 
-def record_contributor(*, claim: Claim, user) -> None:
+def record_contributor(*, claim: Claim, user: User) -> None:
     """Remember that `user` wrote or changed the claim's span, wording or sources."""
     ClaimContributor.objects.bulk_create(
         [ClaimContributor(claim=claim, user=user)], ignore_conflicts=True
     )
 
 
-def contributed_to(*, claim: Claim, user) -> bool:
+def contributed_to(*, claim: Claim, user: User) -> bool:
     """Whether `user` marked the claim, cited one of its sources or changed either."""
     return (
         claim.created_by_id == user.pk
@@ -124,7 +127,7 @@ def _set_span(claim: Claim, *, start: int, end: int) -> None:
 def create_claim(
     *,
     article: Article,
-    created_by,
+    created_by: User,
     start: int | None = None,
     end: int | None = None,
     sentence_ids: Iterable[int] | None = None,
@@ -155,7 +158,7 @@ def create_claim(
     return claim
 
 
-def can_edit_claim(*, claim: Claim, user) -> bool:
+def can_edit_claim(*, claim: Claim, user: AnyUser) -> bool:
     """The claim's author, its assignee and editors may edit it."""
     return (
         claim.created_by_id == user.pk
@@ -167,13 +170,13 @@ def can_edit_claim(*, claim: Claim, user) -> bool:
 def update_claim(
     *,
     claim: Claim,
-    actor,
+    actor: User,
     start: int | None = None,
     end: int | None = None,
     sentence_ids: Iterable[int] | None = None,
     claimant: str | None = None,
     text: str | None = None,
-    assignee=...,
+    assignee: User | EllipsisType | None = ...,
 ) -> Claim:
     """Change a claim's span, claimant, wording or assignee (None arguments stay as they are).
 
@@ -228,7 +231,7 @@ def update_claim(
     return claim
 
 
-def delete_claim(*, claim: Claim, actor) -> None:
+def delete_claim(*, claim: Claim, actor: User) -> None:
     """Delete a claim its author marked, while it has never been published."""
     require_checker(actor)
     with transaction.atomic():
@@ -254,7 +257,7 @@ def _check_comment_body(body: str) -> None:
         raise ValidationError({"body": "A comment cannot be empty."})
 
 
-def add_comment(*, claim: Claim, author, body: str) -> Comment:
+def add_comment(*, claim: Claim, author: User, body: str) -> Comment:
     """Post to a claim's discussion thread."""
     require_checker(author)
     _check_comment_body(body)
@@ -270,7 +273,7 @@ def add_comment(*, claim: Claim, author, body: str) -> Comment:
     return comment
 
 
-def update_comment(*, comment: Comment, actor, body: str) -> Comment:
+def update_comment(*, comment: Comment, actor: User, body: str) -> Comment:
     """Edit one's own comment."""
     require_checker(actor)
     if comment.author_id != actor.pk:
@@ -286,7 +289,7 @@ def update_comment(*, comment: Comment, actor, body: str) -> Comment:
     return comment
 
 
-def delete_comment(*, comment: Comment, actor) -> None:
+def delete_comment(*, comment: Comment, actor: User) -> None:
     """Delete one's own comment."""
     require_checker(actor)
     if comment.author_id != actor.pk:
@@ -302,7 +305,11 @@ def delete_comment(*, comment: Comment, actor) -> None:
 
 
 def link_same_as(
-    *, claim: Claim, actor, same_as: Claim | None = None, external: ExternalFactCheck | None = None
+    *,
+    claim: Claim,
+    actor: User,
+    same_as: Claim | None = None,
+    external: ExternalFactCheck | None = None,
 ) -> Claim:
     """Record that `claim` repeats an earlier fact-check (ours or another checker's), or clear
     the link when both are None. Suggestions never set this; a person does.

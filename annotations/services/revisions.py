@@ -8,8 +8,12 @@ in `annotations.reanchoring`. Nothing about a claim is lost: an orphaned claim k
 span (on the revision it was last found in), sentences, sources, comments and verdicts.
 """
 
+from datetime import datetime
+
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .. import anchoring, jobs, reanchoring, roles, scoring, search
@@ -45,7 +49,7 @@ def _first_revision(article: Article) -> ArticleRevision:
     )
 
 
-def revision_sentences(revision: ArticleRevision, *, current: bool):
+def revision_sentences(revision: ArticleRevision, *, current: bool) -> QuerySet[Sentence]:
     """The sentences of one revision: the article's current ones, or those kept with it."""
     if current:
         return Sentence.objects.filter(article_id=revision.article_id).order_by("position")
@@ -58,7 +62,7 @@ def newest_revision(article: Article) -> ArticleRevision | None:
 
 
 def record_revision(
-    *, article: Article, body: str, source: str, created_by=None
+    *, article: Article, body: str, source: str, created_by: User | None = None
 ) -> tuple[ArticleRevision, bool]:
     """Make `body` the article's current text; (the newest revision, False) if it is unchanged.
 
@@ -189,8 +193,8 @@ def _apply(
     source_revision_id: int,
     source_number: int,
     old_body: str,
-    spans,
-    now,
+    spans: list[tuple[int, int, int]],
+    now: datetime,
 ) -> None:
     before = {
         "anchor_status": claim.anchor_status,
@@ -271,7 +275,7 @@ def _apply(
         )
 
 
-def accept_anchor(*, claim: Claim, actor) -> Claim:
+def accept_anchor(*, claim: Claim, actor: User) -> Claim:
     """A reviewer confirms a changed claim's new text: its quote becomes that text, `anchored`.
 
     Only for `changed` claims (an orphan has no new place; re-span it instead). The claim's
