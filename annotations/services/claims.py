@@ -226,7 +226,7 @@ def update_claim(
         record_update(
             actor=actor, action="claim.updated", obj=claim, before=before, fields=CLAIM_FIELDS
         )
-        if covered_ids is not None or text is not None:
+        if span is not None or text is not None:
             matching.queue_claims([claim.pk])
     return claim
 
