@@ -24,6 +24,9 @@ The rules:
 own, one assigned to them, nothing published) is the services' rule, checked as they write.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -47,6 +50,10 @@ from .models import (
     Source,
     Verdict,
 )
+from .roles import AnyUser
+
+M = TypeVar("M", bound=models.Model)
+J = TypeVar("J", ImportJob, ExportJob)
 
 NO_ROLE_MESSAGE = "You have no role yet — ask an editor for one."
 
@@ -54,25 +61,25 @@ NO_ROLE_MESSAGE = "You have no role yet — ask an editor for one."
 # --- Roles --------------------------------------------------------------------------------------
 
 
-def has_a_role(user) -> bool:
+def has_a_role(user: AnyUser) -> bool:
     """Whether `user` is active and holds a role: without one nothing is visible."""
     return bool(roles.roles_of(user))
 
 
-def is_editor(user) -> bool:
+def is_editor(user: AnyUser) -> bool:
     return roles.has_role(user, roles.EDITOR)
 
 
-def is_moderator(user) -> bool:
+def is_moderator(user: AnyUser) -> bool:
     return roles.has_role(user, roles.MODERATOR)
 
 
-def sees_hidden(user) -> bool:
+def sees_hidden(user: AnyUser) -> bool:
     """Whether `user` sees content a moderator hid (moderators police it)."""
     return is_moderator(user)
 
 
-def may_use_admin(user) -> bool:
+def may_use_admin(user: AnyUser) -> bool:
     """The admin console: superusers, moderators (staff or not), and staff who hold a role.
 
     Inside, Django's model permissions and the querysets below decide what they see.
@@ -85,27 +92,27 @@ def may_use_admin(user) -> bool:
 # --- What each user sees ------------------------------------------------------------------------
 
 
-def _for_roles(user, queryset: QuerySet) -> QuerySet:
+def _for_roles(user: AnyUser, queryset: QuerySet[M]) -> QuerySet[M]:
     return queryset if has_a_role(user) else queryset.none()
 
 
-def articles_visible_to(user) -> QuerySet[Article]:
+def articles_visible_to(user: AnyUser) -> QuerySet[Article]:
     """Articles: every role sees every article (assignment is a work queue, not a secret)."""
     return _for_roles(user, Article.objects.all())
 
 
-def sentences_visible_to(user) -> QuerySet[Sentence]:
+def sentences_visible_to(user: AnyUser) -> QuerySet[Sentence]:
     """Sentences, with their articles."""
     return _for_roles(user, Sentence.objects.all())
 
 
-def claims_visible_to(user) -> QuerySet[Claim]:
+def claims_visible_to(user: AnyUser) -> QuerySet[Claim]:
     """Claims in any state; hidden ones only for moderators."""
     claims = _for_roles(user, Claim.objects.all())
     return claims if sees_hidden(user) else claims.filter(is_hidden=False)
 
 
-def _hanging_off_claims(user, queryset: QuerySet, *, hideable: bool) -> QuerySet:
+def _hanging_off_claims(user: AnyUser, queryset: QuerySet[M], *, hideable: bool) -> QuerySet[M]:
     queryset = _for_roles(user, queryset)
     if sees_hidden(user):
         return queryset
@@ -113,46 +120,46 @@ def _hanging_off_claims(user, queryset: QuerySet, *, hideable: bool) -> QuerySet
     return queryset.filter(is_hidden=False) if hideable else queryset
 
 
-def sources_visible_to(user) -> QuerySet[Source]:
+def sources_visible_to(user: AnyUser) -> QuerySet[Source]:
     """Sources; hidden ones, and those of hidden claims, only for moderators."""
     return _hanging_off_claims(user, Source.objects.all(), hideable=True)
 
 
-def comments_visible_to(user) -> QuerySet[Comment]:
+def comments_visible_to(user: AnyUser) -> QuerySet[Comment]:
     """Comments; hidden ones, and those of hidden claims, only for moderators."""
     return _hanging_off_claims(user, Comment.objects.all(), hideable=True)
 
 
-def verdicts_visible_to(user) -> QuerySet[Verdict]:
+def verdicts_visible_to(user: AnyUser) -> QuerySet[Verdict]:
     """Verdicts of the claims `user` sees."""
     return _hanging_off_claims(user, Verdict.objects.all(), hideable=False)
 
 
-def corrections_visible_to(user) -> QuerySet[Correction]:
+def corrections_visible_to(user: AnyUser) -> QuerySet[Correction]:
     """Corrections of the claims `user` sees (they are public once the claim was published)."""
     return _hanging_off_claims(user, Correction.objects.all(), hideable=False)
 
 
-def rating_scales_visible_to(user) -> QuerySet[RatingScale]:
+def rating_scales_visible_to(user: AnyUser) -> QuerySet[RatingScale]:
     """Rating scales (public on /ratings/; the API's list is for roles, as the rest of it)."""
     return _for_roles(user, RatingScale.objects.all())
 
 
-def ratings_visible_to(user) -> QuerySet[Rating]:
+def ratings_visible_to(user: AnyUser) -> QuerySet[Rating]:
     return _for_roles(user, Rating.objects.all())
 
 
-def flags_visible_to(user) -> QuerySet[Flag]:
+def flags_visible_to(user: AnyUser) -> QuerySet[Flag]:
     """Flags: moderators only. A flag names and quotes what it is about, hidden or not."""
     return Flag.objects.all() if is_moderator(user) else Flag.objects.none()
 
 
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
     """The whole audit trail: moderators only (it quotes hidden content and who hid it)."""
     return AuditEvent.objects.all() if is_moderator(user) else AuditEvent.objects.none()
 
 
-def claim_history_visible_to(user, claim: Claim) -> QuerySet[AuditEvent]:
+def claim_history_visible_to(user: AnyUser, claim: Claim) -> QuerySet[AuditEvent]:
     """A claim's audit events that `user` may read, oldest first: editors and moderators.
 
     Moderators read everything that hangs off the claim, flags included. Editors read the
@@ -194,31 +201,31 @@ def claim_history_visible_to(user, claim: Claim) -> QuerySet[AuditEvent]:
     )
 
 
-def _jobs(user, model: type[ImportJob] | type[ExportJob]) -> QuerySet:
+def _jobs(user: AnyUser, model: type[J]) -> QuerySet[J]:
     if not has_a_role(user):
         return model.objects.none()
     if is_editor(user) or is_moderator(user):
         return model.objects.all()
-    return model.objects.filter(created_by=user)
+    return model.objects.filter(created_by_id=user.pk)
 
 
-def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+def import_jobs_visible_to(user: AnyUser) -> QuerySet[ImportJob]:
     """Import jobs with their error reports: editors and moderators all, others their own."""
     return _jobs(user, ImportJob)
 
 
-def export_jobs_visible_to(user) -> QuerySet[ExportJob]:
+def export_jobs_visible_to(user: AnyUser) -> QuerySet[ExportJob]:
     """Export jobs with their files: editors and moderators all (the periodic ones too), others
     their own."""
     return _jobs(user, ExportJob)
 
 
-def external_fact_checks_visible_to(user) -> QuerySet[ExternalFactCheck]:
+def external_fact_checks_visible_to(user: AnyUser) -> QuerySet[ExternalFactCheck]:
     """Other fact-checkers' published checks (claim memory): every role."""
     return _for_roles(user, ExternalFactCheck.objects.all())
 
 
-def claim_matches_visible_to(user) -> QuerySet[ClaimMatch]:
+def claim_matches_visible_to(user: AnyUser) -> QuerySet[ClaimMatch]:
     """Claim-memory matches: those whose subject and earlier claim the user may both see."""
     visible = claims_visible_to(user)
     return _for_roles(user, ClaimMatch.objects.all()).filter(
@@ -227,14 +234,14 @@ def claim_matches_visible_to(user) -> QuerySet[ClaimMatch]:
     )
 
 
-def checkworthiness_models_visible_to(user) -> QuerySet[CheckworthinessModel]:
+def checkworthiness_models_visible_to(user: AnyUser) -> QuerySet[CheckworthinessModel]:
     """The trained check-worthiness models with their hold-out figures: editors only."""
     if not is_editor(user):
         return CheckworthinessModel.objects.none()
     return CheckworthinessModel.objects.all()
 
 
-VISIBLE_TO = {
+VISIBLE_TO: dict[type[models.Model], Callable[[AnyUser], QuerySet[Any]]] = {
     Article: articles_visible_to,
     Sentence: sentences_visible_to,
     Claim: claims_visible_to,
@@ -254,13 +261,13 @@ VISIBLE_TO = {
 }
 
 
-def visible_to(user, model: type[models.Model]) -> QuerySet:
+def visible_to(user: AnyUser, model: type[M]) -> QuerySet[M]:
     """The rows of `model` that `user` may see (a model without a rule here: none)."""
     rule = VISIBLE_TO.get(model)
-    return rule(user) if rule is not None else model.objects.none()
+    return rule(user) if rule is not None else model._default_manager.none()
 
 
-def can_see(user, obj: models.Model) -> bool:
+def can_see(user: AnyUser, obj: models.Model) -> bool:
     """Whether `user` may see `obj` (one query)."""
     return visible_to(user, type(obj)).filter(pk=obj.pk).exists()
 
@@ -277,7 +284,7 @@ _CHANGERS = {
 }
 
 
-def can_change(user, obj: models.Model) -> bool:
+def can_change(user: AnyUser, obj: models.Model) -> bool:
     """Whether `user` may ask to change `obj`: they see it and their role writes such objects.
 
     The services still check the object's owner and state (a published claim is frozen, a

@@ -5,6 +5,7 @@ and changes only through the audited moderation actions (`ReadOnlyContent`).
 """
 
 import contextvars
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -41,7 +42,9 @@ class SentenceInline(admin.TabularInline):
 
 # Django 6 makes https the scheme a URL typed without one gets; we choose it now (and silence
 # the deprecation warning that building the form raises, read-only as it is).
-URL_FORM_FIELDS = {db_models.URLField: {"assume_scheme": "https"}}
+URL_FORM_FIELDS: dict[type[db_models.Field], dict[str, Any]] = {
+    db_models.URLField: {"assume_scheme": "https"}
+}
 
 
 @admin.register(models.Article)
@@ -164,7 +167,7 @@ class CorrectionAdmin(ModerationMixin, admin.ModelAdmin):
 class JobAdmin(FollowsAccessPolicy, admin.ModelAdmin):
     """Jobs are started by the API and the commands and run by the worker: read-only here."""
 
-    list_display = (
+    list_display: tuple[str, ...] = (
         "id",
         "format",
         "status",

@@ -97,7 +97,9 @@ def article_sentences(*, user, article: Article) -> list[dict]:
     makes new sentence rows, so even a text restored to an earlier version gets a new key. The
     scores come from `sentence_scores`, read with the article, so they are never stale.
     """
-    scores = {int(pk): value for pk, value in json.loads(article.sentence_scores or "{}").items()}
+    # `sentence_scores` is annotated by the article query (article_page.article_row).
+    raw = getattr(article, "sentence_scores", None) or "{}"
+    scores = {int(pk): value for pk, value in json.loads(raw).items()}
     if not scores:
         return []
     key = f"reader-sentences:{article.pk}:{article.content_hash}:{min(scores)}:{len(scores)}"

@@ -20,6 +20,8 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     values = {}
     for name in fields:
         field = obj._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{name} is a relation's other side, not a field of {obj!r}.")
         value = getattr(obj, field.attname)
         values[name] = (
             value if isinstance(value, (str, int, float, bool, type(None))) else str(value)

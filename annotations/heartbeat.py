@@ -32,7 +32,7 @@ from .models import ExportJob, ImportJob, Job
 logger = logging.getLogger(__name__)
 
 JobModel = type[ImportJob] | type[ExportJob]
-TASKS: dict[type[Job], str] = {ImportJob: jobs.IMPORT, ExportJob: jobs.EXPORT}
+TASKS: dict[JobModel, str] = {ImportJob: jobs.IMPORT, ExportJob: jobs.EXPORT}
 RUNNING = Job.Status.RUNNING
 
 
@@ -140,7 +140,7 @@ def sweep_stale_jobs(*, lookahead: float | None = None) -> list[tuple[str, int]]
     ImportJob.objects.filter(
         status=Job.Status.CANCELLED, finished_at__isnull=True, heartbeat_at__lt=_stale_before()
     ).update(finished_at=timezone.now())
-    if soonest is not None:
+    if soonest is not None and lookahead:  # soonest is only looked for with a lookahead
         due = soonest + timedelta(seconds=settings.JOB_STALE_SECONDS) - timezone.now()
         if due.total_seconds() <= lookahead:
             # A second after it goes stale, so that sweep finds it stale.

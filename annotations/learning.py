@@ -85,7 +85,7 @@ def vectors_for(
     missing = []
     for row, pk in enumerate(sentence_ids):
         data = stored.get(pk)
-        vector = from_bytes(data) if data is not None else None
+        vector = from_bytes(bytes(data)) if data is not None else None
         if vector is not None and vector.shape == (embedder.dim,):
             matrix[row] = vector
         else:

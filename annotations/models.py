@@ -8,6 +8,7 @@ changes.
 
 import hashlib
 import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -16,6 +17,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from .segmentation import without_lone_surrogates
@@ -42,9 +44,6 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
-
-    def __str__(self) -> str:
-        return f"{self.model_id} vector"
 
 
 class Hideable(models.Model):
@@ -86,7 +85,7 @@ class Versioned(models.Model):
         super().save(*args, **kwargs)
         self.refresh_from_db(fields=list(bumps))
 
-    def _bumped_fields(self) -> dict[str, F]:
+    def _bumped_fields(self) -> dict[str, Combinable]:
         """The counters this save moves, as SQL increments."""
         return {"version": F("version") + 1}
 
@@ -540,7 +539,7 @@ class Claim(TimeStamped, Hideable, Versioned):
             return None  # deferred: unknown, so any save counts as a change
         return tuple(loaded[name] for name in self.REVIEWED_FIELDS)
 
-    def _bumped_fields(self) -> dict[str, F]:
+    def _bumped_fields(self) -> dict[str, Combinable]:
         bumps = super()._bumped_fields()
         before = getattr(self, "_reviewed_as_loaded", None)
         if before is None or before != self._reviewed_values():
@@ -577,7 +576,7 @@ class Source(TimeStamped, Hideable, Versioned):
         super().save(*args, **kwargs)
         Claim.objects.filter(pk=self.claim_id).update(review_version=F("review_version") + 1)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         claim_id = self.claim_id
         result = super().delete(*args, **kwargs)
         Claim.objects.filter(pk=claim_id).update(review_version=F("review_version") + 1)

@@ -27,6 +27,7 @@ from .models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdic
 User = get_user_model()
 
 FLAGGABLE = (Claim, Source, Comment)
+Flaggable = Claim | Source | Comment
 HIDE_FIELDS = ("is_hidden", "hidden_reason", "hidden_by", "hidden_at")
 
 
@@ -48,15 +49,15 @@ def _require_text(value: str, *, field: str, message: str) -> str:
 
 
 def _label(obj: models.Model) -> str:
-    return obj._meta.model_name
+    return obj._meta.model_name or ""
 
 
-def claim_of(target: models.Model) -> Claim:
+def claim_of(target: Flaggable) -> Claim:
     """The claim a flaggable object belongs to (itself for a claim)."""
     return target if isinstance(target, Claim) else target.claim
 
 
-def reviewer_url(target: models.Model) -> str:
+def reviewer_url(target: Flaggable) -> str:
     """Where the object is seen in the reviewer UI: its claim, anchored on the article page."""
     claim = claim_of(target)
     return f"/articles/{claim.article_id}/#claim-{claim.pk}"
@@ -170,7 +171,7 @@ def open_flag_groups(*, user) -> QuerySet:
 # --- Hiding -------------------------------------------------------------------------------------
 
 
-def _lock(target: models.Model) -> models.Model:
+def _lock(target: Flaggable) -> Flaggable:
     if isinstance(target, Source):
         # Claim before source, the order the source services lock in: hiding a source moves
         # its claim's review version, and the opposite order could deadlock with an edit.
@@ -224,7 +225,7 @@ def unhide_content(*, target: models.Model, moderator, reason: str) -> models.Mo
         target.hidden_by = None
         target.hidden_at = None
         target.save(update_fields=[*HIDE_FIELDS, "updated_at"])
-        changes = diff(before, snapshot(target, HIDE_FIELDS))
+        changes: dict[str, object] = {**diff(before, snapshot(target, HIDE_FIELDS))}
         changes["reason"] = reason
         record_event(
             actor=moderator, action=f"{_label(target)}.unhidden", obj=target, changes=changes

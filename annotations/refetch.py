@@ -73,7 +73,7 @@ def queue_due_refetches() -> int:
 def refetch_article(*, article_id: int) -> str:
     """Check one article's URL; "revised", "unchanged", "not-modified" or "failed"."""
     article = Article.objects.filter(pk=article_id, url__isnull=False).first()
-    if article is None:
+    if article is None or article.url is None:
         return "failed"
     state, _ = ArticleFetchState.objects.get_or_create(article=article)
     now = timezone.now()

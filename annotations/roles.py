@@ -1,22 +1,31 @@
 """The roles: Django groups created by migration 0002. One place names them."""
 
+from typing import TypeAlias
+
+from django.contrib.auth.models import AnonymousUser, User
+
+# Whoever a request carries: the rules answer for a signed-out visitor too.
+AnyUser: TypeAlias = User | AnonymousUser
+
 REVIEWER = "Reviewer"
 EDITOR = "Editor"
 MODERATOR = "Moderator"
 ALL = (REVIEWER, EDITOR, MODERATOR)
 
 
-def roles_of(user) -> set[str]:
+def roles_of(user: AnyUser) -> set[str]:
     """The role names a user holds (staff count as every role)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
     if user.is_superuser:
         return set(ALL)
     # Cached on the user object: permission checks ask several times per request.
-    if not hasattr(user, "_role_names"):
-        user._role_names = set(user.groups.filter(name__in=ALL).values_list("name", flat=True))
-    return user._role_names
+    names: set[str] | None = getattr(user, "_role_names", None)
+    if names is None:
+        names = set(user.groups.filter(name__in=ALL).values_list("name", flat=True))
+        user._role_names = names  # type: ignore[attr-defined]  # a cache the model does not declare
+    return names
 
 
-def has_role(user, *names: str) -> bool:
+def has_role(user: AnyUser, *names: str) -> bool:
     return bool(roles_of(user) & set(names))

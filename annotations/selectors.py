@@ -1,6 +1,7 @@
 """Reads used by several callers (API views, exports, public pages)."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -24,6 +25,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from . import access, roles
 from .models import Article, Claim, Comment, Correction, Sentence, Source, Verdict
+from .roles import AnyUser
 
 
 def _published() -> Q:
@@ -135,7 +137,10 @@ def last_withdrawal() -> datetime | None:
     Only a time leaves here, never a claim: the feed's Last-Modified must move when a claim
     drops out of it, which no timestamp of the remaining claims shows.
     """
-    return Claim.objects.filter(_ever_published()).aggregate(latest=Max("updated_at"))["latest"]
+    latest: datetime | None = Claim.objects.filter(_ever_published()).aggregate(
+        latest=Max("updated_at")
+    )["latest"]
+    return latest
 
 
 def public_sources() -> QuerySet[Source]:
@@ -143,7 +148,7 @@ def public_sources() -> QuerySet[Source]:
     return Source.objects.filter(is_hidden=False)
 
 
-def _latest(queryset: QuerySet, field: str) -> Subquery:
+def _latest(queryset: QuerySet[Any], field: str) -> Subquery:
     return Subquery(
         queryset.filter(claim=OuterRef("pk"))
         .order_by()
@@ -169,7 +174,7 @@ def _last_modified() -> Greatest:
 # --- Review reads: who sees what is `annotations.access`'s; these add what displays need --------
 
 
-def claims_for_display(*, user) -> QuerySet[Claim]:
+def claims_for_display(*, user: AnyUser) -> QuerySet[Claim]:
     """Visible claims with what their representation needs, in a fixed number of queries."""
     return (
         access.claims_visible_to(user)
@@ -189,7 +194,7 @@ def claims_for_display(*, user) -> QuerySet[Claim]:
     )
 
 
-def articles_for_list(*, user) -> QuerySet[Article]:
+def articles_for_list(*, user: AnyUser) -> QuerySet[Article]:
     """Visible articles with their visible claim count and `top_checkworthiness` (their best
     sentence's score, null until scored), for lists."""
     claims = access.claims_visible_to(user).filter(article=OuterRef("pk"))
@@ -210,7 +215,7 @@ def _best_score() -> Subquery:
     )
 
 
-def ranked_sentences(*, user) -> QuerySet[Sentence]:
+def ranked_sentences(*, user: AnyUser) -> QuerySet[Sentence]:
     """Scored sentences of the articles `user` may list, with their article's title and language.
 
     Unordered: the caller ranks them (most check-worthy first). Unscored sentences are left out.
@@ -245,17 +250,17 @@ def by_top_checkworthiness(articles: QuerySet[Article]) -> QuerySet[Article]:
     )
 
 
-def visible_sources(*, user) -> QuerySet[Source]:
+def visible_sources(*, user: AnyUser) -> QuerySet[Source]:
     """Sources `user` may read, with their authors."""
     return access.sources_visible_to(user).select_related("created_by")
 
 
-def visible_comments(*, user) -> QuerySet[Comment]:
+def visible_comments(*, user: AnyUser) -> QuerySet[Comment]:
     """Comments `user` may read, with their authors."""
     return access.comments_visible_to(user).select_related("author")
 
 
-def visible_verdicts(*, user) -> QuerySet[Verdict]:
+def visible_verdicts(*, user: AnyUser) -> QuerySet[Verdict]:
     """Verdicts `user` may read, with rating, author and reviewer."""
     return access.verdicts_visible_to(user).select_related("rating", "author", "reviewed_by")
 
@@ -265,30 +270,32 @@ OPEN_ARTICLE_STATUSES = (Article.Status.NEW, Article.Status.IN_REVIEW)
 AWAITING_VERDICT_STATUSES = (Claim.Status.DRAFT, Claim.Status.REJECTED)
 
 
-def assigned_open_articles(*, user) -> QuerySet[Article]:
+def assigned_open_articles(*, user: AnyUser) -> QuerySet[Article]:
     """New or in-review articles assigned to `user`."""
-    return access.articles_visible_to(user).filter(assignee=user, status__in=OPEN_ARTICLE_STATUSES)
-
-
-def claims_awaiting_verdict(*, user) -> QuerySet[Claim]:
-    """Draft or rejected claims `user` marked or was assigned: each waits for their verdict."""
-    return access.claims_visible_to(user).filter(
-        Q(created_by=user) | Q(assignee=user), status__in=AWAITING_VERDICT_STATUSES
+    return access.articles_visible_to(user).filter(
+        assignee_id=user.pk, status__in=OPEN_ARTICLE_STATUSES
     )
 
 
-def verdicts_to_review(*, user) -> QuerySet[Verdict]:
+def claims_awaiting_verdict(*, user: AnyUser) -> QuerySet[Claim]:
+    """Draft or rejected claims `user` marked or was assigned: each waits for their verdict."""
+    return access.claims_visible_to(user).filter(
+        Q(created_by_id=user.pk) | Q(assignee_id=user.pk), status__in=AWAITING_VERDICT_STATUSES
+    )
+
+
+def verdicts_to_review(*, user: AnyUser) -> QuerySet[Verdict]:
     """For editors, others' submitted verdicts (an editor never approves their own); else none."""
     if not roles.has_role(user, roles.EDITOR):
         return Verdict.objects.none()
     return (
         access.verdicts_visible_to(user)
         .filter(status=Verdict.Status.SUBMITTED)
-        .exclude(author=user)
+        .exclude(author_id=user.pk)
     )
 
 
-def _whose_anchors(user) -> Q:
+def _whose_anchors(user: AnyUser) -> Q:
     """Whose moved claims `user` is asked to re-review: editors all, others their own and
     those assigned to them (My work and `/api/v1/me/` alike)."""
     if roles.has_role(user, roles.EDITOR):
@@ -296,7 +303,7 @@ def _whose_anchors(user) -> Q:
     return Q(assignee=user) | Q(created_by=user)
 
 
-def claims_with_changed_text(*, user) -> QuerySet[Claim]:
+def claims_with_changed_text(*, user: AnyUser) -> QuerySet[Claim]:
     """Visible claims a new revision changed or orphaned that `user` should re-review, the
     latest change first (living articles)."""
     return (
@@ -308,7 +315,7 @@ def claims_with_changed_text(*, user) -> QuerySet[Claim]:
     )
 
 
-def work_queue(*, user) -> dict[str, int]:
+def work_queue(*, user: AnyUser) -> dict[str, int]:
     """What waits for `user`: counts for the reviewer's and the editor's queues."""
     mine = _whose_anchors(user)
     claims = access.claims_visible_to(user).aggregate(
@@ -338,7 +345,7 @@ def work_queue(*, user) -> dict[str, int]:
     }
 
 
-def assignable_users(*, user) -> QuerySet:
+def assignable_users(*, user: AnyUser) -> QuerySet[Any]:
     """Who `user` may assign articles and claims to: active reviewers and editors, for editors.
 
     Everyone else may assign nobody, and so is shown nobody.
@@ -353,7 +360,7 @@ def assignable_users(*, user) -> QuerySet:
     )
 
 
-def daily_top_sentences(*, user, day: date, limit: int = 50) -> list[Sentence]:
+def daily_top_sentences(*, user: AnyUser, day: date, limit: int = 50) -> list[Sentence]:
     """The most check-worthy sentences no claim covers yet, across the articles stored on `day`
     (UTC) that `user` may list, best first, with their article's title: one query."""
     start = datetime.combine(day, time.min, tzinfo=UTC)

@@ -23,6 +23,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -71,7 +72,8 @@ class _RateThrottle(SimpleRateThrottle):
     """
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or "")
+        return None if rate is None else str(rate)  # "100/hour": the stubs type it as a number
 
     def get_ident(self, request) -> str:
         return client_address(request)
@@ -155,21 +157,23 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def throttled(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         throttle = PublicThrottle()
-        if not throttle.allow_request(request, None):
+        # A DRF throttle on a plain Django view: it reads only the request's address and user.
+        if not throttle.allow_request(request, None):  # type: ignore[arg-type]
             return too_many_requests(throttle.wait())
         return view(request, *args, **kwargs)
 
     return throttled
 
 
-def sign_in_attempts(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def sign_in_attempts(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Throttle a sign-in form's POSTs as the token endpoint is: per address and per username."""
 
     @wraps(view)
-    def throttled(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def throttled(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if request.method == "POST":
             for throttle in (LoginAddressThrottle(), LoginUsernameThrottle()):
-                if not throttle.allow_request(request, None):
+                # As in public_page: the throttle reads only the request's address and POST.
+                if not throttle.allow_request(request, None):  # type: ignore[arg-type]
                     return too_many_requests(throttle.wait())
         return view(request, *args, **kwargs)
 

@@ -87,7 +87,7 @@ def _article_filters(request: HttpRequest):
     if language:
         articles = articles.filter(language=language)
     if request.GET.get("mine"):
-        articles = articles.filter(assignee=request.user)
+        articles = articles.filter(assignee_id=request.user.pk)
     job = request.GET.get("import", "")
     if job.isdigit():
         articles = articles.filter(import_job_id=int(job))

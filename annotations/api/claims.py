@@ -22,6 +22,7 @@ from .common import (
     ConditionalUpdateMixin,
     CursorPage,
     OldestFirstPage,
+    signed_in,
     update_schema,
     validated,
 )
@@ -96,10 +97,10 @@ class ClaimViewSet(
     def apply_update(self, claim, data: dict) -> None:
         if "sentences" in data:
             data["sentence_ids"] = data.pop("sentences")
-        services.update_claim(claim=claim, actor=self.request.user, **data)
+        services.update_claim(claim=claim, actor=signed_in(self.request), **data)
 
     def perform_destroy(self, claim) -> None:
-        services.delete_claim(claim=claim, actor=self.request.user)
+        services.delete_claim(claim=claim, actor=signed_in(self.request))
 
     @extend_schema(
         summary="A claim's public correction notes, oldest first (a plain list)",
@@ -224,10 +225,10 @@ class SourceViewSet(
         return self.respond(source, status.HTTP_201_CREATED)
 
     def apply_update(self, source, data: dict) -> None:
-        services.update_source(source=source, actor=self.request.user, **data)
+        services.update_source(source=source, actor=signed_in(self.request), **data)
 
     def perform_destroy(self, source) -> None:
-        services.delete_source(source=source, actor=self.request.user)
+        services.delete_source(source=source, actor=signed_in(self.request))
 
 
 @extend_schema(parameters=[CLAIM_PK])
@@ -292,4 +293,4 @@ class CommentViewSet(
         return Response(s.CommentSerializer(comment).data)
 
     def perform_destroy(self, comment) -> None:
-        services.delete_comment(comment=comment, actor=self.request.user)
+        services.delete_comment(comment=comment, actor=signed_in(self.request))

@@ -140,15 +140,18 @@ class VerifiedClaimsView(GenericAPIView):
         return response
 
     def _page(self, claims, fmt: str) -> Response:
-        rows = attach_related(self.paginate_queryset(claim_rows(claims)))
+        paginator = self.paginator
+        if not isinstance(paginator, CheckedCursorPagination):
+            raise TypeError("The verified-claims lists page by cursor.")
+        rows = attach_related(paginator.paginate_queryset(claim_rows(claims), self.request, self))
         if fmt == "claimreview":
             # A JSON-LD document is a list of ClaimReviews; the page links go in the Link header.
             response = Response([formats.claimreview(row) for row in rows])
             links = [
                 f'<{url}>; rel="{rel}"'
                 for rel, url in (
-                    ("next", self.paginator.get_next_link()),
-                    ("prev", self.paginator.get_previous_link()),
+                    ("next", paginator.get_next_link()),
+                    ("prev", paginator.get_previous_link()),
                 )
                 if url
             ]

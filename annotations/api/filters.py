@@ -3,6 +3,7 @@
 from datetime import UTC
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
@@ -86,7 +87,7 @@ class ArticleFilter(filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = []
+        fields: list[str] = []
 
     def filter_ordering(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if value != "-top_checkworthiness":
@@ -95,7 +96,7 @@ class ArticleFilter(filters.FilterSet):
         return qs.annotate(**{TOP_RANK: Coalesce(F("top_checkworthiness"), Value(UNSCORED_RANK))})
 
     def filter_has_claims(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
-        user = self.request.user if self.request else None
+        user = self.request.user if self.request else AnonymousUser()
         claims = access.claims_visible_to(user).filter(article=OuterRef("pk"))
         return qs.filter(Exists(claims)) if value else qs.exclude(Exists(claims))
 
@@ -123,7 +124,7 @@ class ClaimFilter(filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = []
+        fields: list[str] = []
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return search_claims(qs, value)
@@ -144,7 +145,7 @@ class VerdictFilter(filters.FilterSet):
 
     class Meta:
         model = Verdict
-        fields = []
+        fields: list[str] = []
 
 
 class SentenceFilter(filters.FilterSet):
@@ -165,7 +166,7 @@ class SentenceFilter(filters.FilterSet):
 
     class Meta:
         model = Sentence
-        fields = []
+        fields: list[str] = []
 
     def filter_ordering(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs  # validated here; the cursor pagination orders

@@ -16,7 +16,8 @@ from .permissions import HasAnyRole
 
 class ChoiceSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    # A field named like Field.label, which DRF's stubs type as a string.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 def _choices(choices) -> list[dict]:

@@ -183,7 +183,9 @@ class ClaimSerializer(serializers.ModelSerializer):
             return None
         # Annotated by selectors.claims_for_display, so a list costs no query per claim.
         number = getattr(claim, "anchor_revision_number", None)
-        return number if number is not None else claim.anchor_revision.number
+        if number is not None:
+            return number
+        return claim.anchor_revision.number if claim.anchor_revision else None
 
     @extend_schema_field(QuoteSelectorSerializer)
     def get_quote(self, claim: Claim) -> dict:

@@ -25,6 +25,7 @@ from .common import (
     etag_for,
     lock_verdict,
     require_if_match,
+    signed_in,
     update_schema,
     validated,
 )
@@ -118,7 +119,7 @@ class VerdictViewSet(
         return selectors.visible_verdicts(user=self.request.user).select_related("claim")
 
     def apply_update(self, verdict, data: dict) -> None:
-        services.update_verdict(verdict=verdict, actor=self.request.user, **data)
+        services.update_verdict(verdict=verdict, actor=signed_in(self.request), **data)
 
     def _decide(self, request, decide):
         """Lock the verdict and its claim, check If-Match against what the editor read, decide."""

@@ -1,13 +1,16 @@
 """The filters of the public feed, export jobs and `export_claims`: one FilterSet for all three;
 and the one filter of the feed's list of withdrawn claims."""
 
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
 
 from annotations.api.filters import UtcDateTimeFilter
 
 
-class VerifiedClaimFilter(django_filters.FilterSet):
+# django-filter ships no types: its FilterSet is Any to mypy.
+class VerifiedClaimFilter(django_filters.FilterSet):  # type: ignore[misc]
     """Filters on `published_claims()`; every name is a query parameter of the public feed."""
 
     updated_since = UtcDateTimeFilter(
@@ -29,7 +32,7 @@ class VerifiedClaimFilter(django_filters.FilterSet):
         field_name="published_at", lookup_expr="lt", help_text="Verdict published before."
     )
 
-    def filter_rating(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_rating(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
         return queryset.filter(published_verdict__rating__slug__in=slugs) if slugs else queryset
 
@@ -37,7 +40,7 @@ class VerifiedClaimFilter(django_filters.FilterSet):
 FILTER_NAMES = tuple(VerifiedClaimFilter.base_filters)
 
 
-class WithdrawnClaimFilter(django_filters.FilterSet):
+class WithdrawnClaimFilter(django_filters.FilterSet):  # type: ignore[misc]  # as above
     """Filters on `withdrawn_claims()`."""
 
     since = UtcDateTimeFilter(

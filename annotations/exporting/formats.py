@@ -329,7 +329,7 @@ def stream(
 
 def export_chunks(
     format: str,
-    claims: QuerySet,
+    claims: QuerySet[Any],
     *,
     on_error: OnError | None = None,
     on_progress: OnProgress | None = None,
@@ -350,7 +350,7 @@ def export_chunks(
 
 def rendered_chunks(
     format: str,
-    claims: QuerySet,
+    claims: QuerySet[Any],
     *,
     on_error: OnError | None = None,
     on_progress: OnProgress | None = None,

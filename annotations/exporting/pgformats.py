@@ -80,7 +80,7 @@ def _number(expression: str) -> list[Piece]:
     return [f"COALESCE(({expression})::text, 'null')"]
 
 
-def _object(*members: tuple) -> list[Piece]:
+def _object(*members: tuple[Any, ...]) -> list[Piece]:
     """A JSON object of `(key, pieces)` members in order; `(key, pieces, condition)` is written
     only where the SQL condition holds (as the Python shapes leave a key out)."""
     pieces: list[Piece] = [_Text("{")]
@@ -392,13 +392,13 @@ def _csv_cells(q: _Sql) -> list[tuple[str, bool]]:
 _LINES = {"jsonl": _feed_item, "claimreview": _claimreview, "webannotation": _webannotation}
 
 
-def _compiled(queryset: QuerySet) -> str:
+def _compiled(queryset: QuerySet[Any]) -> str:
     """The queryset's SQL with its parameters in it (COPY takes no bound parameters)."""
     sql, params = queryset.query.sql_with_params()
     return psycopg.ClientCursor(connection.connection).mogrify(sql, params)
 
 
-def _copy_statement(format: str, claims: QuerySet) -> tuple[str, str]:
+def _copy_statement(format: str, claims: QuerySet[Any]) -> tuple[str, str]:
     """The COPY of `claims` in `format`, and the COPY format it is read in.
 
     Every value in it is quoted by psycopg (`_quote`, `_compiled`) or is an int; the text around
@@ -436,7 +436,7 @@ def _copy_statement(format: str, claims: QuerySet) -> tuple[str, str]:
     return f"COPY ({select}) TO STDOUT (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')", "json"
 
 
-def _batch_bounds(claims: QuerySet, size: int) -> list[int]:
+def _batch_bounds(claims: QuerySet[Any], size: int) -> list[int]:
     """The id of every `size`-th claim: batches of `size` claims in id order, found in one query."""
     ids = _compiled(claims.order_by().values("id"))
     with connection.cursor() as cursor:
@@ -473,7 +473,7 @@ def _copy_rows(statement: str) -> list[memoryview]:
 
 
 def export_chunks(
-    format: str, claims: QuerySet, *, on_progress: Callable[[int], None] | None = None
+    format: str, claims: QuerySet[Any], *, on_progress: Callable[[int], None] | None = None
 ) -> Iterator[bytes]:
     """The whole file of an export of `claims` in `format`, built by PostgreSQL, in chunks.
 

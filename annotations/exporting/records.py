@@ -11,7 +11,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import connection
@@ -67,7 +67,7 @@ PLAIN_FIELDS = (
 )
 
 
-def claim_rows(claims: QuerySet) -> QuerySet:
+def claim_rows(claims: QuerySet[Any]) -> QuerySet[Any]:
     """`claims` (from `published_claims()` or `public_claim_pages()`) as flat dicts by id."""
     dates = {name: _iso_text(field) for name, field in DATETIME_FIELDS.items()}
     return claims.values(*PLAIN_FIELDS, **ROW_FIELDS, **dates).order_by("id")
@@ -77,7 +77,7 @@ def claim_rows(claims: QuerySet) -> QuerySet:
 _PG_ISO_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 
 
-def _iso_text(field: str):
+def _iso_text(field: str) -> F | Func:
     # PostgreSQL writes the ISO 8601 text itself: parsing five timestamps a row into datetimes
     # (Django's time-zone-aware loader is pure Python) was a quarter of an export's time.
     if connection.vendor != "postgresql":
@@ -92,8 +92,8 @@ def _iso_text(field: str):
 def attach_related(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give each row its visible `sources` and its `corrections`: two queries for the batch."""
     ids = [row["id"] for row in rows]
-    sources: dict[int, list[dict]] = defaultdict(list)
-    corrections: dict[int, list[dict]] = defaultdict(list)
+    sources: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    corrections: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if ids:
         # A batch of consecutive ids is fetched by range: an IN list of thousands of parameters
         # costs psycopg more to build than the query costs PostgreSQL. Rows of claims outside
@@ -108,22 +108,26 @@ def attach_related(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             .order_by("claim_id", "created_at", "id")
             .values("claim_id", "url", "title", "publisher", "quote", "stance")
         ):
-            sources[source.pop("claim_id")].append(source)
+            source_row: dict[str, Any] = dict(source)
+            sources[source_row.pop("claim_id")].append(source_row)
         for correction in (
             Correction.objects.filter(**in_batch)
             .order_by("claim_id", "created_at", "id")
             .values("claim_id", "kind", "note", created=_iso_text("created_at"))
         ):
-            claim_id = correction.pop("claim_id")
-            correction["created_at"] = correction.pop("created")
-            corrections[claim_id].append(correction)
+            correction_row: dict[str, Any] = dict(correction)
+            claim_id = correction_row.pop("claim_id")
+            correction_row["created_at"] = correction_row.pop("created")
+            corrections[claim_id].append(correction_row)
     for row in rows:
         row["sources"] = sources.get(row["id"], [])  # .get: a defaultdict would grow
         row["corrections"] = corrections.get(row["id"], [])
     return rows
 
 
-def iter_records(claims: QuerySet, *, chunk_size: int | None = None) -> Iterator[dict[str, Any]]:
+def iter_records(
+    claims: QuerySet[Any], *, chunk_size: int | None = None
+) -> Iterator[dict[str, Any]]:
     """Stream the claims as records, `chunk_size` at a time, through a server-side cursor.
 
     Memory stays flat whatever the number of claims: one batch is held at a time.
@@ -183,7 +187,7 @@ def person(row: dict[str, Any], role: str, *, mode: str | None = None) -> str | 
     """
     mode = mode or settings.PUBLIC_SHOW_PEOPLE
     username_field, first_name_field, last_name_field = _PERSON_FIELDS[role]
-    username = row[username_field]
+    username: str | None = row[username_field]
     if mode == "none" or username is None:
         return None
     if mode == "username":
@@ -192,6 +196,10 @@ def person(row: dict[str, Any], role: str, *, mode: str | None = None) -> str | 
     return full or username
 
 
+@overload
+def iso(value: datetime | str) -> str: ...
+@overload
+def iso(value: None) -> None: ...
 def iso(value: datetime | str | None) -> str | None:
     """ISO 8601 text of a timestamp (PostgreSQL rows already carry it as text)."""
     return value.isoformat() if isinstance(value, datetime) else value
@@ -242,7 +250,7 @@ def feed_item(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def records_for(claims: QuerySet) -> list[dict[str, Any]]:
+def records_for(claims: QuerySet[Any]) -> list[dict[str, Any]]:
     """All records of a small queryset (a feed page, one claim) with their related rows."""
     return attach_related(list(claim_rows(claims)))
 

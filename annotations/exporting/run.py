@@ -8,14 +8,16 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotations import heartbeat, jobs
 from annotations.audit import record_event
-from annotations.models import ExportJob
+from annotations.models import Claim, ExportJob
 from annotations.selectors import published_claims
 
 from .filters import VerifiedClaimFilter
@@ -43,12 +45,13 @@ def clean_filters(filters: dict[str, Any]) -> dict[str, str]:
     return kept
 
 
-def filtered_claims(filters: dict[str, str]):
+def filtered_claims(filters: dict[str, str]) -> QuerySet[Claim]:
     """`published_claims()` narrowed by already-cleaned `filters`."""
     filterset = VerifiedClaimFilter(data=filters, queryset=published_claims())
     if not filterset.is_valid():
         raise ValidationError({name: list(m) for name, m in filterset.errors.items()})
-    return filterset.qs
+    claims: QuerySet[Claim] = filterset.qs  # django-filter is untyped: its qs is Any
+    return claims
 
 
 def count_matching(*, filters: dict[str, Any] | None = None) -> int:
@@ -61,7 +64,11 @@ def count_matching(*, filters: dict[str, Any] | None = None) -> int:
 
 
 def start_export(
-    *, format: str, filters: dict[str, Any] | None = None, created_by, scheduled: bool = False
+    *,
+    format: str,
+    filters: dict[str, Any] | None = None,
+    created_by: User | None,
+    scheduled: bool = False,
 ) -> ExportJob:
     """Create an export job and queue it on the worker once the row is committed."""
     if format not in FORMATS:
@@ -118,7 +125,8 @@ class RunnerLost(Exception):
 def _checkpoint(*, job: ExportJob, runner: str, progress: Progress | None) -> Callable[[int], None]:
     """What runs after every chunk of claims: save how many were read on the job row (the
     runner's heartbeat too), and stop if the time budget ran out or another runner holds it."""
-    deadline = job.started_at + timedelta(seconds=settings.EXPORT_MAX_SECONDS)
+    started_at = job.started_at or timezone.now()  # set when the job starts running
+    deadline = started_at + timedelta(seconds=settings.EXPORT_MAX_SECONDS)
 
     def checkpoint(count: int) -> None:
         job.created = count - job.failed
@@ -166,7 +174,7 @@ def _write(job: ExportJob, *, runner: str, progress: Progress | None) -> ExportJ
         progress(0, job.total)
     extension = FORMATS[job.format].extension
 
-    def record_error(row: dict, exc: Exception) -> None:
+    def record_error(row: dict[str, Any], exc: Exception) -> None:
         logger.warning("Export %s: claim %s could not be written: %s", job.pk, row["id"], exc)
         job.failed += 1
         if len(job.errors) < MAX_ERRORS_KEPT:

@@ -10,6 +10,7 @@ URL's page is read by `annotations.memory.external`, and each review is stored o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +24,7 @@ from .records import InputError
 from .store import AnotherRunnerError, over_budget
 
 FORMAT = "claimreview"
-Entry = tuple[dict, "external.ExternalRecord | external.ExternalError"]
+Entry = tuple[dict[str, Any], "external.ExternalRecord | external.ExternalError"]
 
 
 def entries(job: ImportJob) -> Iterator[Entry]:

@@ -111,7 +111,7 @@ def resolve_allowed(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(f"The host {host} could not be found.") from exc
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     refused = [a for a in addresses if not is_allowed_address(a)]
     if refused:
         raise FetchError(

@@ -20,7 +20,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import ijson
@@ -352,7 +352,7 @@ def parse_text(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     yield Item({"record": 1}, record=ArticleRecord(title=first_line(text)[:1000], body=text))
 
 
-def _item_from_mapping(ref: dict, data: Any, limits: Limits) -> Item:
+def _item_from_mapping(ref: dict[str, Any], data: Any, limits: Limits) -> Item:
     try:
         return Item(ref, record=record_from_mapping(data, limits=limits))
     except RecordError as exc:
@@ -364,7 +364,7 @@ def _item_from_mapping(ref: dict, data: Any, limits: Limits) -> Item:
 
 def parse(stream: IO[bytes], *, fmt: str, limits: Limits) -> Iterator[Item]:
     """The items of `stream` read as `fmt` (one of FORMATS)."""
-    parsers = {
+    parsers: dict[str, Callable[..., Iterator[Item]]] = {
         "jsonl": parse_jsonl,
         "json": parse_json,
         "csv": parse_csv,

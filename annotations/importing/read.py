@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,7 +22,7 @@ from annotations.models import Article, ImportJob, content_hash, normalise_body
 
 from . import formats, web
 from .fetch import FetchError, fetch
-from .records import ArticleRecord, InputError, Item, Limits, RecordError
+from .records import ArticleRecord, InputError, Item, Limits, RecordError, parse_published
 from .splitting import BatchSplitter
 
 FETCH_THREADS = 8
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Row:
-    ref: dict
+    ref: dict[str, Any]
     record: ArticleRecord
     body: str
     digest: str
@@ -45,10 +46,10 @@ class Batch:
 
     size: int  # items read: the checkpoint moves by this
     rows: list[Row]
-    failures: list[dict]
+    failures: list[dict[str, Any]]
     known: int  # URLs already imported, not fetched again
     texts: list[tuple[int, str, str]]  # the rows' (pk, body, language), on PostgreSQL
-    split: Future | None  # their sentence_data, on PostgreSQL
+    split: Future[list[bytes]] | None  # their sentence_data, on PostgreSQL
 
 
 def limits_from_settings() -> Limits:
@@ -80,10 +81,11 @@ def items(job: ImportJob) -> Iterator[Iterator[Item]]:
         yield web.url_items(job.urls)
         return
     with job.input_file.open("rb") as file:
-        stream = file.file if isinstance(file.file, io.IOBase) else file
+        # Either way an open binary file; the stubs type neither as IO[bytes].
+        stream = cast(IO[bytes], file.file if isinstance(file.file, io.IOBase) else file)
         if not job.format:
             job.format = formats.detect_format(
-                job.original_name or job.input_file.name, file.read(4096)
+                job.original_name or job.input_file.name or "", file.read(4096)
             )
             stream.seek(0)
             ImportJob.objects.filter(pk=job.pk).update(format=job.format)
@@ -110,7 +112,7 @@ def read_next(batches: Iterator[list[Item]], splitter: BatchSplitter) -> Batch |
 def read(items: list[Item], splitter: BatchSplitter) -> Batch:
     """Resolve a batch's items into rows ready to store, and the errors of those that failed.
     On PostgreSQL the rows get their ids, and their sentences are being split into COPY data."""
-    failures: list[dict] = []
+    failures: list[dict[str, Any]] = []
     known_urls = stored(urls=[item.fetch_url for item in items if item.fetch_url])
     rows = []
     for item, outcome in zip(items, _resolve(items, skip=known_urls), strict=True):
@@ -125,9 +127,10 @@ def read(items: list[Item], splitter: BatchSplitter) -> Batch:
     known = sum(1 for item in items if item.fetch_url in known_urls)
     if connection.vendor != "postgresql":
         return Batch(len(items), rows, failures, known, texts=[], split=None)
+    texts: list[tuple[int, str, str]] = []
     for row, pk in zip(rows, _reserve_article_ids(len(rows)), strict=True):
         row.pk = pk
-    texts = [(row.pk, row.body, row.record.language) for row in rows]
+        texts.append((pk, row.body, row.record.language))
     return Batch(len(items), rows, failures, known, texts, split=splitter.submit(texts))
 
 
@@ -141,9 +144,9 @@ def stored(*, urls: Iterable[str], digests: Iterable[str] = ()) -> set[str]:
     articles = Article.objects.order_by()
     by_url = articles.filter(url__in=urls).values_list("url", flat=True)
     if not digests:
-        return set(by_url) if urls else set()
+        return {url for url in by_url if url} if urls else set()
     by_digest = articles.filter(content_hash__in=digests).values_list("content_hash", flat=True)
-    return set(by_digest.union(by_url, all=True) if urls else by_digest)
+    return {value for value in (by_digest.union(by_url, all=True) if urls else by_digest) if value}
 
 
 def _reserve_article_ids(count: int) -> list[int]:
@@ -191,5 +194,5 @@ def _fetch_page(item: Item) -> ArticleRecord | str:
         return f"{item.fetch_url}: could not be fetched ({type(exc).__name__}: {exc})"
     if record.published_at is None and item.hints.get("published"):
         with contextlib.suppress(RecordError):
-            record.published_at = formats.parse_published(item.hints["published"])
+            record.published_at = parse_published(item.hints["published"])
     return record

@@ -174,7 +174,7 @@ def parse_language(value: Any) -> str:
     return text[:16]
 
 
-def url_item(ref: dict, value: str) -> Item:
+def url_item(ref: dict[str, Any], value: str) -> Item:
     """An item fetching `value`, or the error saying why it cannot be fetched."""
     try:
         url = valid_url(value)

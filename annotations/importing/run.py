@@ -14,7 +14,7 @@ import logging
 import sys
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections, transaction
@@ -102,7 +102,6 @@ def _consume(job: ImportJob, items: Iterator[Item], *, runner: str) -> str | Non
                         row.sentence_data = sentence_data
                 step = Step(batch, start, previous)
                 if writer is None:
-                    step.done = Future()
                     step.done.set_result(save_batch(job, step, runner=runner))
                 else:
                     step.done = writer.submit(save_batch, job, step, runner=runner)

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import Future
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from annotations.segmentation import sentence_offsets
 
@@ -66,8 +66,8 @@ class BatchSplitter:
 
     def __init__(self, *, use_process: bool) -> None:
         self._use_process = use_process
-        self._process: subprocess.Popen | None = None
-        self._pending: collections.deque[Future] = collections.deque()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._pending: collections.deque[Future[list[bytes]]] = collections.deque()
         self._reading = threading.Lock()
         self._batches = 0
 
@@ -77,27 +77,28 @@ class BatchSplitter:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def submit(self, texts: Texts) -> Future:
+    def submit(self, texts: Texts) -> Future[list[bytes]]:
         self._batches += 1
-        future: Future = Future()
+        future: Future[list[bytes]] = Future()
         if self._use_process and self._batches > 1:
             try:
                 process = self._started()
                 self._pending.append(future)
-                marshal.dump(texts, process.stdin)
-                process.stdin.flush()
+                stdin, _ = _pipes(process)
+                marshal.dump(texts, stdin)
+                stdin.flush()
                 return future
             except (OSError, ValueError) as exc:  # could not start, or died: a broken pipe
                 self._give_up(exc)
         future.set_result(sentence_copy_data(texts))
         return future
 
-    def result(self, future: Future, texts: Texts) -> list[bytes]:
+    def result(self, future: Future[list[bytes]], texts: Texts) -> list[bytes]:
         """The offsets of a submitted batch (`texts` is what was submitted)."""
         with self._reading:
             while not future.done() and (process := self._process) is not None:
                 try:
-                    answer = marshal.load(process.stdout)  # noqa: S302 (our own process)
+                    answer = marshal.load(_pipes(process)[1])  # noqa: S302 (our own process)
                 except (OSError, EOFError, ValueError) as exc:
                     self._give_up(exc)
                     break
@@ -112,7 +113,7 @@ class BatchSplitter:
         if process is not None:
             _end(process)
 
-    def _started(self) -> subprocess.Popen:
+    def _started(self) -> subprocess.Popen[bytes]:
         if self._process is None:
             self._process = subprocess.Popen(  # noqa: S603 (our own module, no shell)
                 [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
@@ -131,9 +132,17 @@ class BatchSplitter:
             _end(process, kill=True)
 
 
-def _end(process: subprocess.Popen, *, kill: bool = False) -> None:
+def _pipes(process: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    """The process's stdin and stdout (`_started` always opens both as pipes)."""
+    if process.stdin is None or process.stdout is None:
+        raise OSError("the sentence-splitting process has no pipes")
+    return process.stdin, process.stdout
+
+
+def _end(process: subprocess.Popen[bytes], *, kill: bool = False) -> None:
+    stdin, stdout = _pipes(process)
     with contextlib.suppress(OSError):
-        process.stdin.close()  # its end-of-file: the process exits
+        stdin.close()  # its end-of-file: the process exits
     if kill:
         process.kill()
     try:
@@ -141,7 +150,7 @@ def _end(process: subprocess.Popen, *, kill: bool = False) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-    process.stdout.close()
+    stdout.close()
 
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import (
@@ -26,7 +27,7 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from psycopg import Copy
 from psycopg.types.json import Jsonb
@@ -56,7 +57,8 @@ class Step:
     start: int
     previous: "Step | None"
     inserted: threading.Event = field(default_factory=threading.Event)
-    done: Future | None = None  # True once committed, False if the job stops here
+    # True once committed, False if the job stops here (the runner sets the step's own future).
+    done: Future[bool] = field(default_factory=Future)
     stop: str = ""  # why the job stops after this step (a budget), if it does
 
 
@@ -116,7 +118,9 @@ def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
         step.previous = None  # done with it: a chain of steps would keep every batch
 
 
-def _advance(job: ImportJob, batch: Batch, created: int, repeated: int, refused: list) -> None:
+def _advance(
+    job: ImportJob, batch: Batch, created: int, repeated: int, refused: list[dict[str, Any]]
+) -> None:
     """Move the (locked) job past `batch`, counting what it stored and what failed."""
     failures = batch.failures + refused
     job.checkpoint += batch.size
@@ -140,7 +144,8 @@ def over_budget(job: ImportJob) -> str:
             f"The import stopped after {job.failed} errors (IMPORT_MAX_ERRORS="
             f"{settings.IMPORT_MAX_ERRORS}): is it the right file and format? {kept.capitalize()}."
         )
-    if timezone.now() - job.started_at > timedelta(seconds=settings.IMPORT_MAX_SECONDS):
+    started_at = job.started_at or timezone.now()  # set when the job starts running
+    if timezone.now() - started_at > timedelta(seconds=settings.IMPORT_MAX_SECONDS):
         return (
             f"The import stopped after its time budget (IMPORT_MAX_SECONDS="
             f"{settings.IMPORT_MAX_SECONDS:g} s) at record {job.checkpoint}; {kept}."
@@ -168,7 +173,9 @@ def _store(job: ImportJob, rows: list[Row]) -> tuple[int, int]:
     for row in rows:
         if row.digest in seen or (row.record.url and row.record.url in seen):
             continue
-        seen.update((row.digest, row.record.url))
+        seen.add(row.digest)
+        if row.record.url:
+            seen.add(row.record.url)
         new.append(row)
     if connection.vendor == "postgresql":
         ids = _copy_articles(job, new)
@@ -180,11 +187,11 @@ def _store(job: ImportJob, rows: list[Row]) -> tuple[int, int]:
     return len(new), len(rows) - len(new)
 
 
-def _store_each(job: ImportJob, rows: list[Row]) -> tuple[int, int, list[dict]]:
+def _store_each(job: ImportJob, rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
     """`_store` one row at a time, each in a savepoint: (created, duplicates, the errors of the
     rows the database refused)."""
     created = repeated = 0
-    refused: list[dict] = []
+    refused: list[dict[str, Any]] = []
     for row in rows:
         try:
             with transaction.atomic():
@@ -204,7 +211,7 @@ def _store_each(job: ImportJob, rows: list[Row]) -> tuple[int, int, list[dict]]:
     return created, repeated, refused
 
 
-def _article_fields(job: ImportJob, row: Row) -> dict:
+def _article_fields(job: ImportJob, row: Row) -> dict[str, Any]:
     record = row.record
     return {
         "title": record.title.strip()[:1000] or "(untitled)",
@@ -264,7 +271,14 @@ def _copy_articles(job: ImportJob, rows: list[Row]) -> list[int]:
             copy.write_row([fields[name] for name in columns])
     with _copy(Sentence, SENTENCE_COPY_FIELDS) as copy:
         copy.write(b"".join(row.sentence_data for row in rows))
-    return [row.pk for row in rows]
+    return [row.pk for row in rows if row.pk is not None]  # every row has its reserved id
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} has no column to COPY into.")
+    return field.column
 
 
 @contextlib.contextmanager
@@ -275,7 +289,7 @@ def _copy(model: type[Model], fields: list[str]) -> Iterator[Copy]:
     violation into the IntegrityError that save_batch retries on).
     """
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(_column(model, name)) for name in fields)
     with (
         connection.wrap_database_errors,
         connection.cursor() as cursor,

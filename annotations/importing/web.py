@@ -9,7 +9,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 import defusedxml.ElementTree
 import feedparser
@@ -87,10 +87,12 @@ def _extract_page(data: bytes, *, url: str | None) -> ArticleRecord:
     doc = trafilatura.bare_extraction(
         data, url=url, with_metadata=True, include_comments=False, include_images=False
     )
+    if isinstance(doc, dict):  # only with as_dict=True, which is not asked for
+        raise TypeError("trafilatura returned a dict, not a Document.")
     if doc is None or not (doc.text or "").strip():
         raise RecordError("No article text found in this page.")
     title = (doc.title or "").strip()
-    body = doc.text
+    body = doc.text or ""
     if title and first_line(body) != title:
         body = f"{title}\n{body}"
     published_at = None
@@ -219,7 +221,7 @@ def parse_feed(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
             yield Item({"record": number}, error=unexpected(exc))
 
 
-def _entry_item(ref: dict, entry: dict) -> Item:
+def _entry_item(ref: dict[str, Any], entry: dict[str, Any]) -> Item:
     item = url_item(ref, entry.get("link") or "")
     if item.error:
         item.error = f"Feed entry without a usable link: {item.error}"

@@ -161,8 +161,10 @@ def _from_claim_review(review: dict) -> ExternalRecord:
     claim_text = _text(review.get("claimReviewed"))
     if not claim_text:
         raise ValueError("the review has no claimReviewed")
-    item = review.get("itemReviewed") if isinstance(review.get("itemReviewed"), dict) else {}
-    rating = review.get("reviewRating") if isinstance(review.get("reviewRating"), dict) else {}
+    item = review.get("itemReviewed")
+    item = item if isinstance(item, dict) else {}
+    rating = review.get("reviewRating")
+    rating = rating if isinstance(rating, dict) else {}
     return ExternalRecord(
         claim_text=claim_text[:5000],
         url=_url(review.get("url")),

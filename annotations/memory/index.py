@@ -8,7 +8,7 @@ reads only the rows changed since its last refresh.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -55,7 +55,8 @@ class BruteForceIndex:
             (CLAIM, ClaimEmbedding, "claim_id"),
             (EXTERNAL, ExternalFactCheckEmbedding, "fact_check_id"),
         )
-        new_keys, new_vectors = [], []
+        new_keys: list[tuple[str, int]] = []
+        new_vectors: list[np.ndarray] = []
         for kind, model, key in sources:
             rows = model.objects.filter(model_id=self.model_id)
             if self.refreshed_at is not None:
@@ -65,18 +66,18 @@ class BruteForceIndex:
                 new_vectors.append(from_bytes(vector))
         if self.matrix.shape[1] != self.dim:
             self.matrix = np.zeros((0, self.dim), np.float32)
-        appended = []
-        for key, vector in zip(new_keys, new_vectors, strict=True):
-            if key in self.rows:
-                self.matrix[self.rows[key]] = vector
+        appended: list[tuple[tuple[str, int], np.ndarray]] = []
+        for row_key, vector in zip(new_keys, new_vectors, strict=True):
+            if row_key in self.rows:
+                self.matrix[self.rows[row_key]] = vector
             else:
-                self.rows[key] = len(self.keys) + len(appended)
-                appended.append((key, vector))
+                self.rows[row_key] = len(self.keys) + len(appended)
+                appended.append((row_key, vector))
         if appended:
             self.keys.extend(key for key, _ in appended)
             self.matrix = np.vstack([self.matrix, np.stack([v for _, v in appended])])
         # Rows committed while we read carry an updated_at before `started`: read them again.
-        self.refreshed_at = started - timezone.timedelta(seconds=5)
+        self.refreshed_at = started - timedelta(seconds=5)
 
     def search(self, queries: np.ndarray, *, k: int, floor: float) -> list[list[Hit]]:
         if len(self.keys) == 0 or len(queries) == 0:

@@ -52,6 +52,8 @@ def present(match: ClaimMatch) -> dict[str, Any]:
             "same_claim": same_claim,
         }
     check = match.matched_external
+    if check is None:
+        raise ValueError(f"Match {match.pk} has neither a claim nor an external fact-check.")
     return {
         "kind": "external",
         "claim": None,
@@ -92,9 +94,11 @@ def article_matches(*, article: Article, user) -> dict[str, Any]:
     )
     sentences: dict[int, dict[str, Any]] = {}
     for match in matches:
+        sentence = match.sentence
+        if sentence is None:  # filtered on the sentence's article above: never, but typed so
+            continue
         entry = sentences.setdefault(
-            match.sentence_id,
-            {"sentence": match.sentence_id, "position": match.sentence.position, "matches": []},
+            sentence.pk, {"sentence": sentence.pk, "position": sentence.position, "matches": []}
         )
         entry["matches"].append(present(match))
     model_id = matches[0].model_id if matches else _article_model(article)

@@ -1,7 +1,9 @@
 """Articles: storing one split into sentences, and assigning it to a reviewer."""
 
 from datetime import datetime
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -38,7 +40,7 @@ def create_article(
     authors: list[str] | None = None,
     published_at: datetime | None = None,
     language: str = "en",
-    metadata: dict | None = None,
+    metadata: dict[str, Any] | None = None,
     import_job: ImportJob | None = None,
 ) -> tuple[Article, bool]:
     """Store an article split into sentences; (existing article, False) if its URL or text is known.
@@ -88,7 +90,7 @@ def _stored_copy(*, digest: str, url: str | None) -> Article | None:
     return existing
 
 
-def assign_article(*, article: Article, assignee, actor) -> Article:
+def assign_article(*, article: Article, assignee: User | None, actor: User) -> Article:
     """Give an article to a reviewer (or take it back with `assignee=None`). Editors only.
 
     A new article goes into review when someone is assigned to it.
@@ -117,7 +119,7 @@ SETTLED_CLAIM_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.REJECTED, Claim.S
 STATUS_FIELDS = ("status",)
 
 
-def _move_status(*, article: Article, status: str, actor) -> Article:
+def _move_status(*, article: Article, status: str, actor: User | None) -> Article:
     if article.status != status:
         before = snapshot(article, STATUS_FIELDS)
         article.status = status
@@ -132,7 +134,7 @@ def _move_status(*, article: Article, status: str, actor) -> Article:
     return article
 
 
-def follow_claims(*, article_id: int, actor) -> Article:
+def follow_claims(*, article_id: int, actor: User | None) -> Article:
     """Move an article's status after one of its claims changed, inside the caller's transaction.
 
     new → in review when a claim is marked; in review → reviewed when every (visible) claim is
@@ -152,7 +154,7 @@ def follow_claims(*, article_id: int, actor) -> Article:
     return _move_status(article=article, status=target, actor=actor)
 
 
-def set_article_status(*, article: Article, status: str, actor) -> Article:
+def set_article_status(*, article: Article, status: str, actor: User) -> Article:
     """An editor marks an article's status by hand (reviewed, back in review, archived, new)."""
     require_role(actor, roles.EDITOR, message="Only editors may change an article's status.")
     if status not in Article.Status.values:

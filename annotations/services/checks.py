@@ -3,15 +3,16 @@
 from django.core.exceptions import PermissionDenied
 
 from .. import roles
+from ..roles import AnyUser
 
 
-def require_role(user, *names: str, message: str) -> None:
+def require_role(user: AnyUser, *names: str, message: str) -> None:
     """Refuse with `message` unless `user` holds one of the roles `names`."""
     if not roles.has_role(user, *names):
         raise PermissionDenied(message)
 
 
-def require_checker(user) -> None:
+def require_checker(user: AnyUser) -> None:
     """Refuse unless `user` is a reviewer or an editor (the people who check claims)."""
     require_role(
         user, roles.REVIEWER, roles.EDITOR, message="Only reviewers and editors may do this."

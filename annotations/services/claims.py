@@ -1,7 +1,9 @@
 """Claims on an article and their discussion threads; what freezes a claim, who wrote it."""
 
 from collections.abc import Iterable
+from types import EllipsisType
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -9,6 +11,7 @@ from .. import anchoring, roles
 from ..audit import record_event, record_update, snapshot
 from ..memory import matching
 from ..models import Article, Claim, ClaimContributor, Comment, ExternalFactCheck, Verdict
+from ..roles import AnyUser
 from .articles import follow_claims
 from .checks import require_checker
 
@@ -43,13 +46,14 @@ def _anchor(
             )
         start, end = anchoring.enclosing(chosen)
     else:
-        missing = {
-            name: "Give start and end (character offsets), or sentences."
-            for name, value in (("start", start), ("end", end))
-            if value is None
-        }
-        if missing:
-            raise ValidationError(missing)
+        if start is None or end is None:
+            raise ValidationError(
+                {
+                    name: "Give start and end (character offsets), or sentences."
+                    for name, value in (("start", start), ("end", end))
+                    if value is None
+                }
+            )
         errors = anchoring.span_errors(start=start, end=end, length=len(article.body))
         if errors:
             raise ValidationError(errors)
@@ -90,14 +94,14 @@ def require_open_for_edits(claim: Claim, *, what: str) -> None:
         )
 
 
-def record_contributor(*, claim: Claim, user) -> None:
+def record_contributor(*, claim: Claim, user: User) -> None:
     """Remember that `user` wrote or changed the claim's span, wording or sources."""
     ClaimContributor.objects.bulk_create(
         [ClaimContributor(claim=claim, user=user)], ignore_conflicts=True
     )
 
 
-def contributed_to(*, claim: Claim, user) -> bool:
+def contributed_to(*, claim: Claim, user: User) -> bool:
     """Whether `user` marked the claim, cited one of its sources or changed either."""
     return (
         claim.created_by_id == user.pk
@@ -124,7 +128,7 @@ def _set_span(claim: Claim, *, start: int, end: int) -> None:
 def create_claim(
     *,
     article: Article,
-    created_by,
+    created_by: User,
     start: int | None = None,
     end: int | None = None,
     sentence_ids: Iterable[int] | None = None,
@@ -156,7 +160,7 @@ def create_claim(
     return claim
 
 
-def can_edit_claim(*, claim: Claim, user) -> bool:
+def can_edit_claim(*, claim: Claim, user: AnyUser) -> bool:
     """The claim's author, its assignee and editors may edit it."""
     return (
         claim.created_by_id == user.pk
@@ -168,13 +172,13 @@ def can_edit_claim(*, claim: Claim, user) -> bool:
 def update_claim(
     *,
     claim: Claim,
-    actor,
+    actor: User,
     start: int | None = None,
     end: int | None = None,
     sentence_ids: Iterable[int] | None = None,
     claimant: str | None = None,
     text: str | None = None,
-    assignee=...,
+    assignee: User | EllipsisType | None = ...,
 ) -> Claim:
     """Change a claim's span, claimant, wording or assignee (None arguments stay as they are).
 
@@ -201,17 +205,16 @@ def update_claim(
             )
         if rewords:
             require_open_for_edits(claim, what="span and wording")
-        covered_ids = None
+        span: tuple[int, int, list[int]] | None = None
         if respan:
             if sentence_ids is None:
                 start = claim.start if start is None else start
                 end = claim.end if end is None else end
-            start, end, covered_ids = _anchor(
-                article=claim.article, start=start, end=end, sentence_ids=sentence_ids
-            )
+            span = _anchor(article=claim.article, start=start, end=end, sentence_ids=sentence_ids)
         before = snapshot(claim, CLAIM_FIELDS)
-        if covered_ids is not None:
-            _set_span(claim, start=start, end=end)
+        if span is not None:
+            new_start, new_end, covered_ids = span
+            _set_span(claim, start=new_start, end=new_end)
             claim.sentences.set(covered_ids)
         if claimant is not None:
             claim.claimant = claimant
@@ -225,12 +228,12 @@ def update_claim(
         record_update(
             actor=actor, action="claim.updated", obj=claim, before=before, fields=CLAIM_FIELDS
         )
-        if covered_ids is not None or text is not None:
+        if span is not None or text is not None:
             matching.queue_claims([claim.pk])
     return claim
 
 
-def delete_claim(*, claim: Claim, actor) -> None:
+def delete_claim(*, claim: Claim, actor: User) -> None:
     """Delete a claim that was never published: its author may, and so may any editor."""
     require_checker(actor)
     with transaction.atomic():
@@ -260,7 +263,7 @@ def _check_comment_body(body: str) -> None:
         raise ValidationError({"body": "A comment cannot be empty."})
 
 
-def add_comment(*, claim: Claim, author, body: str) -> Comment:
+def add_comment(*, claim: Claim, author: User, body: str) -> Comment:
     """Post to a claim's discussion thread."""
     require_checker(author)
     _check_comment_body(body)
@@ -276,7 +279,7 @@ def add_comment(*, claim: Claim, author, body: str) -> Comment:
     return comment
 
 
-def update_comment(*, comment: Comment, actor, body: str) -> Comment:
+def update_comment(*, comment: Comment, actor: User, body: str) -> Comment:
     """Edit one's own comment."""
     require_checker(actor)
     if comment.author_id != actor.pk:
@@ -292,7 +295,7 @@ def update_comment(*, comment: Comment, actor, body: str) -> Comment:
     return comment
 
 
-def delete_comment(*, comment: Comment, actor) -> None:
+def delete_comment(*, comment: Comment, actor: User) -> None:
     """Delete one's own comment."""
     require_checker(actor)
     if comment.author_id != actor.pk:
@@ -308,7 +311,11 @@ def delete_comment(*, comment: Comment, actor) -> None:
 
 
 def link_same_as(
-    *, claim: Claim, actor, same_as: Claim | None = None, external: ExternalFactCheck | None = None
+    *,
+    claim: Claim,
+    actor: User,
+    same_as: Claim | None = None,
+    external: ExternalFactCheck | None = None,
 ) -> Claim:
     """Record that `claim` repeats an earlier fact-check (ours or another checker's), or clear
     the link when both are None. Suggestions never set this; a person does.

@@ -12,6 +12,9 @@ The shape of `changes` (every key optional, at least one):
      "remove_sources": [source ids of the claim]}
 """
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from ..audit import record_event, record_update, snapshot
@@ -24,7 +27,7 @@ SOURCE_KEYS = ("url", "title", "publisher", "quote", "stance")
 LIMITS = {"claimant": 255, "url": 2048, "title": 500, "publisher": 255}
 
 
-def _text(value, *, field: str) -> str:
+def _text(value: object, *, field: str) -> str:
     if not isinstance(value, str) or "\x00" in value:
         raise ValidationError({"changes": f"{field} must be a string (no NUL characters)."})
     if field in LIMITS and len(value) > LIMITS[field]:
@@ -32,7 +35,7 @@ def _text(value, *, field: str) -> str:
     return value
 
 
-def _clean_source(raw, *, claim: Claim, author, position: int) -> dict:
+def _clean_source(raw: object, *, claim: Claim, author: User, position: int) -> dict[str, Any]:
     if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
         raise ValidationError({"changes": f"add_sources[{position}] must be an object with a url."})
     unknown = set(raw) - set(SOURCE_KEYS)
@@ -51,7 +54,7 @@ def _clean_source(raw, *, claim: Claim, author, position: int) -> dict:
     return source
 
 
-def clean_changes(*, claim: Claim, author, changes: dict) -> dict:
+def clean_changes(*, claim: Claim, author: User, changes: dict[str, Any]) -> dict[str, Any]:
     """The proposed changes checked against the claim as it is now (a 400 naming what is wrong).
 
     Only a published claim takes proposals: a claim being drafted is edited directly.
@@ -70,7 +73,7 @@ def clean_changes(*, claim: Claim, author, changes: dict) -> dict:
     unknown = set(changes) - {*CLAIM_KEYS, "add_sources", "remove_sources"}
     if unknown:
         raise ValidationError({"changes": f"Unknown fields: {sorted(unknown)}."})
-    clean: dict = {}
+    clean: dict[str, Any] = {}
     for key in ("claimant", "text"):
         if key in changes:
             clean[key] = _text(changes[key], field=key)
@@ -108,7 +111,7 @@ def clean_changes(*, claim: Claim, author, changes: dict) -> dict:
     return clean
 
 
-def apply_changes(*, verdict: Verdict, claim: Claim, editor) -> dict:
+def apply_changes(*, verdict: Verdict, claim: Claim, editor: User) -> dict[str, Any]:
     """Apply an approved verdict's proposed changes to its locked claim; what changed, for the
     audit trail. The proposal is checked again: the claim may have moved since it was made."""
     if not verdict.changes:

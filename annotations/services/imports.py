@@ -1,9 +1,12 @@
 """Import jobs: starting one (its task is queued after the commit) and cancelling it."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -11,12 +14,13 @@ from django.utils import timezone
 from .. import jobs
 from ..audit import record_event
 from ..models import ImportJob
+from ..roles import AnyUser
 
 
 def start_import(
     *,
-    created_by,
-    upload=None,
+    created_by: User | None,
+    upload: "File[Any] | None" = None,
     name: str = "",
     urls: list[str] | None = None,
     feed: str | None = None,
@@ -72,7 +76,7 @@ def start_import(
     return job
 
 
-def cancel_import(*, job: ImportJob, user) -> ImportJob:
+def cancel_import(*, job: ImportJob, user: AnyUser) -> ImportJob:
     """Cancel a queued or running import; a running one stops before its next batch."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)

@@ -9,10 +9,13 @@ span (on the revision it was last found in), sentences, sources, comments and ve
 """
 
 import json
+from datetime import datetime
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Field, QuerySet
 from django.utils import timezone
 
 from .. import anchoring, jobs, reanchoring, roles, scoring, search
@@ -48,7 +51,7 @@ def _first_revision(article: Article) -> ArticleRevision:
     )
 
 
-def revision_sentences(revision: ArticleRevision, *, current: bool):
+def revision_sentences(revision: ArticleRevision, *, current: bool) -> QuerySet[Sentence]:
     """The sentences of one revision: the article's current ones, or those kept with it."""
     if current:
         return Sentence.objects.filter(article_id=revision.article_id).order_by("position")
@@ -61,7 +64,7 @@ def newest_revision(article: Article) -> ArticleRevision | None:
 
 
 def record_revision(
-    *, article: Article, body: str, source: str, created_by=None
+    *, article: Article, body: str, source: str, created_by: User | None = None
 ) -> tuple[ArticleRevision, bool]:
     """Make `body` the article's current text; (the newest revision, False) if it is unchanged.
 
@@ -157,12 +160,15 @@ def _update_claims(claims: list[tuple[Claim, int]]) -> None:
             [claim for claim, _ in claims], [*_REANCHOR_FIELDS, "version", "review_version"]
         )
         return
-    fields = [Claim._meta.get_field(name) for name in _REANCHOR_FIELDS]
+    fields = [cast("Field[Any, Any]", Claim._meta.get_field(name)) for name in _REANCHOR_FIELDS]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(f.column or f.attname) for f in fields)
     casts = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
-    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
-    rows, params = [], []
+    sets = ", ".join(
+        f"{quote(f.column or f.attname)} = v.{quote(f.column or f.attname)}" for f in fields
+    )
+    rows: list[str] = []
+    params: list[Any] = []
     for claim, bump in claims:
         rows.append(f"(%s::bigint, {casts}, %s::integer)")
         params.append(claim.pk)
@@ -199,7 +205,7 @@ def reanchor_claims(*, revision_id: int) -> dict[str, int]:
         texts = ArticleRevision.objects.filter(article=article).values_list("pk", "number", "body")
         bodies = {pk: body for pk, _, body in texts}
         numbers = {pk: number for pk, number, _ in texts}
-        first = min(numbers, key=numbers.get)
+        first = min(numbers, key=lambda pk: numbers[pk])
         claims = list(
             Claim.objects.filter(article=article)
             .exclude(anchor_revision=revision)
@@ -242,11 +248,11 @@ def reanchor_claims(*, revision_id: int) -> dict[str, int]:
 class _Writes:
     """What one re-anchoring job changes, gathered claim by claim and written in bulk."""
 
-    def __init__(self, *, now, revision: ArticleRevision) -> None:
+    def __init__(self, *, now: datetime, revision: ArticleRevision) -> None:
         self.now, self.revision = now, revision
         self.claims: list[tuple[Claim, int]] = []  # and its review version's increment
         self.sentences: list[tuple[int, int]] = []  # (claim id, sentence id) to add
-        self.events: list[tuple[str, Claim, dict]] = []
+        self.events: list[tuple[str, Claim, dict[str, Any]]] = []
         self.reembed: list[int] = []  # claims that moved or changed: claim memory
 
     def apply(
@@ -257,7 +263,7 @@ class _Writes:
         source_revision_id: int,
         source_number: int,
         old_body: str,
-        spans,
+        spans: list[tuple[int, int, int]],
     ) -> None:
         revision = self.revision
         before = {"anchor_status": claim.anchor_status, "start": claim.start, "end": claim.end}
@@ -289,7 +295,7 @@ class _Writes:
                 claim.text_changed_at = self.now
             # A changed claim keeps the quote it was checked against until a reviewer accepts
             # the new text; an anchored one has exactly that text again.
-            claim.start, claim.end = result.start, result.end
+            claim.start, claim.end = cast(int, result.start), cast(int, result.end)  # placed
             claim.anchor_status = result.status
             claim.anchor_revision = revision
             covered = anchoring.covered(
@@ -330,7 +336,7 @@ class _Writes:
             matching.queue_claims(self.reembed)
 
 
-def accept_anchor(*, claim: Claim, actor) -> Claim:
+def accept_anchor(*, claim: Claim, actor: User) -> Claim:
     """A reviewer confirms a changed claim's new text: its quote becomes that text, `anchored`.
 
     Only for `changed` claims (an orphan has no new place; re-span it instead). The claim's

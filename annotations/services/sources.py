@@ -4,8 +4,10 @@ A source a moderator hid stays hidden: citing its URL on that claim again needs 
 """
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -13,6 +15,7 @@ from django.db import transaction
 from .. import roles
 from ..audit import record_event, record_update, snapshot
 from ..models import Claim, Source
+from ..roles import AnyUser
 from .checks import require_checker
 from .claims import lock_claim, record_contributor, require_open_for_edits
 
@@ -44,7 +47,9 @@ def _url_key(url: str) -> tuple[str, str, str, str]:
     return scheme, host, parts.path.rstrip("/"), parts.query
 
 
-def check_not_hidden_here(*, claim: Claim, url: str, actor, exclude: int | None = None) -> None:
+def check_not_hidden_here(
+    *, claim: Claim, url: str, actor: User, exclude: int | None = None
+) -> None:
     """Refuse citing again on `claim` a URL that a moderator hid there, unless `actor` moderates.
 
     A hidden source stays hidden: posting it anew must not make it public again behind the
@@ -53,8 +58,10 @@ def check_not_hidden_here(*, claim: Claim, url: str, actor, exclude: int | None 
     if roles.has_role(actor, roles.MODERATOR):
         return
     key = _url_key(url)
-    hidden = claim.sources.filter(is_hidden=True).exclude(pk=exclude).values_list("url", flat=True)
-    if any(_url_key(other) == key for other in hidden):
+    hidden = claim.sources.filter(is_hidden=True)
+    if exclude is not None:
+        hidden = hidden.exclude(pk=exclude)
+    if any(_url_key(other) == key for other in hidden.values_list("url", flat=True)):
         raise PermissionDenied(
             "A moderator hid a source with this URL on this claim: only a moderator may cite "
             "it again."
@@ -64,7 +71,7 @@ def check_not_hidden_here(*, claim: Claim, url: str, actor, exclude: int | None 
 def add_source(
     *,
     claim: Claim,
-    created_by,
+    created_by: User,
     url: str,
     title: str = "",
     publisher: str = "",
@@ -103,12 +110,12 @@ def add_source(
     return source
 
 
-def _require_author_or_editor(*, author_id: int, user, what: str) -> None:
+def _require_author_or_editor(*, author_id: int, user: AnyUser, what: str) -> None:
     if author_id != user.pk and not roles.has_role(user, roles.EDITOR):
         raise PermissionDenied(f"Only the person who added this {what} or an editor may change it.")
 
 
-def _lock_source_for_change(source: Source, actor) -> Source:
+def _lock_source_for_change(source: Source, actor: User) -> Source:
     """Lock the source's claim, then the source, and check that `actor` may change it now."""
     claim = lock_claim(source.claim_id)
     source = Source.objects.select_for_update(of=("self",)).get(pk=source.pk)
@@ -120,7 +127,7 @@ def _lock_source_for_change(source: Source, actor) -> Source:
     return source
 
 
-def update_source(*, source: Source, actor, **changes) -> Source:
+def update_source(*, source: Source, actor: User, **changes: Any) -> Source:
     """Edit a source (url, title, publisher, quote, stance, accessed_at). Its author or editors,
     while its claim is drafted."""
     require_checker(actor)
@@ -146,7 +153,7 @@ def update_source(*, source: Source, actor, **changes) -> Source:
     return source
 
 
-def delete_source(*, source: Source, actor) -> None:
+def delete_source(*, source: Source, actor: User) -> None:
     """Remove a source. Its author or editors, while its claim is drafted."""
     require_checker(actor)
     with transaction.atomic():

@@ -6,7 +6,10 @@ again). Approval publishes the claim; on a published claim it also applies the c
 verdict proposes (`corrections`) and publishes a correction note.
 """
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +41,7 @@ def _check_explanation(explanation: str) -> None:
         )
 
 
-def _check_submittable(claim: Claim, *, author, changes: dict) -> dict:
+def _check_submittable(claim: Claim, *, author: User, changes: dict[str, Any]) -> dict[str, Any]:
     """Checks shared by a first submission and a resubmission, on a locked claim."""
     if claim.status == Claim.Status.RETRACTED:
         raise ValidationError({"detail": "A retracted claim takes no new verdicts."})
@@ -54,7 +57,12 @@ def _check_submittable(claim: Claim, *, author, changes: dict) -> dict:
 
 
 def submit_verdict(
-    *, claim: Claim, author, rating: Rating, explanation: str, changes: dict | None = None
+    *,
+    claim: Claim,
+    author: User,
+    rating: Rating,
+    explanation: str,
+    changes: dict[str, Any] | None = None,
 ) -> Verdict:
     """Give a claim a verdict for an editor to approve. Needs a source and a real explanation.
 
@@ -88,7 +96,7 @@ def submit_verdict(
     return verdict
 
 
-def _lock_own(verdict: Verdict, actor) -> tuple[Verdict, Claim]:
+def _lock_own(verdict: Verdict, actor: User) -> tuple[Verdict, Claim]:
     """Lock the verdict, then its claim; refuse unless `actor` wrote the verdict."""
     require_checker(actor)
     verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
@@ -99,7 +107,7 @@ def _lock_own(verdict: Verdict, actor) -> tuple[Verdict, Claim]:
     return verdict, claim
 
 
-def withdraw_verdict(*, verdict: Verdict, actor) -> Verdict:
+def withdraw_verdict(*, verdict: Verdict, actor: User) -> Verdict:
     """Take one's own verdict back from the editor's queue, as a draft to revise or resubmit.
 
     The claim goes back to draft (a published claim stays published under its verdict).
@@ -124,7 +132,7 @@ def withdraw_verdict(*, verdict: Verdict, actor) -> Verdict:
     return verdict
 
 
-def resubmit_verdict(*, verdict: Verdict, actor) -> Verdict:
+def resubmit_verdict(*, verdict: Verdict, actor: User) -> Verdict:
     """Send one's own draft (withdrawn) verdict to the editors again, with the submission checks."""
     with transaction.atomic():
         verdict, claim = _lock_own(verdict, actor)
@@ -151,10 +159,10 @@ def resubmit_verdict(*, verdict: Verdict, actor) -> Verdict:
 def update_verdict(
     *,
     verdict: Verdict,
-    actor,
+    actor: User,
     rating: Rating | None = None,
     explanation: str | None = None,
-    changes: dict | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> Verdict:
     """Revise one's own draft verdict (one withdrawn from the editor's queue).
 
@@ -187,7 +195,7 @@ def update_verdict(
     return verdict
 
 
-def _lock_for_review(verdict: Verdict, editor) -> Verdict:
+def _lock_for_review(verdict: Verdict, editor: User) -> Verdict:
     require_role(editor, roles.EDITOR, message="Only editors may approve or reject verdicts.")
     verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
     verdict.claim = lock_claim(verdict.claim_id)
@@ -200,7 +208,7 @@ def _lock_for_review(verdict: Verdict, editor) -> Verdict:
     return verdict
 
 
-def approve_verdict(*, verdict: Verdict, editor, correction: str = "") -> Verdict:
+def approve_verdict(*, verdict: Verdict, editor: User, correction: str = "") -> Verdict:
     """Publish the claim under this verdict. Editors only, never their own verdict.
 
     Replacing the verdict of an already-published claim needs a `correction` note: the
@@ -257,7 +265,7 @@ def approve_verdict(*, verdict: Verdict, editor, correction: str = "") -> Verdic
     return verdict
 
 
-def reject_verdict(*, verdict: Verdict, editor, reason: str) -> Verdict:
+def reject_verdict(*, verdict: Verdict, editor: User, reason: str) -> Verdict:
     """Send a verdict back to its author with a reason. Editors only, never their own verdict.
 
     A published claim stays published under its earlier verdict.

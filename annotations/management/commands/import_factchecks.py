@@ -20,12 +20,16 @@ class Command(BaseCommand):
                 data = path.read_bytes()
             except OSError as error:
                 raise CommandError(f"{path}: {error.strerror}") from error
-            records, errors = [], []
+            records: list[external.ExternalRecord] = []
+            errors: list[external.ExternalError] = []
             for item in external.parse(data, name=path.name):
-                (errors if isinstance(item, external.ExternalError) else records).append(item)
+                if isinstance(item, external.ExternalError):
+                    errors.append(item)
+                else:
+                    records.append(item)
             created, duplicates = external.store(records)
-            for error in errors:
-                self.stderr.write(f"{path}: {error.where}: {error.message}")
+            for failure in errors:
+                self.stderr.write(f"{path}: {failure.where}: {failure.message}")
             self.stdout.write(
                 f"{path}: {created} new fact-checks, {duplicates} already held, "
                 f"{len(errors)} errors"
