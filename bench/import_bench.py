@@ -38,7 +38,14 @@ from django.conf import settings  # noqa: E402
 from django.core.files import File  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from annotations.models import Article, ArticleSearch, ImportJob, Sentence, normalise_body  # noqa: E402
+from annotations.models import (  # noqa: E402
+    Article,
+    ArticleSearch,
+    ImportJob,
+    Sentence,
+    SentenceEmbedding,
+    normalise_body,
+)
 from annotations.segmentation import split_sentences  # noqa: E402
 from annotations.services import start_import  # noqa: E402
 
@@ -75,7 +82,11 @@ def article(rng: random.Random, run: str, i: int) -> dict:
 
 
 WORKER = [sys.executable, "-m", "celery", "-A", "factcheck", "worker", "--pool=solo"]
-WORKER += ["--queues=imports,exports,search,models,celery"]  # one worker, every queue
+EVERY_QUEUE = "--queues=imports,exports,search,models,celery"  # one worker, every queue
+# --models-apart: as `make run` and Compose run them, model work (claim memory's embeddings,
+# check-worthiness) on a worker of its own beside the one that imports and indexes.
+NOT_MODELS = "--queues=imports,exports,search,celery"
+MODELS_WORKER = [*WORKER, "--queues=models", "-n", "models@%h"]
 
 
 def worker_env() -> dict[str, str]:
@@ -98,13 +109,19 @@ def rss(process: psutil.Process) -> int:
     return total
 
 
-def run_job(path: Path) -> tuple[ImportJob, int, int, float]:
+def run_job(path: Path, *, models_apart: bool = False) -> tuple[ImportJob, int, int, float]:
     """The finished job, the worker's idle RSS and peak RSS (bytes) during the job, and the
     seconds from the job's end until every article it created had its search document."""
+    quiet = ["--loglevel=WARNING", "--without-gossip", "--without-mingle"]
     worker = subprocess.Popen(
-        [*WORKER, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+        [*WORKER, NOT_MODELS if models_apart else EVERY_QUEUE, *quiet],
         cwd=ROOT,
         env=worker_env(),
+    )
+    models = (
+        subprocess.Popen([*MODELS_WORKER, *quiet], cwd=ROOT, env=worker_env())
+        if models_apart
+        else None
     )
     process = psutil.Process(worker.pid)
     try:
@@ -122,10 +139,22 @@ def run_job(path: Path) -> tuple[ImportJob, int, int, float]:
         while documents.count() < job.created:
             time.sleep(0.05)
         searchable = time.time() - job.finished_at.timestamp()
+        if models_apart:
+            embedded = SentenceEmbedding.objects.filter(sentence__article__import_job=job).count()
+            scored = Sentence.objects.filter(
+                article__import_job=job, checkworthiness__isnull=False
+            ).count()
+            print(f"  models worker by then: {embedded} sentences embedded, {scored} scored")
         return job, idle, peak, searchable
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for running in filter(None, [worker, models]):
+            running.terminate()
+        for running in filter(None, [worker, models]):
+            try:
+                running.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # the models worker busy embedding a backlog
+                running.kill()
+                running.wait()
 
 
 def floor(bodies: list[str]) -> tuple[float, float, int]:
@@ -153,6 +182,11 @@ def floor(bodies: list[str]) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, nargs="?", default=2000)
+    parser.add_argument(
+        "--models-apart",
+        action="store_true",
+        help="run model work on a second worker, as make run and Compose do",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a migrated PostgreSQL database.")
@@ -164,7 +198,7 @@ def main() -> None:
         path = Path(tmp) / f"bench-{args.n}.jsonl"
         path.write_text("\n".join(json.dumps(r) for r in records))
         size_mb = path.stat().st_size / 1e6
-        job, idle, peak, searchable = run_job(path)
+        job, idle, peak, searchable = run_job(path, models_apart=args.models_apart)
         seconds = (job.finished_at - job.started_at).total_seconds()
         sentences = Sentence.objects.filter(article__import_job=job).count()
         bodies = [normalise_body(r["body"]) for r in records]
