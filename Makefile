@@ -11,7 +11,7 @@ WORKER_CONCURRENCY ?= 2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint format bench migrate
+.PHONY: install run test lint format bench migrate messages
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -74,6 +74,14 @@ test: lint
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 	DEBUG=true IMPORT_FETCH_ALLOW_PRIVATE=true AXES_ENABLED=false CLAIM_MATCHING_MODEL=lexical \
 	$(VENV)/bin/pytest $(COV_ARGS) $(PYTEST_ARGS)
+
+# Gather the translatable strings into locale/es (templates and Python; the ES modules), then
+# compile them. Needs GNU gettext; the compiled .mo files are committed.
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=bench --ignore=tests --ignore=docs
+messages: install
+	DEBUG=true $(PY) manage.py makemessages -l es --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=true $(PY) manage.py makemessages -d djangojs -l es --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=true $(PY) manage.py compilemessages -l es $(MESSAGES_IGNORE)
 
 bench: install
 	$(PY) bench/segmentation_bench.py

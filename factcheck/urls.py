@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 
@@ -25,6 +27,14 @@ urlpatterns = [
             url_name="api-schema", template_name="frontend/api_docs.html"
         ),
         name="api-docs",
+    ),
+    # The language switcher posts to i18n/setlang/; the ES modules read their strings from the
+    # catalogue of the active language (cached by the browser per language for a day).
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "jsi18n/",
+        cache_page(86400, key_prefix="jsi18n")(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
     ),
     path("", include("frontend.urls")),
 ]
