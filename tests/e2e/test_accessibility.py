@@ -6,16 +6,15 @@ and the page. The only rules left out are named below, each for third-party mark
 write (Swagger UI, Django's admin), with the reason.
 """
 
-from dataclasses import dataclass, field
-
 import re
+from dataclasses import dataclass, field
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from axes.utils import reset as axes_reset
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from axes.utils import reset as axes_reset
 from annotations.models import (
     AnchorStatus,
     ArticleRevision,
@@ -130,7 +129,9 @@ def build_desk() -> Desk:
             created_by=rita, format="jsonl", original_name=f"day-{n}.jsonl", status=status
         )
     for status in (ExportJob.Status.SUCCEEDED, ExportJob.Status.FAILED):
-        ExportJob.objects.create(created_by=rita, format="csv", status=status, finished_at=timezone.now())
+        ExportJob.objects.create(
+            created_by=rita, format="csv", status=status, finished_at=timezone.now()
+        )
     return Desk(
         article=article.pk,
         claims={state: c.pk for state, c in claims.items()},
@@ -287,11 +288,10 @@ def test_every_page_has_no_serious_axe_violation(browser, live_server, settings,
     mo.goto(f"/admin/annotations/claim/{claims['draft']}/change/")
     # Django's change form breadcrumbs: white links in pale blue text, no underline (Django's
     # markup and CSS; our own admin pages underline them, frontend/admin.css).
-    audit.check(
-        mo, "admin-change-form", third_party={"link-in-text-block": ".breadcrumbs > a"}
-    )
+    audit.check(mo, "admin-change-form", third_party={"link-in-text-block": ".breadcrumbs > a"})
 
-    # Last, as they lock this address out of signing in: the lockout (django-axes), then the sign-in throttle's 429 page.
+    # Last, as they lock this address out of signing in: the lockout (django-axes), then the
+    # sign-in throttle's 429 page.
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 2
     for _ in range(3):

@@ -24,6 +24,14 @@ export function flagControl(path, reasons, what) {
     open.setAttribute("aria-expanded", String(!form.hidden));
     if (!form.hidden) reason.focus();
   });
+  // Esc closes the form, back to its button (the reader's own Esc is not run).
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    form.hidden = true;
+    open.setAttribute("aria-expanded", "false");
+    open.focus();
+  });
   submitOnce(
     form,
     async (key) => {
@@ -31,8 +39,10 @@ export function flagControl(path, reasons, what) {
       await api(path, { method: "POST", json: { reason: reason.value, note: note.value }, key });
       form.hidden = true;
       open.disabled = true;
+      status.tabIndex = -1; // the form and its button are gone: focus the answer, not the page top
       open.textContent = "Flagged";
       say(status, "Thank you: the moderators will look at it.", { kind: "ok" });
+      status.focus();
     },
     (error) => say(status, `The flag was not sent. ${error.message}`),
   );

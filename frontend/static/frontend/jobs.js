@@ -56,6 +56,7 @@ export function jobHistory({ path, pageSize, table, empty, pager, row, onError }
   let firstPage = true;
 
   async function load(url) {
+    const pressed = document.activeElement; // read now: a hidden button may lose focus meanwhile
     let data;
     try {
       ({ data } = await api(url));
@@ -72,6 +73,8 @@ export function jobHistory({ path, pageSize, table, empty, pager, row, onError }
     newer.hidden = !links.previous;
     older.hidden = !links.next;
     pager.hidden = newer.hidden && older.hidden;
+    // On the first or last page the pressed button hides: keep keyboard focus on the other one.
+    if ((pressed === newer || pressed === older) && pressed.hidden) (pressed === newer ? older : newer).focus();
   }
 
   // The API's page links are absolute; the API door takes the path.

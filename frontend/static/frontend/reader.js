@@ -5,6 +5,7 @@
 import { api, busy, el, newKey, say } from "./api.js";
 import { ClaimPanel } from "./claim.js";
 import { ClaimList } from "./claimlist.js";
+import { keepFocus } from "./focus.js";
 import { installKeys } from "./keys.js";
 import { articleAssign, legendRatings } from "./header.js";
 import { articleMatches, sentenceMatchesBox } from "./memory.js";
@@ -181,6 +182,8 @@ const panel = new ClaimPanel({
   },
 });
 
+keepFocus($("claim-panel"), () => $("panel-title"));
+
 // --- Events ------------------------------------------------------------------------------------
 
 // Restyling the sentences while the mouse button is down cancels Chromium's drag selection, so
@@ -228,6 +231,21 @@ function claimAtCursor() {
   return [...claims].sort((a, b) => a.end - a.start - (b.end - b.start))[0];
 }
 
+/** Esc: from the open claim's panel back to its sentence in the text, closing the claim; elsewhere
+ * it clears the selection. */
+function escapeKey() {
+  if (!panel.claim || !$("claim-panel").contains(document.activeElement)) {
+    selection.clear();
+    return;
+  }
+  const claim = view.claims.get(panel.claim.id);
+  const placed = claim && claim.anchor_status !== "orphaned";
+  const first = placed ? view.sentencesOverlapping(claim.start, claim.end)[0] : undefined;
+  panel.close();
+  selection.textSelection = null;
+  selection.setCursor(first ?? Math.max(selection.cursor, 0));
+}
+
 function step(delta, extend) {
   selection.textSelection = null;
   selection.setCursor(selection.cursor < 0 ? 0 : selection.cursor + delta, { extend });
@@ -240,7 +258,7 @@ installKeys(
     create: () => createClaim(),
     next: nextCheckworthy,
     help: () => helpDialog.showModal(),
-    escape: () => selection.clear(),
+    escape: escapeKey,
     enter: () => {
       const claim = claimAtCursor();
       if (!claim) {
