@@ -152,7 +152,8 @@ class Audit:
     def check(self, page: Page, name: str, *, third_party: dict[str, str] | None = None) -> None:
         """Axe the page as it is now. `third_party`: {rule: selector} of markup we do not write
         where that one rule is let pass (every other rule still applies there)."""
-        page.wait_for_load_state("networkidle")
+        # Each page's own content is awaited by the caller; networkidle would add 0.5 s a page.
+        page.wait_for_load_state("load")
         results = AXE.run(page, options={"resultTypes": ["violations"]})
         for violation in results.response["violations"]:
             if violation["impact"] not in BLOCKING:
