@@ -3,7 +3,7 @@
 
 import { api, busy, el, say, submitOnce } from "./api.js";
 import { flagControl } from "./flag.js";
-import { gettext, interpolate } from "./i18n.js";
+import { gettext, interpolate, pgettext } from "./i18n.js";
 import { eventInWords, when, who } from "./words.js";
 
 export function commentsSection(panel, comments, loadError) {
@@ -21,7 +21,7 @@ export function commentsSection(panel, comments, loadError) {
       "li",
       { dataset: { comment: String(comment.id) } },
       el("p", { class: "muted small" }, interpolate(edited ? gettext("%(person)s, %(date)s (edited)") : gettext("%(person)s, %(date)s"), byline, true)),
-      comment.is_hidden ? el("span", { class: "badge hidden-badge" }, gettext("hidden by a moderator")) : null,
+      comment.is_hidden ? el("span", { class: "badge hidden-badge" }, pgettext("comment", "hidden by a moderator")) : null,
       body,
       error,
     );

@@ -2,12 +2,12 @@
 // underlines of the legend, from the scale in use.
 
 import { api, busy, el } from "./api.js";
-import { gettext, interpolate } from "./i18n.js";
+import { gettext, interpolate, pgettext } from "./i18n.js";
 
 /** Editors assign the article from its header (articles/{id}/assign/). */
 export function articleAssign(box, article, assignees) {
   if (!assignees.length) {
-    box.textContent = article.assignee ? interpolate(gettext("assigned to %(person)s"), { person: article.assignee.username }, true) : "";
+    box.textContent = article.assignee ? interpolate(pgettext("article", "assigned to %(person)s"), { person: article.assignee.username }, true) : "";
     return;
   }
   const select = el(
@@ -28,7 +28,7 @@ export function articleAssign(box, article, assignees) {
           json: { assignee: select.value ? Number(select.value) : null },
         });
         status.textContent = data.assignee
-          ? interpolate(gettext("Assigned to %(person)s."), { person: data.assignee.username }, true)
+          ? interpolate(pgettext("article", "Assigned to %(person)s."), { person: data.assignee.username }, true)
           : gettext("Unassigned.");
       } catch (error) {
         status.textContent = interpolate(gettext("Not assigned. %(error)s"), { error: error.message }, true);

@@ -2,7 +2,7 @@
 
 import { api, busy, el, say, submitOnce } from "./api.js";
 import { flagControl } from "./flag.js";
-import { gettext, interpolate } from "./i18n.js";
+import { gettext, interpolate, pgettext } from "./i18n.js";
 import { who } from "./words.js";
 
 function field(id, label, control) {
@@ -60,7 +60,7 @@ export function sourcesSection(panel, sources, loadError) {
       el("a", { href: source.url, rel: "noopener noreferrer", target: "_blank" }, source.title || source.url),
       " ",
       el("span", { class: `badge stance-${source.stance}` }, stanceLabel.get(source.stance) || source.stance),
-      source.is_hidden ? el("span", { class: "badge hidden-badge" }, gettext("hidden by a moderator")) : null,
+      source.is_hidden ? el("span", { class: "badge hidden-badge" }, pgettext("source", "hidden by a moderator")) : null,
       source.publisher ? el("span", { class: "muted" }, ` ${source.publisher}`) : null,
       source.quote ? el("blockquote", { class: "small" }, source.quote) : null,
       el("p", { class: "muted small" }, interpolate(gettext("Added by %(person)s"), { person: who(source.created_by) }, true)),
