@@ -33,6 +33,7 @@ def _page(request: HttpRequest, template: str, *, status: int = 200, **context) 
     user_roles = sorted(roles.roles_of(request.user))
     context.update(
         user_roles=user_roles,
+        role_labels=[str(roles.DISPLAY_NAMES[name]) for name in user_roles],
         is_editor=roles.EDITOR in user_roles,
         is_moderator=roles.MODERATOR in user_roles,
         uses_admin=access.may_use_admin(request.user),
