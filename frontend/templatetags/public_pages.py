@@ -61,5 +61,3 @@ def capture_as(parser: Parser, token: Token) -> CaptureNode:
     nodelist = parser.parse(("endcapture_as",))
     parser.delete_first_token()
     return CaptureNode(nodelist, bits[1])
-
-
