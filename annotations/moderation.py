@@ -6,7 +6,7 @@ event, so "who hid this, when, and why" has one answer.
 """
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from django.apps import apps as django_apps
@@ -73,7 +73,7 @@ NOT_HIDDEN = {
 }
 
 
-def _message(messages: dict[str, Promise], target: models.Model) -> str:
+def _message(messages: Mapping[str, Promise], target: models.Model) -> str:
     return str(messages[_label(target)])
 
 

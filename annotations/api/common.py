@@ -51,7 +51,8 @@ class CheckedCursorPagination(CursorPagination):
     paged list uses this class (tests/api/test_cursors.py walks the URLs to make sure).
     """
 
-    invalid_cursor_message = gettext_lazy(
+    # DRF types it as a str; a lazy string is what DRF's own message is.
+    invalid_cursor_message = gettext_lazy(  # type: ignore[assignment]
         "Invalid cursor: pass the `next` or `previous` link of a page unchanged."
     )
 

@@ -121,7 +121,7 @@ class DefaultScaleWording:
     translated_fields: tuple[str, ...] = ("label", "description")
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)  # type: ignore[misc]
+        data = super().to_representation(instance)
         for name in self.translated_fields:
             if isinstance(data.get(name), str):
                 data[name] = translated_default(data[name])

@@ -219,7 +219,9 @@ def test_api_errors_in_spanish_keep_their_fields(client_for, reviewer, outsider)
         "/api/v1/claims/", body, format="json", HTTP_ACCEPT_LANGUAGE="es"
     )
     assert english.status_code == spanish.status_code == 400
-    assert english.json() == {"sentences": [f"Sentences not in article {article.id}: {foreign.id}."]}
+    assert english.json() == {
+        "sentences": [f"Sentences not in article {article.id}: {foreign.id}."]
+    }
     assert spanish.json() == {
         "sentences": [f"Oraciones que no están en el artículo {article.id}: {foreign.id}."]
     }
