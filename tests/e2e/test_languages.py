@@ -20,21 +20,21 @@ def test_switching_language_on_my_work_and_back(page, e2e_editor):
     expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    page.get_by_label("Interface language").select_option("es")
+    page.get_by_label("Show pages in").select_option("es")
     page.get_by_role("button", name="Change").click()
     expect(page.get_by_role("heading", name="Mi trabajo", level=1)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))  # back where the switch was made
     expect(page.get_by_role("link", name="Importar")).to_be_visible()
     expect(page.get_by_test_id("role")).to_have_text("Editor")
-    expect(page.get_by_label("Idioma de la interfaz")).to_have_value("es")
+    expect(page.get_by_label("Mostrar las páginas en")).to_have_value("es")
     screenshot(page, "lang-switch-es")
 
     # The cookie holds: another page is Spanish too.
     page.get_by_role("link", name="Exportar").click()
     expect(page.get_by_role("heading", name="Exportar afirmaciones verificadas")).to_be_visible()
 
-    page.get_by_label("Idioma de la interfaz").select_option("en")
+    page.get_by_label("Mostrar las páginas en").select_option("en")
     page.get_by_role("button", name="Cambiar").click()
     expect(page.get_by_role("heading", name="Export verified claims")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -51,7 +51,7 @@ def test_a_spanish_browser_gets_spanish(browser, live_server, transactional_db):
         context.close()
 
 
-LANGUAGES = {"en": "Interface language", "es": "Idioma de la interfaz"}
+LANGUAGES = {"en": "Show pages in", "es": "Mostrar las páginas en"}
 
 
 def test_screenshots_of_every_page_in_both_languages(page, e2e_editor):
@@ -72,7 +72,7 @@ def test_screenshots_of_every_page_in_both_languages(page, e2e_editor):
     for language, label in LANGUAGES.items():
         if language == "es":  # English first (the default), then through the switcher
             page.goto("/")
-            page.get_by_label("Interface language").select_option("es")
+            page.get_by_label("Show pages in").select_option("es")
             page.get_by_role("button", name="Change").click()
             expect(page.locator("html")).to_have_attribute("lang", "es")
         for name, path in pages.items():

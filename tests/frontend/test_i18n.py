@@ -129,7 +129,7 @@ def test_pages_in_spanish_from_the_browser(name, desk, editor):
     assert response["Content-Language"] == "es"
     text = visible_text(page, *_fixture_data(desk), editor.get_username())
     assert not english_left(text), f"{name}: English words left: {english_left(text)}"
-    assert "Idioma de la interfaz" in page  # the switcher's label
+    assert "Mostrar las páginas en" in page  # the switcher's label
     # The check can fail: the same page in English shows those words.
     english = _client(editor).get(_pages(desk)[name]).content.decode()
     assert english_left(visible_text(english, *_fixture_data(desk), editor.get_username()))
