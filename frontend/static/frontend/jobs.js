@@ -2,15 +2,16 @@
 // and the paged list of past jobs (newest first, the API's cursor pages).
 
 import { api, el, FINISHED, items } from "./api.js";
+import { formatDateTime, pgettext } from "./i18n.js";
 
 /** A job's state in words; the badge's colour says the same (never colour alone). */
 export const STATE_WORDS = {
-  queued: "Waiting",
-  running: "Running",
-  succeeded: "Done",
-  partial: "Done, with errors",
-  failed: "Failed",
-  cancelled: "Cancelled",
+  queued: pgettext("job state", "Waiting"),
+  running: pgettext("job state", "Running"),
+  succeeded: pgettext("job state", "Done"),
+  partial: pgettext("job state", "Done, with errors"),
+  failed: pgettext("job state", "Failed"),
+  cancelled: pgettext("job state", "Cancelled"),
 };
 
 export function stateBadge(status) {
@@ -39,8 +40,9 @@ export function showProgress(progress, { status, done, total }) {
   }
 }
 
+/** When a job started, in the page's language ("2 Dec 14:02"); a dash for none. */
 export function when(iso) {
-  return iso ? new Date(iso).toLocaleString() : "—";
+  return formatDateTime(iso) || "—";
 }
 
 /**

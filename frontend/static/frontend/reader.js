@@ -10,6 +10,7 @@ import { installKeys } from "./keys.js";
 import { articleAssign, legendRatings } from "./header.js";
 import { articleMatches, sentenceMatchesBox } from "./memory.js";
 import { Selection } from "./selection.js";
+import { gettext, interpolate } from "./i18n.js";
 import { CHECKWORTHY, TextView } from "./textview.js";
 
 const $ = (id) => document.getElementById(id);
@@ -66,7 +67,7 @@ function nextCheckworthy() {
     .filter((i) => sentences[i].checkworthiness >= CHECKWORTHY && !view.bySentence[i].length)
     .sort((a, b) => sentences[b].checkworthiness - sentences[a].checkworthiness || a - b);
   if (!ranked.length) {
-    say(errorBox, "No unmarked sentence is left that scores as check-worthy.", { kind: "info" });
+    say(errorBox, gettext("No unmarked sentence is left that scores as check-worthy."), { kind: "info" });
     return;
   }
   say(errorBox, "");
@@ -90,7 +91,7 @@ let claimKey = newKey(); // one Idempotency-Key per claim the reviewer means to 
 async function createClaim() {
   const target = selection.target();
   if (!target) {
-    say(errorBox, "Select some text, or move to a sentence with j / k, before marking a claim.");
+    say(errorBox, gettext("Select some text, or move to a sentence with j / k, before marking a claim."));
     return;
   }
   await busy([createButton], async () => {
@@ -101,7 +102,7 @@ async function createClaim() {
       ({ data } = await api("claims/", { method: "POST", json: { article: articleId, ...target.payload }, key: claimKey }));
     } catch (error) {
       if (error.status) claimKey = newKey();
-      say(errorBox, `The claim could not be marked. ${error.message}`);
+      say(errorBox, interpolate(gettext("The claim could not be marked. %(error)s"), { error: error.message }, true));
       return;
     }
     claimKey = newKey();
@@ -125,7 +126,7 @@ async function moveClaim() {
       selection.textSelection = null;
       window.getSelection()?.removeAllRanges();
     } catch (error) {
-      say(errorBox, `The claim was not moved. ${error.message}`);
+      say(errorBox, interpolate(gettext("The claim was not moved. %(error)s"), { error: error.message }, true));
     }
   });
   selection.describe();
@@ -262,7 +263,7 @@ installKeys(
     enter: () => {
       const claim = claimAtCursor();
       if (!claim) {
-        say(errorBox, "There is no claim on this sentence yet: press c to mark one.", { kind: "info" });
+        say(errorBox, gettext("There is no claim on this sentence yet: press c to mark one."), { kind: "info" });
         return false;
       }
       panel.open(claim.id, { focus: true });
@@ -293,7 +294,13 @@ async function start() {
     view.render(article);
     const problems = [];
     if (scales.error) {
-      problems.push(`The rating scale could not be loaded (${scales.error.message}); verdicts cannot be given until you reload.`);
+      problems.push(
+        interpolate(
+          gettext("The rating scale could not be loaded (%(error)s); verdicts cannot be given until you reload."),
+          { error: scales.error.message },
+          true,
+        ),
+      );
     } else {
       // rating-scales/ is a plain list, the default scale first.
       const scale = scales.data.find((s) => s.is_default) || scales.data[0];
@@ -301,7 +308,7 @@ async function start() {
       legendRatings($("legend-ratings"), scale);
     }
     if (options.error) {
-      problems.push(`The form choices could not be loaded (${options.error.message}); reload the page.`);
+      problems.push(interpolate(gettext("The form choices could not be loaded (%(error)s); reload the page."), { error: options.error.message }, true));
     } else {
       panel.setOptions(options.data);
       articleAssign($("article-assign"), article, options.data.assignees);
@@ -317,8 +324,8 @@ async function start() {
     await openFromHash();
   } catch (error) {
     textBox.dataset.state = "error";
-    textBox.replaceChildren(el("p", { class: "muted" }, "The article could not be shown."));
-    say(errorBox, `The article could not be loaded. ${error.message}`);
+    textBox.replaceChildren(el("p", { class: "muted" }, gettext("The article could not be shown.")));
+    say(errorBox, interpolate(gettext("The article could not be loaded. %(error)s"), { error: error.message }, true));
   }
 }
 
