@@ -229,3 +229,17 @@ def test_focus_ring_is_white_on_the_dark_header(page, e2e_reviewer):
     tab_to(page, "#f-q")
     assert page.evaluate(OUTLINE)["colour"] == "rgb(194, 65, 12)"  # --focus, 5.2:1 on white
     log_out(page)
+
+
+def test_switch_language_by_keyboard(page, e2e_reviewer):
+    log_in(page, "rita-reviewer", keyboard=True)
+    tab_to(page, "#language-select")
+    page.keyboard.press("ArrowDown")  # English -> Español
+    tab_to(page, ".language-switcher button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    tab_to(page, "#language-select")
+    page.keyboard.press("ArrowUp")
+    tab_to(page, ".language-switcher button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
