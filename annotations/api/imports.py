@@ -38,6 +38,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "urls",
             "total",
             "created",
+            "updated",
             "duplicates",
             "failed",
             "errors",
