@@ -76,9 +76,7 @@ def test_sentences_of_a_new_article_that_repeat_a_check_are_listed(db, e5, earli
     assert data["sentences"][0]["matches"][0]["claim"] == earlier.pk
 
 
-def test_an_articles_suggestions_come_from_its_current_revision_only(
-    db, e5, earlier, client_for
-):
+def test_an_articles_suggestions_come_from_its_current_revision_only(db, e5, earlier, client_for):
     matching.embed_and_match_claims([earlier.pk], using=e5)
     article = article_with("Rain closed three motorways in the north.", SPANISH, language="es")
     matching.embed_and_match_articles([article.pk], using=e5)
