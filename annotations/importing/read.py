@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, Any, cast
+from typing import IO, Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -26,6 +26,7 @@ from .records import ArticleRecord, InputError, Item, Limits, RecordError, parse
 from .splitting import BatchSplitter
 
 FETCH_THREADS = 8
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +97,8 @@ def items(job: ImportJob) -> Iterator[Iterator[Item]]:
         yield formats.parse(stream, fmt=job.format, limits=limits)
 
 
-def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    """`items` in lists of `size`."""
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (an import's items, or a fact-check import's reviews)."""
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
