@@ -192,7 +192,7 @@ class JobAdmin(FollowsAccessPolicy, admin.ModelAdmin):
 
     @admin.display(description="progress")
     def progress(self, job: models.ImportJob | models.ExportJob) -> str:
-        done = job.created + job.duplicates + job.failed
+        done = job.created + getattr(job, "updated", 0) + job.duplicates + job.failed
         if not job.total:
             return f"{done:,}"
         return f"{done:,} / {job.total:,} ({min(100, 100 * done // job.total)}%)"
@@ -220,7 +220,13 @@ def _error_place(error: dict) -> tuple[str, str]:
 
 @admin.register(models.ImportJob)
 class ImportJobAdmin(JobAdmin):
-    list_display = (*JobAdmin.list_display[:2], "original_name", *JobAdmin.list_display[2:])
+    list_display = (
+        *JobAdmin.list_display[:2],
+        "original_name",
+        *JobAdmin.list_display[2:5],
+        "updated",  # stored URLs that came with a new text (revisions)
+        *JobAdmin.list_display[5:],
+    )
     search_fields = ("original_name",)
     actions = ["cancel_selected"]
 

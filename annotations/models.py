@@ -145,6 +145,9 @@ class ImportJob(Job):
     options = models.JSONField(default=dict, blank=True)
     # Records before this 0-based index are committed; a re-delivered task resumes from here.
     checkpoint = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(
+        default=0, help_text="Stored URLs that came with a new text: recorded as revisions."
+    )
 
     class Meta(Job.Meta):
         indexes = [models.Index(fields=["status", "created_at"])]
@@ -247,6 +250,8 @@ class ArticleRevision(models.Model):
         REFETCH = "refetch", pgettext_lazy("revision source", "Refetch")
         UPLOAD = "upload", pgettext_lazy("revision source", "Upload")
         API = "api", pgettext_lazy("revision source", "Api")
+        # an import brought a stored URL with a new text
+        IMPORT = "import", pgettext_lazy("revision source", "Import")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(help_text="1 for the first text, then 2, 3, ...")

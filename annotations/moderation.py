@@ -2,7 +2,9 @@
 
 The API (`annotations.api.moderation`) and the admin console (`annotations.admin`) both call these
 functions; neither repeats their rules. Each step is one transaction that leaves exactly one audit
-event, so "who hid this, when, and why" has one answer.
+event of its own, so "who hid this, when, and why" has one answer (hiding, unhiding or retracting
+a claim may also move its article's status, audited as `article.status_changed`, as any change
+of its claims does).
 """
 
 import contextvars
@@ -26,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from . import access, roles
 from .audit import diff, record_event, record_update, snapshot
 from .models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
+from .services.articles import follow_claims
 
 User = get_user_model()
 
@@ -212,6 +215,13 @@ def _lock(target: Flaggable) -> Flaggable:
     return type(target).objects.select_for_update().get(pk=target.pk)
 
 
+def _follow_hidden_claim(target: Flaggable, moderator) -> None:
+    """A hidden claim no longer counts towards its article's review: move the article's status
+    as any change of its claims does (hiding a source or a comment moves nothing)."""
+    if isinstance(target, Claim):
+        follow_claims(article_id=target.article_id, actor=moderator)
+
+
 def hide_content(*, target: models.Model, moderator, reason: str) -> models.Model:
     """Hide a claim, source or comment: it leaves the public export and reviewers' views.
 
@@ -239,6 +249,7 @@ def hide_content(*, target: models.Model, moderator, reason: str) -> models.Mode
         record_event(
             actor=moderator, action=f"{_label(target)}.hidden", obj=target, changes=changes
         )
+        _follow_hidden_claim(target, moderator)
     return target
 
 
@@ -263,6 +274,7 @@ def unhide_content(*, target: models.Model, moderator, reason: str) -> models.Mo
         record_event(
             actor=moderator, action=f"{_label(target)}.unhidden", obj=target, changes=changes
         )
+        _follow_hidden_claim(target, moderator)
     return target
 
 
@@ -311,6 +323,7 @@ def retract_verdict(*, verdict: Verdict, moderator, note: str) -> Correction:
         if resolved:
             changes["resolved_flags"] = resolved
         record_event(actor=moderator, action="verdict.retracted", obj=verdict, changes=changes)
+        follow_claims(article_id=claim.article_id, actor=moderator)
     return correction
 
 

@@ -255,7 +255,8 @@ class ClaimChildMixin:
 
 
 def validated(serializer_class, request) -> dict:
-    """The request body checked by `serializer_class` (a 400 naming the fields if not)."""
-    serializer = serializer_class(data=request.data)
+    """The request body checked by `serializer_class` (a 400 naming the fields if not); the
+    request is in its context (fields that take ids ask the access policy for whom)."""
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

@@ -39,6 +39,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "urls",
             "total",
             "created",
+            "updated",
             "duplicates",
             "failed",
             "errors",

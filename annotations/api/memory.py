@@ -4,6 +4,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from annotations import access
 from annotations.models import Claim, ExternalFactCheck
 
 
@@ -52,11 +53,17 @@ class ArticleMatchesSerializer(MatchStatusSerializer):
     sentences = SentenceMatchesSerializer(many=True)
 
 
+class VisibleToRequester(serializers.PrimaryKeyRelatedField):
+    """An id among the rows the requesting user may see: the access policy's queryset for the
+    model (`access.visible_to`), so an id they may not see is refused as one never used."""
+
+    def get_queryset(self):
+        return access.visible_to(self.context["request"].user, self.queryset.model)
+
+
 class SameAsSerializer(serializers.Serializer):
-    claim = serializers.PrimaryKeyRelatedField(
-        queryset=Claim.objects.filter(is_hidden=False), required=False, allow_null=True
-    )
-    external = serializers.PrimaryKeyRelatedField(
+    claim = VisibleToRequester(queryset=Claim.objects.all(), required=False, allow_null=True)
+    external = VisibleToRequester(
         queryset=ExternalFactCheck.objects.all(), required=False, allow_null=True
     )
 

@@ -203,11 +203,11 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     is_array = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
     number = 0
     try:
-        for data in _json_values(stream, is_array=is_array, limits=limits):
+        for data in json_values(stream, is_array=is_array, limits=limits):
             number += 1
-            if data is _TOO_DEEP:
+            if data is TOO_DEEP:
                 yield Item({"record": number}, error=too_deep())
-            elif data is _TOO_LARGE:
+            elif data is TOO_LARGE:
                 yield Item({"record": number}, error=too_large(limits))
             else:
                 yield _item_from_mapping({"record": number}, data, limits)
@@ -219,14 +219,14 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
         )
 
 
-_TOO_DEEP = object()
-_TOO_LARGE = object()
+TOO_DEEP = object()
+TOO_LARGE = object()
 
 
-def _json_values(stream: IO[bytes], *, is_array: bool, limits: Limits) -> Iterator[Any]:
+def json_values(stream: IO[bytes], *, is_array: bool, limits: Limits) -> Iterator[Any]:
     """The elements of a top-level array (or the one top-level value), built from ijson's
     events. An element nesting deeper than MAX_JSON_DEPTH, or whose text passes the record
-    limit, is not built: it is given as _TOO_DEEP or _TOO_LARGE.
+    limit, is not built: it is given as TOO_DEEP or TOO_LARGE.
 
     Not `ijson.items`: it keeps the path of every open level ("item.item.item..."), so a
     100 KB line of brackets took more memory than the machine has.
@@ -248,13 +248,13 @@ def _json_values(stream: IO[bytes], *, is_array: bool, limits: Limits) -> Iterat
         if event in ("start_map", "start_array"):
             depth += 1
             if depth - top > MAX_JSON_DEPTH:
-                skipping = skipping or _TOO_DEEP
+                skipping = skipping or TOO_DEEP
         elif event in ("end_map", "end_array"):
             depth -= 1
         elif isinstance(value, str):
             size += len(value)
             if size > limits.max_record_bytes:
-                skipping = skipping or _TOO_LARGE
+                skipping = skipping or TOO_LARGE
         if skipping is None:
             builder.event(event, value)
         if depth == top:

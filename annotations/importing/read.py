@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, Any, cast
+from typing import IO, Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -26,6 +26,7 @@ from .records import ArticleRecord, InputError, Item, Limits, RecordError, parse
 from .splitting import BatchSplitter
 
 FETCH_THREADS = 8
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class Batch:
     size: int  # items read: the checkpoint moves by this
     rows: list[Row]
     failures: list[dict[str, Any]]
-    known: int  # URLs already imported, not fetched again
+    known: int  # feed entries already imported, not fetched again
     texts: list[tuple[int, str, str]]  # the rows' (pk, body, language), on PostgreSQL
     split: Future[list[bytes]] | None  # their sentence_data, on PostgreSQL
 
@@ -96,8 +97,8 @@ def items(job: ImportJob) -> Iterator[Iterator[Item]]:
         yield formats.parse(stream, fmt=job.format, limits=limits)
 
 
-def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    """`items` in lists of `size`."""
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (an import's items, or a fact-check import's reviews)."""
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
@@ -113,7 +114,9 @@ def read(items: list[Item], splitter: BatchSplitter) -> Batch:
     """Resolve a batch's items into rows ready to store, and the errors of those that failed.
     On PostgreSQL the rows get their ids, and their sentences are being split into COPY data."""
     failures: list[dict[str, Any]] = []
-    known_urls = stored(urls=[item.fetch_url for item in items if item.fetch_url])
+    known_urls = stored(
+        urls=[item.fetch_url for item in items if item.fetch_url and item.skip_if_stored]
+    )
     rows = []
     for item, outcome in zip(items, _resolve(items, skip=known_urls), strict=True):
         if isinstance(outcome, str):
@@ -162,7 +165,7 @@ def _reserve_article_ids(count: int) -> list[int]:
 
 
 def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | str | None]:
-    """Each item's record, or its error message, or None (an already-imported URL)."""
+    """Each item's record, or its error message, or None (a feed entry already imported)."""
     to_fetch = [item for item in batch if item.fetch_url and item.fetch_url not in skip]
     pages: dict[int, ArticleRecord | str] = {}
     if to_fetch:

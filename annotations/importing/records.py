@@ -51,6 +51,9 @@ class Item:
     fetch_url: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)  # feed entry fields, if a page lacks them
     error: str | None = None
+    # A feed entry whose URL is stored is not fetched again (the re-fetch follows that article);
+    # a URL given on its own is, so a changed page becomes a revision.
+    skip_if_stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)

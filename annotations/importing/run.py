@@ -165,7 +165,7 @@ def _finish(
             errors.append({"message": f"{hidden} more errors are not listed."})
         if stop:
             errors.append({"message": stop})
-        imported = locked.created + locked.duplicates
+        imported = locked.created + locked.updated + locked.duplicates
         if locked.status == Status.CANCELLED:
             status = Status.CANCELLED
         elif stop:
@@ -196,6 +196,7 @@ def _finish(
             changes={
                 "status": status,
                 "created": job.created,
+                "updated": job.updated,
                 "duplicates": job.duplicates,
                 "failed": job.failed,
             },

@@ -225,6 +225,7 @@ def _entry_item(ref: dict[str, Any], entry: dict[str, Any]) -> Item:
     item = url_item(ref, entry.get("link") or "")
     if item.error:
         item.error = f"Feed entry without a usable link: {item.error}"
+    item.skip_if_stored = True
     item.hints = {
         "title": entry.get("title", ""),
         "published": entry.get("published", "") or entry.get("updated", ""),

@@ -302,13 +302,32 @@ def add_comment(*, claim: Claim, author: User, body: str) -> Comment:
     return comment
 
 
+def _require_comments_open(claim: Claim) -> None:
+    """Refuse editing or deleting a comment once its claim is public record (call it locked).
+
+    The discussion that led to a published verdict is part of how it was reached: its author
+    changes it until publication, not after. Posting new comments stays open.
+    """
+    if claim.status in FROZEN_CLAIM_STATUSES:
+        raise ValidationError(
+            {
+                "detail": _(
+                    "Claim #%(id)s is %(status)s: its comments cannot be edited or deleted after "
+                    "publication (post a new comment instead)."
+                )
+                % {"id": claim.pk, "status": str(claim.get_status_display()).lower()}
+            }
+        )
+
+
 def update_comment(*, comment: Comment, actor: User, body: str) -> Comment:
-    """Edit one's own comment."""
+    """Edit one's own comment, before its claim is published."""
     require_checker(actor)
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only a comment's author may edit it."))
     _check_comment_body(body)
     with transaction.atomic():
+        _require_comments_open(lock_claim(comment.claim_id))
         before = snapshot(comment, COMMENT_FIELDS)
         comment.body = body
         comment.save(update_fields=["body", "updated_at"])
@@ -319,11 +338,12 @@ def update_comment(*, comment: Comment, actor: User, body: str) -> Comment:
 
 
 def delete_comment(*, comment: Comment, actor: User) -> None:
-    """Delete one's own comment."""
+    """Delete one's own comment, before its claim is published."""
     require_checker(actor)
     if comment.author_id != actor.pk:
         raise PermissionDenied(_("Only a comment's author may delete it."))
     with transaction.atomic():
+        _require_comments_open(lock_claim(comment.claim_id))
         record_event(
             actor=actor,
             action="comment.deleted",

@@ -27,6 +27,7 @@ from ..models import (
     Article,
     ArticleRevision,
     Claim,
+    ImportJob,
     Sentence,
     content_hash,
     normalise_body,
@@ -65,13 +66,19 @@ def newest_revision(article: Article) -> ArticleRevision | None:
 
 
 def record_revision(
-    *, article: Article, body: str, source: str, created_by: User | None = None
+    *,
+    article: Article,
+    body: str,
+    source: str,
+    created_by: User | None = None,
+    import_job: ImportJob | None = None,
 ) -> tuple[ArticleRevision, bool]:
     """Make `body` the article's current text; (the newest revision, False) if it is unchanged.
 
     The text is normalised as at import, so only a real change of text makes a revision. A text
     that another article already has is refused (the same text is never stored twice). The
-    claims are re-anchored by a job queued when this commits.
+    claims are re-anchored by a job queued when this commits. `import_job`: the import that
+    brought the text (its audit event names it).
     """
     if created_by is not None:
         require_checker(created_by)
@@ -121,7 +128,11 @@ def record_revision(
             actor=created_by,
             action="article.revised",
             obj=article,
-            changes={"revision": revision.number, "source": source},
+            changes={
+                "revision": revision.number,
+                "source": source,
+                **({"import_job": import_job.pk} if import_job is not None else {}),
+            },
         )
         search.index_after_commit([article.pk], refresh=True)
         matching.queue_articles([article.pk])  # the new text's sentences: claim memory

@@ -227,13 +227,21 @@ def test_duplicates_by_url_and_by_content_are_counted_not_stored(import_bytes):
     )
     import_bytes(first, "one.jsonl")
     again = jsonl(
-        {"title": "A again", "body": body_of(3), "url": "https://x.example/a"},  # same URL
+        {"title": "A again", "body": body_of(1), "url": "https://x.example/a"},  # same URL, text
         {"title": "B again", "body": body_of(2) + "\n"},  # same text once normalised
-        {"title": "C", "body": body_of(4)},
+        {"title": "C", "body": body_of(4), "url": "https://x.example/c"},
         {"title": "C twice", "body": body_of(4)},  # repeated within the batch
+        {"title": "C again", "body": body_of(5), "url": "https://x.example/c"},  # and its URL
+        # A stored URL with a new text is not a duplicate: tests/revisions/test_reimport.py.
     )
     job = import_bytes(again, "two.jsonl")
-    assert (job.status, job.created, job.duplicates, job.failed) == (Status.SUCCEEDED, 1, 3, 0)
+    assert (job.status, job.created, job.updated, job.duplicates, job.failed) == (
+        Status.SUCCEEDED,
+        1,
+        0,
+        4,
+        0,
+    )
     assert Article.objects.count() == 3
 
 

@@ -30,7 +30,7 @@ function showJob(job) {
   shownJob = job;
   jobBox.hidden = false;
   $("job-id").textContent = `#${job.id}`;
-  const done = job.created + job.duplicates + job.failed;
+  const done = job.created + job.updated + job.duplicates + job.failed;
   showProgress($("job-progress"), { status: job.status, done, total: job.total });
   let words = STATUS_WORDS[job.status] || job.status;
   if (job.status === "running" && job.total) {
@@ -44,12 +44,13 @@ function showJob(job) {
   $("job-state").replaceChildren(stateBadge(job.status));
   $("job-total").textContent = job.total == null ? "?" : formatNumber(job.total);
   $("job-created").textContent = formatNumber(job.created);
+  $("job-updated").textContent = formatNumber(job.updated);
   $("job-duplicates").textContent = formatNumber(job.duplicates);
   $("job-failed").textContent = formatNumber(job.failed);
   // Only a job that has not ended can be cancelled.
   $("job-cancel").hidden = FINISHED.has(job.status);
   if (FINISHED.has(job.status)) {
-    if (job.created + job.duplicates > 0) {
+    if (job.created + job.updated + job.duplicates > 0) {
       $("job-articles").hidden = false;
       $("job-articles-link").href = `${main.dataset.homeUrl}?import=${job.id}#articles-h`;
     }
@@ -70,6 +71,7 @@ const reloadHistory = jobHistory({
     el("td", {}, job.original_name || SOURCE_WORDS[job.format] || job.format || "—"),
     el("td", {}, stateBadge(job.status)),
     el("td", { class: "number" }, formatNumber(job.created)),
+    el("td", { class: "number" }, formatNumber(job.updated)),
     el("td", { class: "number" }, formatNumber(job.duplicates)),
     el("td", { class: "number" }, formatNumber(job.failed)),
     el("td", {}, when(job.created_at)),
