@@ -12,9 +12,7 @@ from django.db import migrations, models
 
 # How the rows of a transition table (named by %I) lead to their article.
 OWN_ARTICLE = "SELECT article_id FROM %I"
-CLAIMS_ARTICLE = (
-    "SELECT c.article_id FROM %I AS r JOIN annotations_claim AS c ON c.id = r.claim_id"
-)
+CLAIMS_ARTICLE = "SELECT c.article_id FROM %I AS r JOIN annotations_claim AS c ON c.id = r.claim_id"
 ARTICLE_TABLES = {
     "annotations_article": ("SELECT id AS article_id FROM %I", ("UPDATE",)),
     "annotations_sentence": (OWN_ARTICLE, ("INSERT", "UPDATE", "DELETE")),
@@ -136,9 +134,7 @@ class Migration(migrations.Migration):
                 ("article_id", models.BigIntegerField(blank=True, null=True)),
             ],
             options={
-                "indexes": [
-                    models.Index(fields=["article_id"], name="article_change_article_idx")
-                ],
+                "indexes": [models.Index(fields=["article_id"], name="article_change_article_idx")],
             },
         ),
         migrations.RunPython(add_triggers, drop_triggers),
