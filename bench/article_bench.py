@@ -7,7 +7,7 @@ Seeds an article of 272 sentences (scored) and 50 claims (half with a verdict, s
 and prints, in one run:
 - the floor: the same rows fetched with raw psycopg (article, sentences, claims with their users,
   sentence ids and verdicts) and encoded with `json.dumps`, median of 200;
-- the queries one request makes with a token (cold: sentences not cached yet; warm);
+- the queries one request makes with a token (cold: the page not cached yet; warm);
 - one client against gunicorn -w 2 on loopback: p50/p95 and p50 / floor;
 - 8 clients at once: p95 and requests/s.
 PostgreSQL only (the floor is psycopg). `CACHE_URL` is passed on (default: each gunicorn worker
@@ -144,7 +144,7 @@ def floor_ms(url: str, article_id: int) -> float:
 
 
 def query_counts(token: str, article_id: int) -> tuple[int, int]:
-    """Queries of one request with a token: (sentences not cached, cached)."""
+    """Queries of one request with a token: (page not cached, cached)."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -240,7 +240,7 @@ def main() -> None:
     p50 = statistics.median(one)
     print(f"GET articles/<id>/: {n_sentences} sentences, {n_claims} claims, gunicorn -w 2")
     print(f"floor (raw psycopg + json.dumps, median of {FLOOR_ROUNDS}): {floor:.2f} ms")
-    print(f"queries per request (token): {cold} with the sentences not cached, {warm} cached")
+    print(f"queries per request (token): {cold} with the page not cached, {warm} cached")
     print(
         f"1 client, {requests} requests: p50 {p50:.1f} ms, p95 {percentile(one, 0.95):.1f} ms,"
         f" p50 / floor {p50 / floor:.1f}x"

@@ -10,54 +10,88 @@ cached).
 from django.conf import settings
 from django.db import migrations, models
 
-# How the rows of a transition table (named by %I) lead to their article.
-OWN_ARTICLE = "SELECT article_id FROM %I"
-CLAIMS_ARTICLE = "SELECT c.article_id FROM %I AS r JOIN annotations_claim AS c ON c.id = r.claim_id"
-ARTICLE_TABLES = {
-    "annotations_article": ("SELECT id AS article_id FROM %I", ("UPDATE",)),
-    "annotations_sentence": (OWN_ARTICLE, ("INSERT", "UPDATE", "DELETE")),
-    "annotations_articlerevision": (OWN_ARTICLE, ("INSERT", "UPDATE", "DELETE")),
-    "annotations_claim": (OWN_ARTICLE, ("INSERT", "UPDATE", "DELETE")),
-    "annotations_claim_sentences": (CLAIMS_ARTICLE, ("INSERT", "UPDATE", "DELETE")),
-    "annotations_verdict": (CLAIMS_ARTICLE, ("INSERT", "UPDATE", "DELETE")),
-}
-# Shown on many articles: a change of these columns is noted once, for every article. Deleting
-# a user or a rating in use changes (or is refused by) the rows that point at it.
-SHARED_TABLES = {
-    "auth_user": ("username", "first_name", "last_name"),
-    "annotations_rating": ("slug", "label", "value"),
-}
-
+# Each function reads the statement's transition tables (`new_rows`, `old_rows`) in static SQL,
+# so PL/pgSQL keeps its plans (a dynamic EXECUTE was planned anew on every statement).
 FUNCTIONS_SQL = """
-CREATE FUNCTION annotations_note_article_change() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    changed text;
+CREATE FUNCTION annotations_note_own_article() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- TG_ARGV[0] selects `article_id` from the transition table its %I names.
     IF TG_OP = 'INSERT' THEN
-        changed := format(TG_ARGV[0], 'new_rows');
+        INSERT INTO annotations_articlechange (article_id)
+            SELECT DISTINCT article_id FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
-        changed := format(TG_ARGV[0], 'old_rows');
+        INSERT INTO annotations_articlechange (article_id)
+            SELECT DISTINCT article_id FROM old_rows;
     ELSE
-        changed := format(TG_ARGV[0], 'new_rows') || ' UNION ' || format(TG_ARGV[0], 'old_rows');
+        INSERT INTO annotations_articlechange (article_id)
+            SELECT article_id FROM new_rows UNION SELECT article_id FROM old_rows;
     END IF;
-    EXECUTE 'INSERT INTO annotations_articlechange (article_id) SELECT DISTINCT article_id FROM ('
-        || changed || ') AS changed WHERE article_id IS NOT NULL';
     RETURN NULL;
 END
 $$;
 
-CREATE FUNCTION annotations_note_shared_change() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION annotations_note_claims_article() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- TG_ARGV[0]: a row-value expression over `n` and `o`, the same row after and before.
-    EXECUTE 'INSERT INTO annotations_articlechange (article_id) SELECT NULL WHERE EXISTS ('
-        || 'SELECT 1 FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id WHERE '
-        || TG_ARGV[0] || ')';
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO annotations_articlechange (article_id)
+            SELECT DISTINCT c.article_id FROM new_rows AS r
+            JOIN annotations_claim AS c ON c.id = r.claim_id;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO annotations_articlechange (article_id)
+            SELECT DISTINCT c.article_id FROM old_rows AS r
+            JOIN annotations_claim AS c ON c.id = r.claim_id;
+    ELSE
+        INSERT INTO annotations_articlechange (article_id)
+            SELECT DISTINCT c.article_id
+            FROM (SELECT claim_id FROM new_rows UNION SELECT claim_id FROM old_rows) AS r
+            JOIN annotations_claim AS c ON c.id = r.claim_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION annotations_note_article() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO annotations_articlechange (article_id) SELECT id FROM new_rows;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION annotations_note_user_names() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO annotations_articlechange (article_id) SELECT NULL WHERE EXISTS (
+        SELECT 1 FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id
+        WHERE (n.username, n.first_name, n.last_name)
+            IS DISTINCT FROM (o.username, o.first_name, o.last_name)
+    );
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION annotations_note_ratings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO annotations_articlechange (article_id) SELECT NULL WHERE EXISTS (
+        SELECT 1 FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id
+        WHERE (n.slug, n.label, n.value) IS DISTINCT FROM (o.slug, o.label, o.value)
+    );
     RETURN NULL;
 END
 $$;
 """
-
+ALL = ("INSERT", "UPDATE", "DELETE")
+# table: (function, events). A user's name and a rating are shown on many articles: a change to
+# them is noted once, for every article; deleting one in use changes (or is refused by) the rows
+# that point at it.
+TRIGGERS = {
+    "annotations_article": ("annotations_note_article", ("UPDATE",)),
+    "annotations_sentence": ("annotations_note_own_article", ALL),
+    "annotations_articlerevision": ("annotations_note_own_article", ALL),
+    "annotations_claim": ("annotations_note_own_article", ALL),
+    "annotations_claim_sentences": ("annotations_note_claims_article", ALL),
+    "annotations_verdict": ("annotations_note_claims_article", ALL),
+    "auth_user": ("annotations_note_user_names", ("UPDATE",)),
+    "annotations_rating": ("annotations_note_ratings", ("UPDATE",)),
+}
+FUNCTIONS = sorted({function for function, _ in TRIGGERS.values()})
 TRANSITIONS = {
     "INSERT": "NEW TABLE AS new_rows",
     "UPDATE": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
@@ -67,43 +101,24 @@ TRANSITIONS = {
 
 def _triggers() -> list[tuple[str, str, str]]:
     """(name, table, CREATE TRIGGER statement) of every trigger."""
-    triggers = []
-    for table, (select, events) in ARTICLE_TABLES.items():
-        for event in events:
-            name = f"{table}_{event.lower()}_noted"
-            argument = select.replace("'", "''")
-            triggers.append(
-                (
-                    name,
-                    table,
-                    f"CREATE TRIGGER {name} AFTER {event} ON {table} "
-                    f"REFERENCING {TRANSITIONS[event]} FOR EACH STATEMENT "
-                    f"EXECUTE FUNCTION annotations_note_article_change('{argument}')",
-                )
-            )
-    for table, columns in SHARED_TABLES.items():
-        name = f"{table}_update_noted"
-        after = ", ".join(f"n.{column}" for column in columns)
-        before = ", ".join(f"o.{column}" for column in columns)
-        condition = f"({after}) IS DISTINCT FROM ({before})"
-        triggers.append(
-            (
-                name,
-                table,
-                f"CREATE TRIGGER {name} AFTER UPDATE ON {table} "
-                f"REFERENCING {TRANSITIONS['UPDATE']} FOR EACH STATEMENT "
-                f"EXECUTE FUNCTION annotations_note_shared_change('{condition}')",
-            )
+    return [
+        (
+            f"{table}_{event.lower()}_noted",
+            table,
+            f"CREATE TRIGGER {table}_{event.lower()}_noted AFTER {event} ON {table} "
+            f"REFERENCING {TRANSITIONS[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
         )
-    return triggers
+        for table, (function, events) in TRIGGERS.items()
+        for event in events
+    ]
 
 
 def add_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTIONS_SQL, params=None)  # a literal % in it
+    schema_editor.execute(FUNCTIONS_SQL)
     for _, _, create in _triggers():
-        schema_editor.execute(create, params=None)
+        schema_editor.execute(create)
 
 
 def drop_triggers(apps, schema_editor):
@@ -111,8 +126,8 @@ def drop_triggers(apps, schema_editor):
         return
     for name, table, _ in _triggers():
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS annotations_note_article_change()")
-    schema_editor.execute("DROP FUNCTION IF EXISTS annotations_note_shared_change()")
+    for function in FUNCTIONS:
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}()")
 
 
 class Migration(migrations.Migration):
