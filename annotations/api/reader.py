@@ -127,21 +127,26 @@ class Page:
         see it: the caller answers 404, as for any id."""
         _, changes, shared_changes = article_page.article_versions(user=user).get(pk=pk)
         self.user, self.pk = user, pk
+        # One cache entry per article and audience, holding the version it was built from: an
+        # article read after each of a thousand changes still takes one entry, not a thousand.
         self.key: str | None = None
+        self.version = f"{changes}.{shared_changes}"
         self.etag: str | None = None
         if changes is not None:
-            audience = access.content_audience(user)
-            self.key = f"article-page:{_CODE}:{pk}:{changes}:{shared_changes}:{audience}"
-            self.etag = '"' + hashlib.sha256(self.key.encode()).hexdigest()[:32] + '"'
+            self.key = f"article-page:{_CODE}:{pk}:{access.content_audience(user)}"
+            tag = f"{self.key}:{self.version}".encode()
+            self.etag = '"' + hashlib.sha256(tag).hexdigest()[:32] + '"'
 
     def json(self) -> bytes:
         """The page as UTF-8 JSON: from the cache if this version was built, else built now."""
-        body = cache.get(self.key) if self.key is not None else None
-        if body is None:
-            article = article_page.article_for_reader(user=self.user).get(pk=self.pk)
-            body = orjson.dumps(article_detail(user=self.user, article=article))
-            if self.key is not None:
-                # A change committed while this was built makes it newer than its key, never
-                # older: a reader still on the older version gets the newer page.
-                cache.set(self.key, body, PAGE_CACHE_SECONDS)
+        if self.key is not None:
+            cached = cache.get(self.key)
+            if cached is not None and cached[0] == self.version:
+                return cached[1]
+        article = article_page.article_for_reader(user=self.user).get(pk=self.pk)
+        body = orjson.dumps(article_detail(user=self.user, article=article))
+        if self.key is not None:
+            # A change committed while this was built makes it newer than its version, never
+            # older: a reader still on the older version gets the newer page.
+            cache.set(self.key, (self.version, body), PAGE_CACHE_SECONDS)
         return body
