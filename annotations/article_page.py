@@ -11,7 +11,6 @@ from operator import itemgetter
 import orjson
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     FloatField,
     Func,
     IntegerField,
@@ -19,35 +18,13 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
-    TextField,
     Value,
 )
 from django.db.models.functions import JSONArray, JSONObject
 
 from . import access
 from .models import Article, ArticleChange, Claim, Verdict
-
-
-class _JSONObjectAgg(Aggregate):
-    """`{key: value, ...}` over the group, as JSON text (key order not kept)."""
-
-    function = "JSON_OBJECT_AGG"
-    template = "CAST(%(function)s(%(expressions)s) AS TEXT)"
-    output_field = TextField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, function="JSON_GROUP_OBJECT", **extra)
-
-
-class _JSONArrayAgg(Aggregate):
-    """`[value, ...]` over the group, as JSON text (order not kept)."""
-
-    function = "JSON_AGG"
-    template = "CAST(%(function)s(%(expressions)s) AS TEXT)"
-    output_field = TextField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+from .sqljson import JSONArrayAgg, json_over
 
 
 class _ExactFloat(Func):
@@ -62,13 +39,6 @@ class _ExactFloat(Func):
         # '%%%%' is one '%' once both Django's template and its SQLite parameter pass are done.
         template = "IIF(%(expressions)s IS NULL, NULL, PRINTF('%%%%!.17g', %(expressions)s))"
         return self.as_sql(compiler, connection, template=template, **extra)
-
-
-def _json_over(queryset: QuerySet, group: str, aggregate: Aggregate) -> Subquery:
-    return Subquery(
-        queryset.order_by().values(group).annotate(json=aggregate).values("json"),
-        output_field=TextField(),
-    )
 
 
 def article_versions(*, user) -> QuerySet:
@@ -114,7 +84,7 @@ def article_for_reader(*, user) -> QuerySet[Article]:
     return (
         access.articles_visible_to(user)
         .select_related("assignee")
-        .annotate(sentence_rows=_json_over(sentences, "article", _JSONArrayAgg(row)))
+        .annotate(sentence_rows=json_over(sentences, "article", JSONArrayAgg(row)))
     )
 
 
@@ -218,7 +188,7 @@ def article_claim_rows(*, user, article: Article) -> list[dict]:
         .filter(article=article)
         .order_by("start", "id")  # Claim's ordering, without the join to the article it implies
         .annotate(
-            sentence_ids=_json_over(links, "claim_id", _JSONArrayAgg("sentence_id")),
+            sentence_ids=json_over(links, "claim_id", JSONArrayAgg("sentence_id")),
             latest_verdict=Subquery(latest, output_field=JSONField()),
         )
         .values(*CLAIM_FIELDS, *_PUBLISHED_VERDICT_FIELDS)

@@ -1,9 +1,12 @@
 """The roles: Django groups created by migration 0002. One place names them."""
 
-from typing import Any, TypeAlias
+import json
+from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
+
+from .sqljson import JSONArrayAgg, json_over
 
 # Whoever a request carries: the rules answer for a signed-out visitor too.
 AnyUser: TypeAlias = User | AnonymousUser
@@ -32,18 +35,14 @@ def has_role(user: AnyUser, *names: str) -> bool:
     return bool(roles_of(user) & set(names))
 
 
-def role_columns(user_id: str) -> dict[str, Exists]:
-    """Columns saying which role the user whose id is the outer query's `user_id` holds, one
-    EXISTS each: a query that loads a user with these needs no query of its own for the roles
-    (`remember_roles`)."""
-    return {
-        f"has_role_{name.lower()}": Exists(
-            User.groups.through.objects.filter(user_id=OuterRef(user_id), group__name=name)
-        )
-        for name in ALL
-    }
+def role_names_column(user_id: str) -> Subquery:
+    """The role names of the user whose id is the outer query's `user_id`, as JSON text (NULL:
+    none): a query that loads a user with it needs no query of its own for the roles
+    (`remember_roles`). One aggregate, not an EXISTS per role: it plans in half the time."""
+    memberships = User.groups.through.objects.filter(user_id=OuterRef(user_id), group__name__in=ALL)
+    return json_over(memberships, "user_id", JSONArrayAgg("group__name"))
 
 
-def remember_roles(user: User, row: Any) -> None:
-    """Keep on `user` the roles read by `role_columns` into `row`, for `roles_of`."""
-    user._role_names = {name for name in ALL if getattr(row, f"has_role_{name.lower()}")}  # type: ignore[attr-defined]  # as in roles_of
+def remember_roles(user: User, role_names: str | None) -> None:
+    """Keep on `user` the roles `role_names_column` read, for `roles_of`."""
+    user._role_names = set(json.loads(role_names or "[]"))  # type: ignore[attr-defined]  # as in roles_of

@@ -17,12 +17,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
         try:
             token = (
                 Token.objects.select_related("user")
-                .annotate(**roles.role_columns("user_id"))
+                .annotate(role_names=roles.role_names_column("user_id"))
                 .get(key=key)
             )
         except Token.DoesNotExist as exc:
             raise AuthenticationFailed(_("Invalid token.")) from exc
         if not token.user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
-        roles.remember_roles(token.user, token)
+        roles.remember_roles(token.user, token.role_names)
         return token.user, token
