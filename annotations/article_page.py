@@ -11,6 +11,7 @@ from operator import itemgetter
 import orjson
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     FloatField,
     Func,
     IntegerField,
@@ -18,13 +19,32 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
+    TextField,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONArray, JSONObject
 
 from . import access
-from .models import Article, ArticleChange, Claim, Verdict
-from .sqljson import JSONArrayAgg, json_over
+from .models import Article, Claim, Verdict
+
+
+class _JSONArrayAgg(Aggregate):
+    """`[value, ...]` over the group, as JSON text (order not kept)."""
+
+    function = "JSON_AGG"
+    template = "CAST(%(function)s(%(expressions)s) AS TEXT)"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def _json_over(queryset: QuerySet, group: str, aggregate: Aggregate) -> Subquery:
+    return Subquery(
+        queryset.order_by().values(group).annotate(json=aggregate).values("json"),
+        output_field=TextField(),
+    )
 
 
 class _ExactFloat(Func):
@@ -41,6 +61,15 @@ class _ExactFloat(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
+# Raw SQL for the two counts: compiled as Django subqueries they took more of a cached read's
+# CPU (0.4 ms) than PostgreSQL took to run them. The outer query is always Article's own table.
+_CHANGES_SQL = (
+    'SELECT COUNT(*) FROM "annotations_articlechange"'
+    ' WHERE "article_id" = "annotations_article"."id"'
+)
+_SHARED_CHANGES_SQL = 'SELECT COUNT(*) FROM "annotations_articlechange" WHERE "article_id" IS NULL'
+
+
 def article_versions(*, user) -> QuerySet:
     """Visible articles as `(pk, changes, shared_changes)` rows: the version of each one's page.
 
@@ -51,25 +80,16 @@ def article_versions(*, user) -> QuerySet:
     """
     articles = access.articles_visible_to(user).order_by()
     if connection.vendor != "postgresql":
-        return articles.annotate(changes=Value(None), shared_changes=Value(None)).values_list(
+        none = Value(None, output_field=IntegerField())
+        return articles.annotate(changes=none, shared_changes=none).values_list(
             "pk", "changes", "shared_changes"
         )
-    return articles.annotate(
-        changes=_count_of(ArticleChange.objects.filter(article_id=OuterRef("pk"))),
-        shared_changes=_count_of(ArticleChange.objects.filter(article_id__isnull=True)),
-    ).values_list("pk", "changes", "shared_changes")
-
-
-class _CountOf(Subquery):
-    """How many rows a queryset has, as a column of the outer query."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
-
-
-def _count_of(queryset: QuerySet[ArticleChange]) -> _CountOf:
-    # The indexed column alone: counted from the index.
-    return _CountOf(queryset.order_by().values("article_id"))
+    # Constant SQL, no input in it (S611 warns of RawSQL as such).
+    changes = RawSQL(_CHANGES_SQL, (), output_field=IntegerField())  # noqa: S611
+    shared_changes = RawSQL(_SHARED_CHANGES_SQL, (), output_field=IntegerField())  # noqa: S611
+    return articles.annotate(changes=changes, shared_changes=shared_changes).values_list(
+        "pk", "changes", "shared_changes"
+    )
 
 
 def article_for_reader(*, user) -> QuerySet[Article]:
@@ -84,7 +104,7 @@ def article_for_reader(*, user) -> QuerySet[Article]:
     return (
         access.articles_visible_to(user)
         .select_related("assignee")
-        .annotate(sentence_rows=json_over(sentences, "article", JSONArrayAgg(row)))
+        .annotate(sentence_rows=_json_over(sentences, "article", _JSONArrayAgg(row)))
     )
 
 
@@ -188,7 +208,7 @@ def article_claim_rows(*, user, article: Article) -> list[dict]:
         .filter(article=article)
         .order_by("start", "id")  # Claim's ordering, without the join to the article it implies
         .annotate(
-            sentence_ids=json_over(links, "claim_id", JSONArrayAgg("sentence_id")),
+            sentence_ids=_json_over(links, "claim_id", _JSONArrayAgg("sentence_id")),
             latest_verdict=Subquery(latest, output_field=JSONField()),
         )
         .values(*CLAIM_FIELDS, *_PUBLISHED_VERDICT_FIELDS)

@@ -17,7 +17,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         try:
             token = (
                 Token.objects.select_related("user")
-                .annotate(role_names=roles.role_names_column("user_id"))
+                .annotate(role_names=roles.role_names_column('"authtoken_token"."user_id"'))
                 .get(key=key)
             )
         except Token.DoesNotExist as exc:
