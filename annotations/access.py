@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from . import roles
 from .models import (
@@ -55,7 +56,7 @@ from .roles import AnyUser
 M = TypeVar("M", bound=models.Model)
 J = TypeVar("J", ImportJob, ExportJob)
 
-NO_ROLE_MESSAGE = "You have no role yet — ask an editor for one."
+NO_ROLE_MESSAGE = gettext_lazy("You have no role yet — ask an editor for one.")
 
 
 # --- Roles --------------------------------------------------------------------------------------

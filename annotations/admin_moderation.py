@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 
 from . import access, moderation
 from .models import Flag, Verdict
@@ -108,7 +109,7 @@ class FactcheckAdminSite(admin.AdminSite):
         try:
             type_id, object_id = int(request.POST["content_type"]), int(request.POST["object_id"])
         except (KeyError, ValueError):
-            raise Http404("No such object.") from None
+            raise Http404(_("No such object.")) from None
         content_type = get_object_or_404(ContentType, pk=type_id)
         model = content_type.model_class()
         if model not in moderation.FLAGGABLE:
@@ -285,7 +286,7 @@ unhide_action = reason_action(
 def _retract(*, request, obj, reason):
     verdict = obj if isinstance(obj, Verdict) else obj.published_verdict
     if verdict is None:
-        raise ValidationError("It has no published verdict.")
+        raise ValidationError(_("It has no published verdict."))
     moderation.retract_verdict(verdict=verdict, moderator=request.user, note=reason)
 
 
@@ -305,7 +306,7 @@ def _dismiss(*, request, obj, reason):
 def _hide_flagged(*, request, obj, reason):
     target = obj.target
     if target is None:
-        raise ValidationError("The flagged object no longer exists.")
+        raise ValidationError(_("The flagged object no longer exists."))
     if target.is_hidden:
         return  # several flags on one object: the first hid it and resolved the others
     moderation.hide_content(target=target, moderator=request.user, reason=reason)

@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.expressions import Combinable
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .segmentation import without_lone_surrogates
 
@@ -97,12 +99,12 @@ class Job(models.Model):
     """A Celery-run job. The row, not the result backend, holds progress and per-record errors."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        PARTIAL = "partial"
-        FAILED = "failed"
-        CANCELLED = "cancelled"
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("job status", "Succeeded")
+        PARTIAL = "partial", pgettext_lazy("job status", "Partial")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("job status", "Cancelled")
 
     FINISHED = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
 
@@ -170,10 +172,10 @@ class ExportJob(Job):
 
 class Article(TimeStamped):
     class Status(models.TextChoices):
-        NEW = "new"
-        IN_REVIEW = "in_review"
-        REVIEWED = "reviewed"
-        ARCHIVED = "archived"
+        NEW = "new", pgettext_lazy("article status", "New")
+        IN_REVIEW = "in_review", pgettext_lazy("article status", "In Review")
+        REVIEWED = "reviewed", pgettext_lazy("article status", "Reviewed")
+        ARCHIVED = "archived", pgettext_lazy("article status", "Archived")
 
     title = models.CharField(max_length=1000)
     # NULL, not "", for "no URL": the unique constraint must let many URL-less articles in.
@@ -250,12 +252,12 @@ class ArticleChange(models.Model):
 class ClaimType(models.TextChoices):
     """What kind of claim a sentence makes (annotations.triage.CLAIM_TYPES)."""
 
-    QUANTITY = "quantity", "quantity"
-    COMPARISON_OR_CHANGE = "comparison_or_change", "comparison or change"
-    ATTRIBUTION = "attribution", "attribution of a fact"
-    PREDICTION = "prediction", "prediction"
-    PERSONAL_EXPERIENCE = "personal_experience", "personal experience"
-    OTHER = "other", "other"
+    QUANTITY = "quantity", _("quantity")
+    COMPARISON_OR_CHANGE = "comparison_or_change", _("comparison or change")
+    ATTRIBUTION = "attribution", _("attribution of a fact")
+    PREDICTION = "prediction", _("prediction")
+    PERSONAL_EXPERIENCE = "personal_experience", _("personal experience")
+    OTHER = "other", _("other")
 
 
 class ArticleRevision(models.Model):
@@ -263,10 +265,11 @@ class ArticleRevision(models.Model):
     is then the text they had, and the article's `body` is always the newest revision's."""
 
     class Source(models.TextChoices):
-        ORIGINAL = "original"  # the text as first imported or created
-        REFETCH = "refetch"
-        UPLOAD = "upload"
-        API = "api"
+        # the text as first imported or created
+        ORIGINAL = "original", pgettext_lazy("revision source", "Original")
+        REFETCH = "refetch", pgettext_lazy("revision source", "Refetch")
+        UPLOAD = "upload", pgettext_lazy("revision source", "Upload")
+        API = "api", pgettext_lazy("revision source", "Api")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(help_text="1 for the first text, then 2, 3, ...")
@@ -450,20 +453,28 @@ class Rating(models.Model):
 
 
 class AnchorStatus(models.TextChoices):
-    ANCHORED = "anchored"  # the checked text, where the claim says
-    CHANGED = "changed"  # similar text at the new place: re-review
-    ORPHANED = "orphaned"  # gone from the newest text; kept with its old text and span
+    # the checked text, where the claim says
+    ANCHORED = "anchored", pgettext_lazy("anchor status", "Anchored")
+    # similar text at the new place: re-review
+    CHANGED = "changed", pgettext_lazy("anchor status", "Changed")
+    # gone from the newest text; kept with its old text and span
+    ORPHANED = "orphaned", pgettext_lazy("anchor status", "Orphaned")
 
 
 class Claim(TimeStamped, Hideable, Versioned):
     AnchorStatus = AnchorStatus
 
     class Status(models.TextChoices):
-        DRAFT = "draft"  # marked, being researched
-        SUBMITTED = "submitted"  # a verdict awaits an editor
-        PUBLISHED = "published"  # an approved verdict; in the public export
-        REJECTED = "rejected"  # the last verdict was sent back
-        RETRACTED = "retracted"  # withdrawn after publication, with a correction
+        # marked, being researched
+        DRAFT = "draft", pgettext_lazy("claim status", "Draft")
+        # a verdict awaits an editor
+        SUBMITTED = "submitted", pgettext_lazy("claim status", "Submitted")
+        # an approved verdict; in the public export
+        PUBLISHED = "published", pgettext_lazy("claim status", "Published")
+        # the last verdict was sent back
+        REJECTED = "rejected", pgettext_lazy("claim status", "Rejected")
+        # withdrawn after publication, with a correction
+        RETRACTED = "retracted", pgettext_lazy("claim status", "Retracted")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     start = models.PositiveIntegerField()
@@ -572,9 +583,9 @@ class Claim(TimeStamped, Hideable, Versioned):
 
 class Source(TimeStamped, Hideable, Versioned):
     class Stance(models.TextChoices):
-        SUPPORTS = "supports"
-        REFUTES = "refutes"
-        CONTEXT = "context"
+        SUPPORTS = "supports", pgettext_lazy("source stance", "Supports")
+        REFUTES = "refutes", pgettext_lazy("source stance", "Refutes")
+        CONTEXT = "context", pgettext_lazy("source stance", "Context")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
     url = models.URLField(max_length=2048)
@@ -622,11 +633,11 @@ class Comment(TimeStamped, Hideable):
 
 class Verdict(TimeStamped, Versioned):
     class Status(models.TextChoices):
-        DRAFT = "draft"
-        SUBMITTED = "submitted"
-        APPROVED = "approved"
-        REJECTED = "rejected"
-        RETRACTED = "retracted"
+        DRAFT = "draft", pgettext_lazy("verdict status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("verdict status", "Submitted")
+        APPROVED = "approved", pgettext_lazy("verdict status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("verdict status", "Rejected")
+        RETRACTED = "retracted", pgettext_lazy("verdict status", "Retracted")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
     # A correction of a published claim proposes its new wording, span and sources here; they
@@ -693,8 +704,8 @@ class Correction(models.Model):
     """A public correction note: fact-checkers' codes require corrections to be visible."""
 
     class Kind(models.TextChoices):
-        RETRACTION = "retraction"
-        UPDATE = "update"
+        RETRACTION = "retraction", pgettext_lazy("correction kind", "Retraction")
+        UPDATE = "update", pgettext_lazy("correction kind", "Update")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corrections")
     verdict = models.ForeignKey(
@@ -717,17 +728,18 @@ class Correction(models.Model):
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
-        WRONG = "wrong"
-        DUPLICATE = "duplicate"
-        ABUSIVE = "abusive"
-        SPAM = "spam"
-        PRIVACY = "privacy"
-        OTHER = "other"
+        WRONG = "wrong", pgettext_lazy("flag reason", "Wrong")
+        DUPLICATE = "duplicate", pgettext_lazy("flag reason", "Duplicate")
+        ABUSIVE = "abusive", pgettext_lazy("flag reason", "Abusive")
+        SPAM = "spam", pgettext_lazy("flag reason", "Spam")
+        PRIVACY = "privacy", pgettext_lazy("flag reason", "Privacy")
+        OTHER = "other", pgettext_lazy("flag reason", "Other")
 
     class Status(models.TextChoices):
-        OPEN = "open"
-        RESOLVED = "resolved"  # acted on (hidden, retracted)
-        DISMISSED = "dismissed"
+        OPEN = "open", pgettext_lazy("flag status", "Open")
+        # acted on (hidden, retracted)
+        RESOLVED = "resolved", pgettext_lazy("flag status", "Resolved")
+        DISMISSED = "dismissed", pgettext_lazy("flag status", "Dismissed")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.expressions import RawSQL
+from django.utils.translation import pgettext_lazy
 
 # Whoever a request carries: the rules answer for a signed-out visitor too.
 AnyUser: TypeAlias = User | AnonymousUser
@@ -15,6 +16,12 @@ REVIEWER = "Reviewer"
 EDITOR = "Editor"
 MODERATOR = "Moderator"
 ALL = (REVIEWER, EDITOR, MODERATOR)
+# The group names are data (and the API's role names); people read these.
+DISPLAY_NAMES = {
+    REVIEWER: pgettext_lazy("role", "Reviewer"),
+    EDITOR: pgettext_lazy("role", "Editor"),
+    MODERATOR: pgettext_lazy("role", "Moderator"),
+}
 
 
 def roles_of(user: AnyUser) -> set[str]:

@@ -83,6 +83,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -265,8 +266,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the switcher's choice outlives the session
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = not DEBUG
+# Dates and numbers in the reader's language ("1.234" and "0,87" in Spanish). A number written
+# into an HTML attribute, a URL or JSON is unlocalised in the template (`|unlocalize`).
+FORMAT_MODULE_PATH = ["factcheck.formats"]
+USE_THOUSAND_SEPARATOR = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ import math
 import orjson
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -189,7 +190,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         all_revisions = revisions.revisions_of(self.get_object())
         found = [r for r in all_revisions if r.number == int(number)]
         if not found:
-            raise Http404(f"The article has no revision {number}.")
+            raise Http404(_("The article has no revision %(number)s.") % {"number": number})
         revision = found[0]
         revision.sentences_list = list(
             revisions.revision_sentences(revision, current=revision is all_revisions[-1])

@@ -1,5 +1,6 @@
 """Claims, and the sources and comments nested under `claims/{claim_pk}/`."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -145,7 +146,9 @@ class ClaimViewSet(
             earlier is not None
             and not access.claims_visible_to(request.user).filter(pk=earlier.pk).exists()
         ):
-            raise ValidationError({"claim": f'Invalid pk "{earlier.pk}" - object does not exist.'})
+            raise ValidationError(
+                {"claim": _('Invalid pk "%(pk)s" - object does not exist.') % {"pk": earlier.pk}}
+            )
         services.link_same_as(
             claim=claim,
             actor=request.user,

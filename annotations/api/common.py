@@ -13,6 +13,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -49,7 +51,8 @@ class CheckedCursorPagination(CursorPagination):
     paged list uses this class (tests/api/test_cursors.py walks the URLs to make sure).
     """
 
-    invalid_cursor_message = (
+    # DRF types it as a str; a lazy string is what DRF's own message is.
+    invalid_cursor_message = gettext_lazy(  # type: ignore[assignment]
         "Invalid cursor: pass the `next` or `previous` link of a page unchanged."
     )
 
@@ -101,13 +104,15 @@ class OldestFirstPage(CursorPage):
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = "Send If-Match with the ETag of the version you edited (GET it first)."
+    default_detail = gettext_lazy(
+        "Send If-Match with the ETag of the version you edited (GET it first)."
+    )
     default_code = "precondition_required"
 
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = (
+    default_detail = gettext_lazy(
         "Someone changed this since you read it: GET it again, re-apply your change and send "
         "the new ETag in If-Match."
     )
@@ -245,7 +250,7 @@ class ClaimChildMixin:
         if claim_pk <= MAX_ID:
             claim = access.claims_visible_to(self.request.user).filter(pk=claim_pk).first()
         if claim is None:
-            raise Http404("No Claim matches the given query.")
+            raise Http404(_("No Claim matches the given query."))
         return claim
 
 

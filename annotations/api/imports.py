@@ -6,6 +6,7 @@ Reviewers and editors may import; reviewers see their own jobs, editors everyone
 """
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -69,7 +70,7 @@ class ImportRequestSerializer(serializers.Serializer):
         given = [name for name in ("file", "urls", "feed") if attrs.get(name)]
         if len(given) != 1:
             raise serializers.ValidationError(
-                {"detail": 'Send exactly one of a "file", a list of "urls" or a "feed" URL.'}
+                {"detail": _('Send exactly one of a "file", a list of "urls" or a "feed" URL.')}
             )
         return attrs
 

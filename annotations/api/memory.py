@@ -1,6 +1,7 @@
 """Shapes of the claim-memory endpoints (`claims/{id}/matches/`, `articles/{id}/matches/`,
 `claims/{id}/same-as/`); the actions live on the claim and article viewsets."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from annotations.models import Claim, ExternalFactCheck
@@ -61,5 +62,7 @@ class SameAsSerializer(serializers.Serializer):
 
     def validate(self, data):
         if data.get("claim") is None and data.get("external") is None:
-            raise serializers.ValidationError("Give the earlier `claim` or `external` fact-check.")
+            raise serializers.ValidationError(
+                _("Give the earlier `claim` or `external` fact-check.")
+            )
         return data

@@ -1,6 +1,7 @@
 """What the review forms offer, from the server: the front end hard-codes none of it."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -26,9 +27,9 @@ def _choices(choices) -> list[dict]:
 
 # The labels the forms show; the values are the models' (Source.Stance, Flag.Reason).
 STANCE_LABELS = {
-    Source.Stance.SUPPORTS: "Supports the claim",
-    Source.Stance.REFUTES: "Refutes the claim",
-    Source.Stance.CONTEXT: "Gives context",
+    Source.Stance.SUPPORTS: gettext_lazy("Supports the claim"),
+    Source.Stance.REFUTES: gettext_lazy("Refutes the claim"),
+    Source.Stance.CONTEXT: gettext_lazy("Gives context"),
 }
 
 

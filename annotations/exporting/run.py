@@ -14,6 +14,7 @@ from django.core.files import File
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotations import heartbeat, jobs
 from annotations.audit import record_event
@@ -37,7 +38,9 @@ def clean_filters(filters: dict[str, Any]) -> dict[str, str]:
     """
     unknown = sorted(set(filters) - set(VerifiedClaimFilter.base_filters))
     if unknown:
-        raise ValidationError({"filters": f"Unknown filter(s): {', '.join(unknown)}."})
+        raise ValidationError(
+            {"filters": _("Unknown filter(s): %(names)s.") % {"names": ", ".join(unknown)}}
+        )
     kept = {name: str(value) for name, value in filters.items() if value not in (None, "")}
     filterset = VerifiedClaimFilter(data=kept, queryset=published_claims())
     if not filterset.is_valid():
@@ -72,7 +75,9 @@ def start_export(
 ) -> ExportJob:
     """Create an export job and queue it on the worker once the row is committed."""
     if format not in FORMATS:
-        raise ValidationError({"format": f"Choose one of: {', '.join(FORMATS)}."})
+        raise ValidationError(
+            {"format": _("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}}
+        )
     cleaned = clean_filters(filters or {})
     # The task id is chosen here so the row names its task before the task exists.
     task_id = str(uuid.uuid4())

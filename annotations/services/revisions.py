@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Field, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import anchoring, jobs, reanchoring, roles, scoring, search
 from ..audit import record_event, record_events
@@ -75,9 +76,9 @@ def record_revision(
     if created_by is not None:
         require_checker(created_by)
         if not roles.has_role(created_by, roles.EDITOR):
-            raise PermissionDenied("Only editors may record a new text of an article.")
+            raise PermissionDenied(_("Only editors may record a new text of an article."))
     if not isinstance(body, str) or not body.strip():
-        raise ValidationError({"body": "The new text is empty."})
+        raise ValidationError({"body": _("The new text is empty.")})
     body = normalise_body(body)
     digest = content_hash(body)
     with transaction.atomic():
@@ -88,7 +89,10 @@ def record_revision(
         other = Article.objects.filter(content_hash=digest).exclude(pk=article.pk).first()
         if other is not None:
             raise ValidationError(
-                {"body": f"This text is already stored as article {other.pk}: {other.title}"}
+                {
+                    "body": _("This text is already stored as article %(id)s: %(title)s")
+                    % {"id": other.pk, "title": other.title}
+                }
             )
         if not revisions:
             first = _first_revision(article)
@@ -110,7 +114,7 @@ def record_revision(
                 article.save(update_fields=["body", "content_hash", "updated_at"])
         except IntegrityError as exc:  # an import stored the same text a moment ago
             raise ValidationError(
-                {"body": "This text was just stored as another article; it is not stored twice."}
+                {"body": _("This text was just stored as another article; it is not stored twice.")}
             ) from exc
         Sentence.objects.bulk_create(build_sentences(article))
         record_event(
@@ -346,12 +350,15 @@ def accept_anchor(*, claim: Claim, actor: User) -> Claim:
 
     require_checker(actor)
     if not can_edit_claim(claim=claim, user=actor):
-        raise PermissionDenied("Only the claim's author, its assignee or an editor may do this.")
+        raise PermissionDenied(_("Only the claim's author, its assignee or an editor may do this."))
     if claim.anchor_status != AnchorStatus.CHANGED:
         raise ValidationError(
             {
-                "anchor_status": "Only a changed claim can be accepted "
-                f"(this one is {claim.anchor_status}); re-span it instead."
+                "anchor_status": _(
+                    "Only a changed claim can be accepted (this one is %(status)s); "
+                    "re-span it instead."
+                )
+                % {"status": str(claim.get_anchor_status_display()).lower()}
             }
         )
     with transaction.atomic():
