@@ -113,6 +113,20 @@ def claims_visible_to(user: AnyUser) -> QuerySet[Claim]:
     return claims if sees_hidden(user) else claims.filter(is_hidden=False)
 
 
+def content_audience(user: AnyUser) -> str:
+    """Who sees the same newsroom content as `user`: "none" (no role), "moderators" (hidden
+    content too) or "desk" (every other role).
+
+    Users of one audience see the same articles, sentences, claims, sources, comments, verdicts
+    and corrections (the rules above and below ask nothing else), so a page built from those
+    rows for one of them may be served to the others (annotations.api.reader caches the
+    reviewer's page per audience). A rule that looks at anything else must add it here.
+    """
+    if not has_a_role(user):
+        return "none"
+    return "moderators" if sees_hidden(user) else "desk"
+
+
 def _hanging_off_claims(user: AnyUser, queryset: QuerySet[M], *, hideable: bool) -> QuerySet[M]:
     queryset = _for_roles(user, queryset)
     if sees_hidden(user):
