@@ -132,7 +132,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0015_triagelearn_checkworthiness_model"),
+        ("annotations", "0016_import_updates_revisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
