@@ -26,6 +26,7 @@ from .admin_moderation import (
     retract_action,
     unhide_action,
 )
+from .jobmessages import displayed_errors
 
 
 class SentenceInline(admin.TabularInline):
@@ -206,7 +207,7 @@ class JobAdmin(FollowsAccessPolicy, admin.ModelAdmin):
             format_html_join(
                 "",
                 "<tr><td>{}</td><td>{}</td></tr>",
-                (_error_place(error) for error in job.errors),
+                (_error_place(error) for error in displayed_errors(job.errors)),
             ),
         )
 

@@ -15,7 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from annotations.jobmessages import JobMessage
 from annotations.memory import external
 from annotations.models import ImportJob
 
@@ -34,7 +36,9 @@ def entries(job: ImportJob) -> Iterator[Entry]:
         with job.input_file.open("rb") as file:
             data = file.read(settings.IMPORT_MAX_UPLOAD_BYTES + 1)
         if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
-            raise InputError("The file is larger than IMPORT_MAX_UPLOAD_BYTES.")
+            raise InputError(
+                JobMessage(gettext_noop("The file is larger than IMPORT_MAX_UPLOAD_BYTES."))
+            )
         for item in external.parse(data, name=job.original_name):
             where = item.where if isinstance(item, external.ExternalError) else None
             yield ({"record": where} if where else {}), item
@@ -51,7 +55,7 @@ def entries(job: ImportJob) -> Iterator[Entry]:
             yield {"line": line}, item
 
 
-def consume(job: ImportJob, *, runner: str) -> str | None:
+def consume(job: ImportJob, *, runner: str) -> JobMessage | None:
     """Store the reviews from the checkpoint on, a batch per transaction with the job's
     progress; why the job stopped early (a budget), if it did."""
     pending = list(entries(job))
