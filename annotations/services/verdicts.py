@@ -199,7 +199,7 @@ def update_verdict(
             raise ValidationError(
                 {
                     "detail": _(
-                        "Only a draft verdict can be revised (this one's status: %(status)s)."
+                        "This verdict cannot be revised (status: %(status)s); only a draft can."
                     )
                     % {"status": verdict.get_status_display()}
                 }
