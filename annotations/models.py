@@ -41,8 +41,10 @@ def content_hash(body: str) -> str:
 
 
 class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
 
     class Meta:
         abstract = True
@@ -51,12 +53,17 @@ class TimeStamped(models.Model):
 class Hideable(models.Model):
     """Moderators hide content: it leaves the public export and reviewers' views."""
 
-    is_hidden = models.BooleanField(default=False, db_index=True)
-    hidden_reason = models.TextField(blank=True)
+    is_hidden = models.BooleanField(default=False, db_index=True, verbose_name=_("is hidden"))
+    hidden_reason = models.TextField(blank=True, verbose_name=_("hidden reason"))
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hidden by"),
     )
-    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hidden at"))
 
     class Meta:
         abstract = True
@@ -70,7 +77,7 @@ class Versioned(models.Model):
     two saves never both write the same number, and it is read back after the save.
     """
 
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
 
     class Meta:
         abstract = True
@@ -108,26 +115,37 @@ class Job(models.Model):
 
     FINISHED = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
 
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    format = models.CharField(max_length=32, blank=True)
-    total = models.PositiveIntegerField(null=True, blank=True, help_text="Records, when known.")
-    created = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    # [{"line": 3, "message": "..."}] or [{"record": 7, "message": "..."}], 1-based.
-    errors = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status")
     )
-    celery_task_id = models.CharField(max_length=64, blank=True)
+    format = models.CharField(max_length=32, blank=True, verbose_name=_("format"))
+    total = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Records, when known."), verbose_name=_("total")
+    )
+    created = models.PositiveIntegerField(default=0, verbose_name=_("created"))
+    duplicates = models.PositiveIntegerField(default=0, verbose_name=_("duplicates"))
+    failed = models.PositiveIntegerField(default=0, verbose_name=_("failed"))
+    # [{"line": 3, "message": "..."}] or [{"record": 7, "message": "..."}], 1-based.
+    errors = models.JSONField(default=list, blank=True, verbose_name=_("errors"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    celery_task_id = models.CharField(max_length=64, blank=True, verbose_name=_("celery task id"))
     # The one runner (annotations.heartbeat): a token claimed by the task that runs the job, and
     # its last sign of life. A running job whose heartbeat is older than JOB_STALE_SECONDS lost
     # its worker, and the sweep queues it again.
-    runner = models.CharField(max_length=32, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=32, blank=True, verbose_name=_("runner"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("heartbeat at"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         abstract = True
@@ -139,17 +157,25 @@ class Job(models.Model):
 
 
 class ImportJob(Job):
-    input_file = models.FileField(upload_to="imports/%Y/%m/%d/", blank=True, max_length=500)
-    original_name = models.CharField(max_length=255, blank=True)
-    urls = models.JSONField(default=list, blank=True, help_text="URLs or feed URLs to fetch.")
-    options = models.JSONField(default=dict, blank=True)
+    input_file = models.FileField(
+        upload_to="imports/%Y/%m/%d/", blank=True, max_length=500, verbose_name=_("input file")
+    )
+    original_name = models.CharField(max_length=255, blank=True, verbose_name=_("original name"))
+    urls = models.JSONField(
+        default=list, blank=True, help_text=_("URLs or feed URLs to fetch."), verbose_name=_("URLs")
+    )
+    options = models.JSONField(default=dict, blank=True, verbose_name=_("options"))
     # Records before this 0-based index are committed; a re-delivered task resumes from here.
-    checkpoint = models.PositiveIntegerField(default=0)
+    checkpoint = models.PositiveIntegerField(default=0, verbose_name=_("checkpoint"))
     updated = models.PositiveIntegerField(
-        default=0, help_text="Stored URLs that came with a new text: recorded as revisions."
+        default=0,
+        verbose_name=_("updated"),
+        help_text=_("Stored URLs that came with a new text: recorded as revisions."),
     )
 
     class Meta(Job.Meta):
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
@@ -157,13 +183,19 @@ class ImportJob(Job):
 
 
 class ExportJob(Job):
-    filters = models.JSONField(default=dict, blank=True)
+    filters = models.JSONField(default=dict, blank=True, verbose_name=_("filters"))
     scheduled = models.BooleanField(
-        default=False, help_text="Started by the periodic export (EXPORT_SCHEDULE_FORMATS)."
+        default=False,
+        help_text=_("Started by the periodic export (EXPORT_SCHEDULE_FORMATS)."),
+        verbose_name=_("scheduled"),
     )
-    output_file = models.FileField(upload_to="exports/%Y/%m/%d/", blank=True, max_length=500)
+    output_file = models.FileField(
+        upload_to="exports/%Y/%m/%d/", blank=True, max_length=500, verbose_name=_("output file")
+    )
 
     class Meta(Job.Meta):
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
@@ -176,34 +208,50 @@ class ExportJob(Job):
 class Article(TimeStamped):
     class Status(models.TextChoices):
         NEW = "new", pgettext_lazy("article status", "New")
-        IN_REVIEW = "in_review", pgettext_lazy("article status", "In Review")
+        IN_REVIEW = "in_review", pgettext_lazy("article status", "In review")
         REVIEWED = "reviewed", pgettext_lazy("article status", "Reviewed")
         ARCHIVED = "archived", pgettext_lazy("article status", "Archived")
 
-    title = models.CharField(max_length=1000)
+    title = models.CharField(max_length=1000, verbose_name=_("title"))
     # NULL, not "", for "no URL": the unique constraint must let many URL-less articles in.
-    url = models.URLField(max_length=2048, null=True, blank=True)  # noqa: DJ001
-    publisher = models.CharField(max_length=255, blank=True)
-    authors = models.JSONField(default=list, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    language = models.CharField(max_length=16, default="en")
-    body = models.TextField(help_text="Plain text exactly as split into sentences.")
-    content_hash = models.CharField(max_length=64, editable=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    url = models.URLField(max_length=2048, null=True, blank=True, verbose_name=_("URL"))  # noqa: DJ001
+    publisher = models.CharField(max_length=255, blank=True, verbose_name=_("publisher"))
+    authors = models.JSONField(default=list, blank=True, verbose_name=_("authors"))
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("published at")
+    )
+    language = models.CharField(max_length=16, default="en", verbose_name=_("language"))
+    body = models.TextField(
+        help_text=_("Plain text exactly as split into sentences."), verbose_name=_("body")
+    )
+    content_hash = models.CharField(max_length=64, editable=False, verbose_name=_("content hash"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.NEW, verbose_name=_("status")
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_articles",
-        db_index=False,  # the (assignee, status) index serves it
+        db_index=False,
+        verbose_name=_("assignee"),  # the (assignee, status) index serves it
     )
     import_job = models.ForeignKey(
-        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        ImportJob,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("import job"),
     )
-    metadata = models.JSONField(default=dict, blank=True, help_text="Fields the import kept.")
+    metadata = models.JSONField(
+        default=dict, blank=True, help_text=_("Fields the import kept."), verbose_name=_("metadata")
+    )
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-created_at", "-id"]
         # Constraints and Meta indexes rather than unique=/db_index=: on PostgreSQL those also
         # add a varchar_pattern_ops copy of each index, for LIKE queries we never run, and every
@@ -277,7 +325,7 @@ class ArticleRevision(models.Model):
         IMPORT = "import", pgettext_lazy("revision source", "Import")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField(help_text="1 for the first text, then 2, 3, ...")
+    number = models.PositiveIntegerField(help_text=_("1 for the first text, then 2, 3, ..."))
     body = models.TextField()
     content_hash = models.CharField(max_length=64)
     source = models.CharField(max_length=16, choices=Source.choices)
@@ -308,7 +356,11 @@ class CurrentSentenceManager(models.Manager):
 class Sentence(models.Model):
     # No index of its own: the (article, position) unique index serves every lookup by article.
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="sentences", db_index=False
+        Article,
+        on_delete=models.CASCADE,
+        related_name="sentences",
+        db_index=False,
+        verbose_name=_("article"),
     )
     # NULL: a sentence of the current text. Set when the article gets a newer revision.
     revision = models.ForeignKey(
@@ -317,23 +369,34 @@ class Sentence(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="sentences",
-        db_index=False,  # the (revision, position) unique index serves it
+        db_index=False,
+        verbose_name=_("revision"),  # the (revision, position) unique index serves it
     )
-    position = models.PositiveIntegerField(help_text="0-based order in the article.")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    text = models.TextField()
-    paragraph = models.PositiveIntegerField(default=0, help_text="0-based paragraph (line).")
+    position = models.PositiveIntegerField(
+        help_text=_("0-based order in the article."), verbose_name=_("position")
+    )
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
+    text = models.TextField(verbose_name=_("text"))
+    paragraph = models.PositiveIntegerField(
+        default=0, help_text=_("0-based paragraph (line)."), verbose_name=_("paragraph")
+    )
     # Filled after import by the `score_sentences` task (annotations.scoring); null until then.
     checkworthiness = models.FloatField(
         null=True,
         blank=True,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="0..1: how much the sentence calls for a fact check.",
+        help_text=_("0..1: how much the sentence calls for a fact check."),
+        verbose_name=_("checkworthiness"),
     )
     # db_default too: the importer COPYs sentences naming only the columns it fills.
     claim_type = models.CharField(
-        max_length=24, choices=ClaimType.choices, blank=True, default="", db_default=""
+        max_length=24,
+        choices=ClaimType.choices,
+        blank=True,
+        default="",
+        db_default="",
+        verbose_name=_("claim type"),
     )
 
     objects = CurrentSentenceManager()
@@ -341,6 +404,8 @@ class Sentence(models.Model):
     all_revisions = models.Manager()  # noqa: DJ012
 
     class Meta:
+        verbose_name = _("sentence")
+        verbose_name_plural = _("sentences")
         ordering = ["article", "position"]
         indexes = [
             # The top sentences across articles (GET /api/v1/sentences/); unscored ones never
@@ -413,14 +478,20 @@ class ArticleSearch(models.Model):
 
 
 class RatingScale(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    best_rating = models.IntegerField(help_text="ClaimReview bestRating.")
-    worst_rating = models.IntegerField(help_text="ClaimReview worstRating.")
-    is_default = models.BooleanField(default=False)
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    best_rating = models.IntegerField(
+        help_text=_("ClaimReview bestRating."), verbose_name=_("best rating")
+    )
+    worst_rating = models.IntegerField(
+        help_text=_("ClaimReview worstRating."), verbose_name=_("worst rating")
+    )
+    is_default = models.BooleanField(default=False, verbose_name=_("is default"))
 
     class Meta:
+        verbose_name = _("rating scale")
+        verbose_name_plural = _("rating scales")
         constraints = [
             models.CheckConstraint(
                 condition=Q(best_rating__gt=F("worst_rating")), name="scale_best_above_worst"
@@ -435,15 +506,21 @@ class RatingScale(models.Model):
 
 
 class Rating(models.Model):
-    scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
-    slug = models.SlugField()
-    label = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(help_text="Order on the scale, 0 first.")
+    scale = models.ForeignKey(
+        RatingScale, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("scale")
+    )
+    slug = models.SlugField(verbose_name=_("slug"))
+    label = models.CharField(max_length=100, verbose_name=_("label"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    position = models.PositiveSmallIntegerField(
+        help_text=_("Order on the scale, 0 first."), verbose_name=_("position")
+    )
     # ClaimReview ratingValue; None for ratings outside the numeric range (misleading, ...).
-    value = models.IntegerField(null=True, blank=True)
+    value = models.IntegerField(null=True, blank=True, verbose_name=_("value"))
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         ordering = ["scale", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scale", "slug"], name="rating_slug_unique"),
@@ -481,19 +558,32 @@ class Claim(TimeStamped, Hideable, Versioned):
         # withdrawn after publication, with a correction
         RETRACTED = "retracted", pgettext_lazy("claim status", "Retracted")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    sentences = models.ManyToManyField(Sentence, related_name="claims", blank=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="claims", verbose_name=_("article")
+    )
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
+    sentences = models.ManyToManyField(
+        Sentence, related_name="claims", blank=True, verbose_name=_("sentences")
+    )
     # W3C TextQuoteSelector: re-anchors the claim when the article text changes.
-    quote_exact = models.TextField()
-    quote_prefix = models.CharField(max_length=64, blank=True)
-    quote_suffix = models.CharField(max_length=64, blank=True)
-    claimant = models.CharField(max_length=255, blank=True, help_text="Who made the claim.")
-    text = models.TextField(blank=True, help_text="The claim as a checker would phrase it.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    quote_exact = models.TextField(verbose_name=_("quote exact"))
+    quote_prefix = models.CharField(max_length=64, blank=True, verbose_name=_("quote prefix"))
+    quote_suffix = models.CharField(max_length=64, blank=True, verbose_name=_("quote suffix"))
+    claimant = models.CharField(
+        max_length=255, blank=True, help_text=_("Who made the claim."), verbose_name=_("claimant")
+    )
+    text = models.TextField(
+        blank=True, help_text=_("The claim as a checker would phrase it."), verbose_name=_("text")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims_created"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="claims_created",
+        verbose_name=_("created by"),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -501,21 +591,34 @@ class Claim(TimeStamped, Hideable, Versioned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="claims_assigned",
+        verbose_name=_("assignee"),
     )
     # The approved verdict the public sees; set on approval, kept through later drafts.
     published_verdict = models.ForeignKey(
-        "Verdict", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Verdict",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published verdict"),
     )
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     # What an editor reviews besides the verdict: the span, the wording and the sources. Bumped
     # when one of REVIEWED_FIELDS changes and by every change to one of its sources, so an
     # approval made on an older reading is refused (the verdict's ETag carries it).
-    review_version = models.PositiveIntegerField(default=1, editable=False)
+    review_version = models.PositiveIntegerField(
+        default=1, editable=False, verbose_name=_("review version")
+    )
 
     REVIEWED_FIELDS = ("start", "end", "quote_exact", "claimant", "text")
     # "Same claim as": a reviewer's link to an earlier fact-check, ours or another checker's.
     same_as = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        verbose_name=_("same as"),
     )
     same_as_external = models.ForeignKey(
         "ExternalFactCheck",
@@ -523,23 +626,34 @@ class Claim(TimeStamped, Hideable, Versioned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="repeats",
+        verbose_name=_("same as external"),
     )
     # Living articles (annotations.revisions): where the claim stands on the article's newest
     # text. `start`/`end` index the current body, except for an orphaned claim, whose span stays
     # on `anchor_revision`'s text with its quote. `anchor_previous` is the span before the last
     # move ({"revision", "start", "end", "text"}) for the desk's before/after view.
     anchor_status = models.CharField(
-        max_length=16, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
+        max_length=16,
+        choices=AnchorStatus.choices,
+        default=AnchorStatus.ANCHORED,
+        verbose_name=_("anchor status"),
     )
     anchor_revision = models.ForeignKey(
-        ArticleRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ArticleRevision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("anchor revision"),
     )
-    anchor_previous = models.JSONField(default=dict, blank=True)
+    anchor_previous = models.JSONField(default=dict, blank=True, verbose_name=_("anchor previous"))
     # When a revision last changed or removed the claim's text; never cleared, so a published
     # check says "the article changed after this check" even once the new anchor is accepted.
-    text_changed_at = models.DateTimeField(null=True, blank=True)
+    text_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("text changed at"))
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["article", "start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
@@ -592,18 +706,27 @@ class Source(TimeStamped, Hideable, Versioned):
         REFUTES = "refutes", pgettext_lazy("source stance", "Refutes")
         CONTEXT = "context", pgettext_lazy("source stance", "Context")
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
-    url = models.URLField(max_length=2048)
-    title = models.CharField(max_length=500, blank=True)
-    publisher = models.CharField(max_length=255, blank=True)
-    quote = models.TextField(blank=True)
-    stance = models.CharField(max_length=16, choices=Stance.choices, default=Stance.CONTEXT)
-    accessed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="sources", verbose_name=_("claim")
+    )
+    url = models.URLField(max_length=2048, verbose_name=_("URL"))
+    title = models.CharField(max_length=500, blank=True, verbose_name=_("title"))
+    publisher = models.CharField(max_length=255, blank=True, verbose_name=_("publisher"))
+    quote = models.TextField(blank=True, verbose_name=_("quote"))
+    stance = models.CharField(
+        max_length=16, choices=Stance.choices, default=Stance.CONTEXT, verbose_name=_("stance")
+    )
+    accessed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accessed at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sources_created"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sources_created",
+        verbose_name=_("created by"),
     )
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["claim", "created_at", "id"]
 
     def __str__(self) -> str:
@@ -623,13 +746,20 @@ class Source(TimeStamped, Hideable, Versioned):
 
 
 class Comment(TimeStamped, Hideable):
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="comments", verbose_name=_("claim")
     )
-    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(verbose_name=_("body"))
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["claim", "created_at", "id"]
 
     def __str__(self) -> str:
@@ -644,27 +774,41 @@ class Verdict(TimeStamped, Versioned):
         REJECTED = "rejected", pgettext_lazy("verdict status", "Rejected")
         RETRACTED = "retracted", pgettext_lazy("verdict status", "Retracted")
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="verdicts", verbose_name=_("claim")
+    )
     # A correction of a published claim proposes its new wording, span and sources here; they
     # apply when an editor approves the verdict (annotations.services.corrections).
-    changes = models.JSONField(default=dict, blank=True)
-    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
-    explanation = models.TextField()
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts"
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
+    rating = models.ForeignKey(
+        Rating, on_delete=models.PROTECT, related_name="verdicts", verbose_name=_("rating")
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    explanation = models.TextField(verbose_name=_("explanation"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="verdicts",
+        verbose_name=_("author"),
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.SUBMITTED, verbose_name=_("status")
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="verdicts_reviewed",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True, help_text="Why an editor rejected it.")
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    review_note = models.TextField(
+        blank=True, help_text=_("Why an editor rejected it."), verbose_name=_("review note")
+    )
 
     class Meta:
+        verbose_name = _("verdict")
+        verbose_name_plural = _("verdicts")
         ordering = ["claim", "created_at", "id"]
         constraints = [
             # The two-person rule, in the database too: nobody approves their own verdict.
@@ -712,16 +856,27 @@ class Correction(models.Model):
         RETRACTION = "retraction", pgettext_lazy("correction kind", "Retraction")
         UPDATE = "update", pgettext_lazy("correction kind", "Update")
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corrections")
-    verdict = models.ForeignKey(
-        Verdict, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("claim")
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    note = models.TextField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    verdict = models.ForeignKey(
+        Verdict,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+        verbose_name=_("verdict"),
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    note = models.TextField(verbose_name=_("note"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
         ordering = ["claim", "created_at"]
 
     def __str__(self) -> str:
@@ -746,23 +901,37 @@ class Flag(models.Model):
         RESOLVED = "resolved", pgettext_lazy("flag status", "Resolved")
         DISMISSED = "dismissed", pgettext_lazy("flag status", "Dismissed")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object id"))
     target = GenericForeignKey("content_type", "object_id")
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    note = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(max_length=16, choices=Reason.choices, verbose_name=_("reason"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="flags",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution_note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    resolution_note = models.TextField(blank=True, verbose_name=_("resolution note"))
 
     class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -794,19 +963,32 @@ class AuditEvent(models.Model):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=64, db_index=True)  # e.g. "verdict.approved"
-    content_type = models.ForeignKey(ContentType, null=True, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField(null=True)
-    object_repr = models.CharField(max_length=200, blank=True)
+    action = models.CharField(
+        max_length=64, db_index=True, verbose_name=_("action")
+    )  # e.g. "verdict.approved"
+    content_type = models.ForeignKey(
+        ContentType, null=True, on_delete=models.PROTECT, verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(null=True, verbose_name=_("object id"))
+    object_repr = models.CharField(max_length=200, blank=True, verbose_name=_("object repr"))
     # {"field": [before, after]} for updates; the new values for creations.
-    changes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
 
@@ -855,7 +1037,7 @@ class Embedding(models.Model):
 
     model_id = models.CharField(max_length=64)
     vector = models.BinaryField()
-    text_hash = models.CharField(max_length=64, help_text="sha256 of the text embedded.")
+    text_hash = models.CharField(max_length=64, help_text=_("sha256 of the text embedded."))
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -970,8 +1152,8 @@ class CheckworthinessModel(models.Model):
     """
 
     trained_at = models.DateTimeField(default=timezone.now, db_index=True)
-    vector_model_id = models.CharField(max_length=64, help_text="Embedder of the vectors used.")
-    weights = models.JSONField(help_text="bias, heuristic feature weights, vector weights.")
+    vector_model_id = models.CharField(max_length=64, help_text=_("Embedder of the vectors used."))
+    weights = models.JSONField(help_text=_("bias, heuristic feature weights, vector weights."))
     training_articles = models.PositiveIntegerField()
     training_sentences = models.PositiveIntegerField()
     training_positives = models.PositiveIntegerField()

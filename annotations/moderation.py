@@ -169,8 +169,8 @@ def dismiss_flag(*, flag: Flag, moderator, reason: str) -> Flag:
         if flag.status != Flag.Status.OPEN:
             raise ValidationError(
                 {
-                    "status": _("This flag is already %(status)s.")
-                    % {"status": str(flag.get_status_display()).lower()}
+                    "status": _("This flag is no longer open (status: %(status)s).")
+                    % {"status": flag.get_status_display()}
                 }
             )
         before = snapshot(flag, ["status", "resolution_note"])

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import access
+from annotations.jobmessages import displayed_errors
 from annotations.models import Claim, Verdict
 
 
@@ -260,3 +261,15 @@ def validated(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class JobErrorsShown(serializers.ModelSerializer):
+    """A job serializer whose `errors` are as the reader sees them: each message in the
+    request's language (English by default, as stored), where it happened as stored (`file`,
+    `line`, `record`, `claim`). (A declared `errors` field would shadow Serializer.errors.)"""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if "errors" in data:
+            data["errors"] = displayed_errors(instance.errors)
+        return data

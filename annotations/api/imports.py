@@ -13,10 +13,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotations import access
-from annotations.api.common import CursorPage
+from annotations.api.common import CursorPage, JobErrorsShown
 from annotations.api.permissions import IsReviewer
 from annotations.csvsafe import csv_line
 from annotations.importing.formats import FORMATS
+from annotations.jobmessages import displayed_errors
 from annotations.models import ImportJob
 from annotations.services import cancel_import, start_import
 
@@ -26,7 +27,7 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(JobErrorsShown):
     """The job as the API and `import_articles --wait` show it."""
 
     class Meta:
@@ -145,7 +146,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def errors(self, request, pk=None):
         """The full error report: `?format=csv` (or Accept: text/csv) for a spreadsheet."""
         job = self.get_object()
-        response = Response(job.errors)
+        response = Response(displayed_errors(job.errors))
         if request.accepted_renderer.format == "csv":
             response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
         return response

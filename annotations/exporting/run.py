@@ -15,9 +15,11 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from annotations import heartbeat, jobs
 from annotations.audit import record_event
+from annotations.jobmessages import JobMessage, error_entry
 from annotations.models import Claim, ExportJob
 from annotations.selectors import published_claims
 
@@ -204,14 +206,17 @@ def _write(job: ExportJob, *, runner: str, progress: Progress | None) -> ExportJ
         raise
     except Exception as exc:
         if isinstance(exc, TimeBudgetExceeded):
-            message = (
-                f"The export stopped: it ran longer than its time budget "
-                f"(EXPORT_MAX_SECONDS={settings.EXPORT_MAX_SECONDS:g} s)."
+            message = JobMessage(
+                gettext_noop(
+                    "The export stopped: it ran longer than its time budget "
+                    "(EXPORT_MAX_SECONDS=%(limit)s s)."
+                ),
+                limit=f"{settings.EXPORT_MAX_SECONDS:g}",
             )
         else:
             logger.exception("Export #%s stopped", job.pk)
-            message = f"The export stopped: {exc}"
-        job.errors.append({"message": message})
+            message = JobMessage(gettext_noop("The export stopped: %(error)s"), error=str(exc))
+        job.errors.append(error_entry({}, message))
         _end(job, runner=runner, status=ExportJob.Status.FAILED, fields=["errors"])
         return job
     status = ExportJob.Status.PARTIAL if job.failed else ExportJob.Status.SUCCEEDED

@@ -12,14 +12,16 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import IO, Any
 
 import ijson
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from annotations.jobmessages import JobMessage
 from annotations.memory import external
 from annotations.models import ImportJob
 
@@ -30,10 +32,11 @@ from .store import AnotherRunnerError, over_budget
 
 FORMAT = "claimreview"
 Entry = tuple[dict[str, Any], "external.ExternalRecord | external.ExternalError"]
+Entries = Generator[Entry, None, None]
 Parsed = Iterator["external.ExternalRecord | external.ExternalError"]
 
 
-def entries(job: ImportJob) -> Iterator[Entry]:
+def entries(job: ImportJob) -> Entries:
     """Every review of the job's input with where it came from, in a stable order (a resumed job
     skips what its checkpoint passed), read as they are consumed: a file is streamed where its
     shape allows (`parse_file`), and each URL is fetched when its turn comes."""
@@ -73,7 +76,9 @@ def parse_file(stream: IO[bytes], *, name: str = "") -> Parsed:
             return
     data = stream.read(settings.IMPORT_MAX_UPLOAD_BYTES + 1)
     if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise InputError("The file is larger than IMPORT_MAX_UPLOAD_BYTES.")
+        raise InputError(
+            JobMessage(gettext_noop("The file is larger than IMPORT_MAX_UPLOAD_BYTES."))
+        )
     yield from external.parse(data, name=name)
 
 
@@ -95,7 +100,7 @@ def _array(stream: IO[bytes]) -> Parsed:
     limits = read.limits_from_settings()
     refused = {formats.TOO_DEEP: too_deep(), formats.TOO_LARGE: too_large(limits)}
     elements = (
-        external.ExternalError(f"element {number}", refused[value])
+        external.ExternalError(f"element {number}", str(refused[value]))
         if value is formats.TOO_DEEP or value is formats.TOO_LARGE
         else value
         for number, value in enumerate(formats.json_values(stream, is_array=True, limits=limits), 1)
@@ -109,7 +114,7 @@ def _array(stream: IO[bytes]) -> Parsed:
         )
 
 
-def consume(job: ImportJob, *, runner: str) -> str | None:
+def consume(job: ImportJob, *, runner: str) -> JobMessage | None:
     """Store the reviews from the checkpoint on, a batch per transaction with the job's
     progress, as they are read (the input is never held whole); why the job stopped early (a
     budget), if it did."""
@@ -118,7 +123,7 @@ def consume(job: ImportJob, *, runner: str) -> str | None:
         return _consume(job, itertools.islice(every, job.checkpoint, None), runner=runner)
 
 
-def _consume(job: ImportJob, remaining: Iterator[Entry], *, runner: str) -> str | None:
+def _consume(job: ImportJob, remaining: Iterator[Entry], *, runner: str) -> JobMessage | None:
     start = job.checkpoint
     for batch in read.batches(remaining, settings.IMPORT_BATCH_SIZE):
         records = [item for _, item in batch if isinstance(item, external.ExternalRecord)]

@@ -17,7 +17,9 @@ from typing import IO, Any, TypeVar, cast
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.utils.translation import gettext_noop
 
+from annotations.jobmessages import JobMessage, error_entry, message_of
 from annotations.models import Article, ImportJob, content_hash, normalise_body
 
 from . import formats, web
@@ -73,7 +75,13 @@ def items(job: ImportJob) -> Iterator[Iterator[Item]]:
         try:
             fetched = fetch(job.urls[0])
         except FetchError as exc:
-            raise InputError(f"The feed {job.urls[0]} could not be fetched: {exc}") from exc
+            raise InputError(
+                JobMessage(
+                    gettext_noop("The feed %(url)s could not be fetched: %(error)s"),
+                    url=job.urls[0],
+                    error=message_of(exc),
+                )
+            ) from exc
         job.input_file.save("feed.xml", ContentFile(fetched.content), save=False)
         job.save(update_fields=["input_file"])
     if not job.input_file:
@@ -119,12 +127,14 @@ def read(items: list[Item], splitter: BatchSplitter) -> Batch:
     )
     rows = []
     for item, outcome in zip(items, _resolve(items, skip=known_urls), strict=True):
-        if isinstance(outcome, str):
-            failures.append({**item.ref, "message": outcome})
+        if isinstance(outcome, JobMessage | str):
+            failures.append(error_entry(item.ref, outcome))
         elif outcome is not None:
             body = normalise_body(outcome.body)
             if not body.strip():
-                failures.append({**item.ref, "message": "The article has no text."})
+                failures.append(
+                    error_entry(item.ref, JobMessage(gettext_noop("The article has no text.")))
+                )
                 continue
             rows.append(Row(item.ref, outcome, body, content_hash(body)))
     known = sum(1 for item in items if item.fetch_url in known_urls)
@@ -164,15 +174,15 @@ def _reserve_article_ids(count: int) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | str | None]:
+def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | JobMessage | str | None]:
     """Each item's record, or its error message, or None (a feed entry already imported)."""
     to_fetch = [item for item in batch if item.fetch_url and item.fetch_url not in skip]
-    pages: dict[int, ArticleRecord | str] = {}
+    pages: dict[int, ArticleRecord | JobMessage] = {}
     if to_fetch:
         with ThreadPoolExecutor(max_workers=min(FETCH_THREADS, len(to_fetch))) as pool:
             for item, page in zip(to_fetch, pool.map(_fetch_page, to_fetch), strict=True):
                 pages[id(item)] = page
-    outcomes: list[ArticleRecord | str | None] = []
+    outcomes: list[ArticleRecord | JobMessage | str | None] = []
     for item in batch:
         if item.error:
             outcomes.append(item.error)
@@ -183,7 +193,7 @@ def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | str |
     return outcomes
 
 
-def _fetch_page(item: Item) -> ArticleRecord | str:
+def _fetch_page(item: Item) -> ArticleRecord | JobMessage:
     """The page at the item's URL as a record, or the item's error: whatever goes wrong with one
     URL (a host httpx cannot parse, a page the extractor chokes on) is that URL's error, never
     the job's."""
@@ -191,10 +201,16 @@ def _fetch_page(item: Item) -> ArticleRecord | str:
         page = fetch(item.fetch_url or "")
         record = web.extract_page(page.content, url=page.url)
     except (FetchError, RecordError) as exc:
-        return f"{item.fetch_url}: {exc}"
+        return JobMessage(
+            gettext_noop("%(url)s: %(error)s"), url=item.fetch_url, error=message_of(exc)
+        )
     except Exception as exc:
         logger.warning("Fetching %s failed unexpectedly", item.fetch_url, exc_info=True)
-        return f"{item.fetch_url}: could not be fetched ({type(exc).__name__}: {exc})"
+        return JobMessage(
+            gettext_noop("%(url)s: could not be fetched (%(error)s)"),
+            url=item.fetch_url,
+            error=f"{type(exc).__name__}: {exc}",
+        )
     if record.published_at is None and item.hints.get("published"):
         with contextlib.suppress(RecordError):
             record.published_at = parse_published(item.hints["published"])

@@ -19,9 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from annotations import heartbeat, search
 from annotations.audit import record_event
+from annotations.jobmessages import JobMessage, error_entry, message_of
 from annotations.models import ImportJob
 
 from . import factchecks, read
@@ -44,7 +46,8 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
     if runner is None:
         logger.info("Import #%s is finished or held by another runner; nothing to do.", job_id)
         return job
-    input_error = stop = None
+    input_error: JobMessage | str | None = None
+    stop: JobMessage | None = None
     try:
         with heartbeat.keep_alive(ImportJob, pk=job.pk, runner=runner):
             if job.format == factchecks.FORMAT:  # other fact-checkers' reviews, not articles
@@ -53,7 +56,7 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
                 with read.items(job) as items:
                     stop = _consume(job, items, runner=runner)
     except InputError as exc:
-        input_error = str(exc)
+        input_error = message_of(exc)
     except AnotherRunnerError:
         logger.warning("Import #%s is being run by another runner; this one stops.", job.pk)
         return job
@@ -62,11 +65,14 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
         raise  # transient: the task retries and resumes from the checkpoint
     except Exception as exc:
         logger.exception("Import #%s stopped", job.pk)
-        input_error = f"The import stopped on an unexpected error ({type(exc).__name__})."
+        input_error = JobMessage(
+            gettext_noop("The import stopped on an unexpected error (%(error)s)."),
+            error=type(exc).__name__,
+        )
     return _finish(job, runner=runner, input_error=input_error, stop=stop)
 
 
-def _consume(job: ImportJob, items: Iterator[Item], *, runner: str) -> str | None:
+def _consume(job: ImportJob, items: Iterator[Item], *, runner: str) -> JobMessage | None:
     """Store the items from the checkpoint on; why the job stopped early (a budget), if so."""
     remaining = itertools.islice(items, job.checkpoint, None)
     batches = read.batches(remaining, settings.IMPORT_BATCH_SIZE)
@@ -150,7 +156,11 @@ def quick_gil_handover(seconds: float = 0.001) -> Iterator[None]:
 
 
 def _finish(
-    job: ImportJob, *, runner: str, input_error: str | None = None, stop: str | None = None
+    job: ImportJob,
+    *,
+    runner: str,
+    input_error: JobMessage | str | None = None,
+    stop: JobMessage | None = None,
 ) -> ImportJob:
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -158,13 +168,17 @@ def _finish(
         if locked.runner != runner:
             return job  # the sweep gave the job to another runner, who will end it
         errors = list(locked.errors)
+        where = {"file": job.original_name or "input"}
         if input_error:
-            errors.append({"file": job.original_name or "input", "message": input_error})
+            errors.append(error_entry(where, input_error))
         hidden = locked.failed - len(locked.errors)
         if hidden > 0:
-            errors.append({"message": f"{hidden} more errors are not listed."})
+            unlisted = JobMessage(
+                gettext_noop("%(count)s more errors are not listed."), count=hidden
+            )
+            errors.append(error_entry({}, unlisted))
         if stop:
-            errors.append({"message": stop})
+            errors.append(error_entry({}, stop))
         imported = locked.created + locked.updated + locked.duplicates
         if locked.status == Status.CANCELLED:
             status = Status.CANCELLED
@@ -174,10 +188,12 @@ def _finish(
             # Nothing could be imported: say why, if no error said it already.
             status = Status.FAILED
             if not errors:
-                found = "fact-checks" if job.format == factchecks.FORMAT else "articles"
-                errors.append(
-                    {"file": job.original_name or "input", "message": f"No {found} found."}
+                none_found = (
+                    gettext_noop("No fact-checks found.")
+                    if job.format == factchecks.FORMAT
+                    else gettext_noop("No articles found.")
                 )
+                errors.append(error_entry(where, JobMessage(none_found)))
         elif locked.failed or input_error:
             status = Status.PARTIAL
         else:

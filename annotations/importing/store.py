@@ -33,10 +33,12 @@ from django.db import (
 )
 from django.db.models import Field, Model
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from psycopg import Copy
 from psycopg.types.json import Jsonb
 
 from annotations import scoring, search
+from annotations.jobmessages import JobMessage, error_entry
 from annotations.memory import matching
 from annotations.models import Article, ArticleRevision, ImportJob, Sentence
 from annotations.segmentation import split_sentences
@@ -81,7 +83,7 @@ class Step:
     inserted: threading.Event = field(default_factory=threading.Event)
     # True once committed, False if the job stops here (the runner sets the step's own future).
     done: Future[bool] = field(default_factory=Future)
-    stop: str = ""  # why the job stops after this step (a budget), if it does
+    stop: JobMessage | None = None  # why the job stops after this step (a budget), if it does
 
 
 def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
@@ -164,22 +166,42 @@ def _advance(job: ImportJob, batch: Batch, outcome: Stored) -> None:
     )
 
 
-def over_budget(job: ImportJob) -> str:
-    """Why the job must stop now, or "": too many errors, or too long."""
-    what = "fact-checks" if job.format == "claimreview" else "articles"
-    kept = f"the {job.created} {what} imported before it are kept"
+def over_budget(job: ImportJob) -> JobMessage | None:
+    """Why the job must stop now, or None: too many errors, or too long."""
+    factchecks = job.format == "claimreview"
     if job.failed >= settings.IMPORT_MAX_ERRORS:
-        return (
-            f"The import stopped after {job.failed} errors (IMPORT_MAX_ERRORS="
-            f"{settings.IMPORT_MAX_ERRORS}): is it the right file and format? {kept.capitalize()}."
+        return JobMessage(
+            gettext_noop(
+                "The import stopped after %(errors)s errors (IMPORT_MAX_ERRORS=%(limit)s): is it "
+                "the right file and format? The %(created)s fact-checks imported before it are "
+                "kept."
+            )
+            if factchecks
+            else gettext_noop(
+                "The import stopped after %(errors)s errors (IMPORT_MAX_ERRORS=%(limit)s): is it "
+                "the right file and format? The %(created)s articles imported before it are kept."
+            ),
+            errors=job.failed,
+            limit=str(settings.IMPORT_MAX_ERRORS),
+            created=job.created,
         )
     started_at = job.started_at or timezone.now()  # set when the job starts running
     if timezone.now() - started_at > timedelta(seconds=settings.IMPORT_MAX_SECONDS):
-        return (
-            f"The import stopped after its time budget (IMPORT_MAX_SECONDS="
-            f"{settings.IMPORT_MAX_SECONDS:g} s) at record {job.checkpoint}; {kept}."
+        return JobMessage(
+            gettext_noop(
+                "The import stopped after its time budget (IMPORT_MAX_SECONDS=%(limit)s s) at "
+                "record %(record)s; the %(created)s fact-checks imported before it are kept."
+            )
+            if factchecks
+            else gettext_noop(
+                "The import stopped after its time budget (IMPORT_MAX_SECONDS=%(limit)s s) at "
+                "record %(record)s; the %(created)s articles imported before it are kept."
+            ),
+            limit=f"{settings.IMPORT_MAX_SECONDS:g}",
+            record=job.checkpoint,
+            created=job.created,
         )
-    return ""
+    return None
 
 
 def _no_parallel_workers() -> None:
@@ -278,8 +300,11 @@ def _store_each(job: ImportJob, rows: list[Row]) -> Stored:
         except Exception as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             logger.warning("Import #%s: %s refused: %r", job.pk, row.ref, exc)
-            message = f"The article could not be stored ({type(exc).__name__}: {reason})."
-            outcome.refused.append({**row.ref, "message": message})
+            message = JobMessage(
+                gettext_noop("The article could not be stored (%(error)s)."),
+                error=f"{type(exc).__name__}: {reason}",
+            )
+            outcome.refused.append(error_entry(row.ref, message))
     return outcome
 
 

@@ -91,11 +91,11 @@ def require_open_for_edits(claim: Claim, *, what: str) -> None:
         raise ValidationError(
             {
                 "detail": _(
-                    "Claim #%(id)s is %(status)s: its %(what)s change only through a "
-                    "correction (submit a new verdict with the proposed changes and a correction "
-                    "note, for an editor to approve)."
+                    "Claim #%(id)s can no longer be edited (status: %(status)s): its %(what)s "
+                    "change only through a correction (submit a new verdict with the proposed "
+                    "changes and a correction note, for an editor to approve)."
                 )
-                % {"id": claim.pk, "status": str(claim.get_status_display()).lower(), "what": what}
+                % {"id": claim.pk, "status": claim.get_status_display(), "what": what}
             }
         )
     pending = claim.verdicts.filter(status=Verdict.Status.SUBMITTED).values_list("pk", flat=True)
@@ -265,8 +265,10 @@ def delete_claim(*, claim: Claim, actor: User) -> None:
         if claim.status in FROZEN_CLAIM_STATUSES or claim.published_verdict_id is not None:
             raise ValidationError(
                 {
-                    "detail": _("A %(status)s claim is public record and cannot be deleted.")
-                    % {"status": str(claim.get_status_display()).lower()}
+                    "detail": _(
+                        "This claim is public record and cannot be deleted (status: %(status)s)."
+                    )
+                    % {"status": claim.get_status_display()}
                 }
             )
         require_open_for_edits(claim, what=_("span, wording and sources"))
@@ -312,10 +314,10 @@ def _require_comments_open(claim: Claim) -> None:
         raise ValidationError(
             {
                 "detail": _(
-                    "Claim #%(id)s is %(status)s: its comments cannot be edited or deleted after "
-                    "publication (post a new comment instead)."
+                    "Claim #%(id)s is public record (status: %(status)s): its comments cannot be "
+                    "edited or deleted after publication (post a new comment instead)."
                 )
-                % {"id": claim.pk, "status": str(claim.get_status_display()).lower()}
+                % {"id": claim.pk, "status": claim.get_status_display()}
             }
         )
 
@@ -370,8 +372,8 @@ def link_same_as(
         raise PermissionDenied(_("Only the claim's author, its assignee or an editor may link it."))
     if claim.status in FROZEN_CLAIM_STATUSES and not roles.has_role(actor, roles.EDITOR):
         raise PermissionDenied(
-            _("Only an editor may link a %(status)s claim.")
-            % {"status": str(claim.get_status_display()).lower()}
+            _("Only an editor may link this claim (status: %(status)s).")
+            % {"status": claim.get_status_display()}
         )
     if same_as is not None and external is not None:
         raise ValidationError(

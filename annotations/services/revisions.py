@@ -366,10 +366,10 @@ def accept_anchor(*, claim: Claim, actor: User) -> Claim:
         raise ValidationError(
             {
                 "anchor_status": _(
-                    "Only a changed claim can be accepted (this one is %(status)s); "
-                    "re-span it instead."
+                    "Only a changed claim can be accepted; re-span this one instead (anchor "
+                    "status: %(status)s)."
                 )
-                % {"status": str(claim.get_anchor_status_display()).lower()}
+                % {"status": claim.get_anchor_status_display()}
             }
         )
     with transaction.atomic():

@@ -121,8 +121,10 @@ def withdraw_verdict(*, verdict: Verdict, actor: User) -> Verdict:
         if verdict.status != Verdict.Status.SUBMITTED:
             raise ValidationError(
                 {
-                    "detail": _("Only a submitted verdict can be withdrawn; it is %(status)s.")
-                    % {"status": str(verdict.get_status_display()).lower()}
+                    "detail": _(
+                        "Only a submitted verdict can be withdrawn (this one's status: %(status)s)."
+                    )
+                    % {"status": verdict.get_status_display()}
                 }
             )
         verdict.status = Verdict.Status.DRAFT
@@ -146,8 +148,10 @@ def resubmit_verdict(*, verdict: Verdict, actor: User) -> Verdict:
         if verdict.status != Verdict.Status.DRAFT:
             raise ValidationError(
                 {
-                    "detail": _("Only a draft verdict can be submitted; this one is %(status)s.")
-                    % {"status": str(verdict.get_status_display()).lower()}
+                    "detail": _(
+                        "Only a draft verdict can be submitted (this one's status: %(status)s)."
+                    )
+                    % {"status": verdict.get_status_display()}
                 }
             )
         _check_explanation(verdict.explanation)
@@ -194,8 +198,10 @@ def update_verdict(
         if verdict.status != Verdict.Status.DRAFT:
             raise ValidationError(
                 {
-                    "detail": _("A %(status)s verdict cannot be revised.")
-                    % {"status": str(verdict.get_status_display()).lower()}
+                    "detail": _(
+                        "This verdict cannot be revised (status: %(status)s); only a draft can."
+                    )
+                    % {"status": verdict.get_status_display()}
                 }
             )
         before = snapshot(verdict, VERDICT_FIELDS)
@@ -221,8 +227,10 @@ def _lock_for_review(verdict: Verdict, editor: User) -> Verdict:
     if verdict.status != Verdict.Status.SUBMITTED:
         raise ValidationError(
             {
-                "detail": _("Only a submitted verdict can be reviewed; this one is %(status)s.")
-                % {"status": str(verdict.get_status_display()).lower()}
+                "detail": _(
+                    "Only a submitted verdict can be reviewed (this one's status: %(status)s)."
+                )
+                % {"status": verdict.get_status_display()}
             }
         )
     return verdict

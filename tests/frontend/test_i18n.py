@@ -13,6 +13,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import Client
 
@@ -308,3 +309,229 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path, settings, monkeypatch
     committed = {(m.context, m.id) for m in _catalogue() if m.id}
     missing = sorted(str(message) for message in gathered - committed)
     assert not missing, f"run `make messages` and translate: {missing}"
+
+
+# --- The admin ----------------------------------------------------------------------------------
+
+# Words of our admin pages in English (model and field names, our columns, the queue's words).
+ADMIN_ENGLISH_WORDS = [
+    "Claim",
+    "Claims",
+    "Claimant",
+    "Anchor status",
+    "Is hidden",
+    "Updated at",
+    "Moderation queue",
+    "Moderation",
+    "Open flags",
+    "open flag",
+    "Reason",
+    "Flagged by",
+    "When",
+    "Hide it",
+    "Dismiss the flags",
+    "Open in the admin",
+    "Open in the reviewer UI",
+    "Fact-check administration",
+    "Hide selected",
+    "Retract the published verdict",
+    "Import jobs",
+    "Audit events",
+]
+
+
+def admin_english_left(text: str) -> list[str]:
+    return [
+        w for w in ADMIN_ENGLISH_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)
+    ]
+
+
+@pytest.fixture
+def flagged(other_reviewer):
+    from annotations.models import Flag
+
+    claim = published_claim(text="El paro bajó")
+    Flag.objects.create(
+        content_type_id=ContentType.objects.get_for_model(Claim).pk,
+        object_id=claim.pk,
+        reason="wrong",
+        note="cifra dudosa",
+        created_by=other_reviewer,
+    )
+    return claim
+
+
+def _admin_data(claim) -> list[str]:
+    return [
+        str(claim),
+        claim.text,
+        claim.article.title,
+        claim.quote_exact,
+        "cifra dudosa",
+        "English",
+        *(s.title or s.url for s in claim.sources.all()),
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/", "/admin/moderation/", "/admin/annotations/claim/", "/admin/annotations/importjob/"],
+)
+def test_admin_pages_in_spanish(path, flagged, moderator, other_reviewer):
+    spanish = _client(moderator, accept_language="es").get(path)
+    assert spanish.status_code == 200
+    data = [*_admin_data(flagged), moderator.username, other_reviewer.username]
+    text = visible_text(spanish.content.decode(), *data)
+    assert not admin_english_left(text), f"{path}: {admin_english_left(text)}"
+    # The check can fail: the same page in English shows such words.
+    english = _client(moderator).get(path).content.decode()
+    assert admin_english_left(visible_text(english, *data))
+
+
+def test_admin_names_and_queue_read_in_spanish(flagged, moderator):
+    client = _client(moderator, accept_language="es")
+    queue = client.get("/admin/moderation/").content.decode()
+    for phrase in ["Cola de moderación", "1 denuncia abierta", "Ocultarlo", "Denunciada por"]:
+        assert phrase in queue, phrase
+    assert f"Afirmación #{flagged.pk}" in queue
+    changelist = client.get("/admin/annotations/claim/").content.decode()
+    for phrase in ["Declarante", "Estado del anclaje", "Por estado", "Ocultar los seleccionados"]:
+        assert phrase in changelist, phrase
+
+
+def test_in_review_label_in_both_languages(client_for, reviewer):
+    from django.utils import translation
+
+    from annotations.models import Article
+
+    with translation.override("en"):
+        assert str(Article.Status.IN_REVIEW.label) == "In review"
+    assert Article.Status.IN_REVIEW.value == "in_review"  # the stored value is unchanged
+    options = client_for(reviewer).get("/api/v1/articles/", HTTP_ACCEPT_LANGUAGE="es")
+    assert options.status_code == 200
+    with translation.override("es"):
+        assert str(Article.Status.IN_REVIEW.label) == "En revisión"
+
+
+# --- Import job errors in the reader's language ------------------------------------------------
+
+
+def _import(user, content: bytes, name: str):
+    from django.core.files.base import ContentFile
+
+    from annotations.importing.run import run_import
+    from annotations.services import start_import
+
+    job = start_import(created_by=user, upload=ContentFile(content, name=name))
+    return run_import(job.pk)
+
+
+def test_import_errors_in_the_readers_language(client_for, reviewer):
+    good = '{"title": "Uno", "body": "El gasto subió un 40 %."}'
+    content = "\n".join(
+        [good, "{oops", '{"title": "Sin cuerpo"}', '{"body": "x", "url": "ftp://x"}']
+    )
+    job = _import(reviewer, content.encode(), "day.jsonl")
+    assert (job.created, job.failed) == (1, 3)
+    english = client_for(reviewer).get(f"/api/v1/imports/{job.pk}/").json()["errors"]
+    spanish = (
+        client_for(reviewer)
+        .get(f"/api/v1/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es")
+        .json()["errors"]
+    )
+    # English is what was stored, word for word; the place of each error is kept.
+    assert english == [{k: e[k] for k in ("line", "message")} for e in job.errors]
+    assert [e["line"] for e in spanish] == [2, 3, 4]
+    assert spanish[0]["message"].startswith("JSON mal formado: ")
+    assert spanish[0]["message"].endswith("en la columna 2.")
+    assert spanish[1]["message"] == "Falta «body» (o «text»): un artículo necesita su texto."
+    assert spanish[2]["message"] == "url «ftp://x» no es una URL http(s)."
+    report = (
+        client_for(reviewer)
+        .get(f"/api/v1/imports/{job.pk}/errors/", HTTP_ACCEPT_LANGUAGE="es")
+        .json()
+    )
+    assert report == spanish
+    csv_report = client_for(reviewer).get(
+        f"/api/v1/imports/{job.pk}/errors/?format=csv", HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert "un artículo necesita su texto" in csv_report.content.decode()
+
+
+def test_job_level_messages_in_spanish_with_localised_numbers(client_for, reviewer, settings):
+    settings.IMPORT_MAX_ERRORS = 2
+    bad = "\n".join("{oops" for _ in range(1500)).encode()
+    job = _import(reviewer, bad, "bad.jsonl")
+    spanish = (
+        client_for(reviewer)
+        .get(f"/api/v1/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es")
+        .json()["errors"]
+    )
+    assert spanish[-1]["message"].startswith("La importación se detuvo tras ")
+    assert "IMPORT_MAX_ERRORS=2" in spanish[-1]["message"]
+    empty = _import(reviewer, b"[]", "empty.json")
+    shown = (
+        client_for(reviewer)
+        .get(f"/api/v1/imports/{empty.pk}/", HTTP_ACCEPT_LANGUAGE="es")
+        .json()["errors"]
+    )
+    assert shown == [{"file": "empty.json", "message": "No se encontraron artículos."}]
+
+
+def test_unlisted_errors_count_is_localised():
+    from django.utils import translation
+
+    from annotations.jobmessages import JobMessage, displayed, error_entry
+
+    entry = error_entry({}, JobMessage("%(count)s more errors are not listed.", count=1234))
+    assert entry["message"] == "1,234 more errors are not listed."
+    with translation.override("es"):
+        # Django's Spanish groups thousands with a no-break space.
+        assert displayed(entry) == {"message": "Errores sin listar: 1\xa0234 más."}
+    with translation.override("en"):
+        assert displayed(entry) == {"message": "1,234 more errors are not listed."}
+
+
+def test_old_rows_without_a_msgid_show_their_english(client_for, reviewer):
+    from annotations.models import ImportJob
+
+    job = ImportJob.objects.create(
+        created_by=reviewer,
+        status="partial",
+        errors=[
+            {"line": 3, "message": "Malformed JSON: Expecting value at column 1."},
+            {"line": 4, "message": "x", "msgid": "Gone %(what)s", "params": {}},  # params lost
+        ],
+    )
+    shown = (
+        client_for(reviewer)
+        .get(f"/api/v1/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es")
+        .json()["errors"]
+    )
+    assert shown == [
+        {"line": 3, "message": "Malformed JSON: Expecting value at column 1."},
+        {"line": 4, "message": "x"},
+    ]
+
+
+def test_admin_error_report_in_spanish(editor):
+    job = _import(editor, b'{"title": "Sin cuerpo"}\n', "day.jsonl")
+    page = _client(editor, accept_language="es").get(
+        f"/admin/annotations/importjob/{job.pk}/change/"
+    )
+    assert page.status_code == 200
+    html = html_lib.unescape(page.content.decode())
+    assert "línea 1" in html and "un artículo necesita su texto" in html
+
+
+# --- Field names in the UI's error messages -----------------------------------------------------
+
+
+def test_review_options_name_the_fields_in_the_readers_language(client_for, reviewer):
+    spanish = client_for(reviewer).get("/api/v1/review-options/", HTTP_ACCEPT_LANGUAGE="es")
+    labels = spanish.json()["field_labels"]
+    assert labels["explanation"] == "Explicación"
+    assert labels["claimant"] == "Declarante"
+    assert labels["correction"] == "Nota de corrección"
+    english = client_for(reviewer).get("/api/v1/review-options/").json()["field_labels"]
+    assert english["explanation"] == "Explanation"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from annotations.importing import formats
+from annotations.jobmessages import displayed_errors
 from annotations.models import Article, ImportJob, Sentence
 from annotations.segmentation import split_sentences
 from tests.importing.conftest import article_page
@@ -120,7 +121,7 @@ def test_line_in_another_encoding_is_an_error_and_the_rest_imports(import_bytes)
     content = good.encode() + b"\n" + bad.encode("latin-1") + b"\n"
     job = import_bytes(content, "mixed.jsonl")
     assert (job.status, job.created, job.failed) == (Status.PARTIAL, 1, 1)
-    assert job.errors == [{"line": 2, "message": job.errors[0]["message"]}]
+    assert displayed_errors(job.errors) == [{"line": 2, "message": job.errors[0]["message"]}]
     assert "not valid utf-8" in job.errors[0]["message"]
 
 
@@ -207,7 +208,9 @@ def test_zip_of_several_formats_reports_errors_per_file(import_bytes):
     )
     job = import_bytes(archive, "day.zip")
     assert (job.status, job.format, job.created) == (Status.PARTIAL, "zip", 3)
-    assert {"file": "a.jsonl", "line": 2, "message": job.errors[0]["message"]} == job.errors[0]
+    assert {"file": "a.jsonl", "line": 2, "message": job.errors[0]["message"]} == (
+        displayed_errors(job.errors)[0]
+    )
     messages = {e["file"]: e["message"] for e in job.errors}
     assert messages["empty.txt"] == "The file is empty."
     assert "inside archives" in messages["inner.zip"]

@@ -32,6 +32,19 @@ function flatten(value) {
 }
 
 const FIELD_NAMES = { non_field_errors: "", detail: "" };
+let fieldLabels = {};
+
+/** The API's field names in the reader's words (review-options' `field_labels`), which an
+ * error message names the field by ("Explanation: …"); without them, the name itself. */
+export function setFieldLabels(labels) {
+  fieldLabels = labels || {};
+}
+
+function fieldLabel(field) {
+  if (field in FIELD_NAMES) return FIELD_NAMES[field];
+  const name = Object.hasOwn(fieldLabels, field) ? fieldLabels[field] : field.replace(/_/g, " ");
+  return interpolate(gettext("%(field)s: "), { field: name }, true);
+}
 
 function describe(status, body) {
   if (status === 412 || status === 428) {
@@ -45,8 +58,7 @@ function describe(status, body) {
   if (status >= 500) return gettext("The server failed to answer. Try again; if it persists, tell an admin.");
   if (body && typeof body === "object") {
     const parts = Object.entries(body).map(([field, msg]) => {
-      const label = field in FIELD_NAMES ? FIELD_NAMES[field] : `${field.replace(/_/g, " ")}: `;
-      return `${label}${flatten(msg)}`;
+      return `${fieldLabel(field)}${flatten(msg)}`;
     });
     if (parts.length) return parts.join(" ");
   }

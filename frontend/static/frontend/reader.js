@@ -2,7 +2,7 @@
 // the keys (keys.js), the claims list (claimlist.js) and the panel of the open claim (claim.js).
 // This module only starts them and carries actions between them.
 
-import { api, busy, el, newKey, say } from "./api.js";
+import { api, busy, el, newKey, say, setFieldLabels } from "./api.js";
 import { ClaimPanel } from "./claim.js";
 import { ClaimList } from "./claimlist.js";
 import { keepFocus } from "./focus.js";
@@ -311,6 +311,7 @@ async function start() {
       problems.push(interpolate(gettext("The form choices could not be loaded (%(error)s); reload the page."), { error: options.error.message }, true));
     } else {
       panel.setOptions(options.data);
+      setFieldLabels(options.data.field_labels);
       articleAssign($("article-assign"), article, options.data.assignees);
       list.setStates(options.data.claim_statuses);
       list.render();
