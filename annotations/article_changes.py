@@ -42,29 +42,33 @@ from django.db import connection, transaction
 # Any fixed number, the same for every process: pg_try_advisory_xact_lock's key.
 _LOCK_KEY = 15_0001
 
-# One batch: the next `%(size)s` articles after `%(after)s` that have more than one row or are
-# gone, their rows deleted and, for those still there, one row with the sum put back.
+# One batch: the next `%(size)s` articles after `%(after)s` that have rows; of those, the ones
+# with more than one row or gone have their rows deleted and, if still there, one row with the
+# sum put back. The batch is fixed first (MATERIALIZED), and its id range bounds the scans of
+# the article and change tables: a batch reads its own index range, not a whole table.
 _FOLD_ARTICLES_SQL = """
-WITH batch AS (
-    SELECT c.article_id FROM annotations_articlechange AS c
-    WHERE c.article_id > %(after)s
-    GROUP BY c.article_id
-    HAVING COUNT(*) > 1
-        OR NOT EXISTS (SELECT 1 FROM annotations_article AS a WHERE a.id = c.article_id)
-    ORDER BY c.article_id
+WITH batch AS MATERIALIZED (
+    SELECT article_id, COUNT(*) AS n FROM annotations_articlechange
+    WHERE article_id > %(after)s
+    GROUP BY article_id
+    ORDER BY article_id
     LIMIT %(size)s
+), target AS MATERIALIZED (
+    SELECT b.article_id, a.id IS NOT NULL AS alive
+    FROM batch AS b LEFT JOIN annotations_article AS a
+        ON a.id = b.article_id AND a.id > %(after)s AND a.id <= (SELECT MAX(article_id) FROM batch)
+    WHERE b.n > 1 OR a.id IS NULL
 ), gone AS (
-    DELETE FROM annotations_articlechange
-    WHERE article_id IN (SELECT article_id FROM batch)
-    RETURNING article_id, changes
+    DELETE FROM annotations_articlechange AS c USING target AS t
+    WHERE c.article_id = t.article_id
+        AND c.article_id > %(after)s AND c.article_id <= (SELECT MAX(article_id) FROM target)
+    RETURNING c.article_id, c.changes, t.alive
 ), kept AS (
     INSERT INTO annotations_articlechange (article_id, changes)
-    SELECT g.article_id, SUM(g.changes) FROM gone AS g
-    WHERE EXISTS (SELECT 1 FROM annotations_article AS a WHERE a.id = g.article_id)
-    GROUP BY g.article_id
+    SELECT article_id, SUM(changes) FROM gone WHERE alive GROUP BY article_id
     RETURNING article_id
 )
-SELECT (SELECT MAX(article_id) FROM batch), (SELECT COUNT(*) FROM batch),
+SELECT (SELECT MAX(article_id) FROM batch), (SELECT COUNT(*) FROM target),
        (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM kept)
 """
 
@@ -125,7 +129,7 @@ def compact_article_changes(*, batch_size: int = 1000) -> Compaction:
                     return done
                 cursor.execute(_FOLD_ARTICLES_SQL, {"after": after, "size": batch_size})
                 last, articles, deleted, added = cursor.fetchone()
-            if not articles:
+            if last is None:
                 return done
             done.batches += 1
             done.rows_deleted += deleted
