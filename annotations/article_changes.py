@@ -1,19 +1,20 @@
 """Compaction of `ArticleChange`, the notes behind the reviewer's page's version (issue 15).
 
-The triggers add a row per writing statement and article, forever: an import adds a few per
-article, a review a dozen. `compact_article_changes` deletes the rows of articles that no longer
-exist, and folds each article's rows (and the shared ones, of no article) into one row whose
-`changes` is their sum, in the transaction that deletes them. The version of a page is that sum
-(`article_page.article_versions`), so a compaction leaves every version exactly as it was:
-cached pages and ETags stay good, and a committed change still yields a version never seen
-before for its article, because the sum only grows.
+The triggers add a row per writing statement and article, forever: an import adds 2 per
+article, the review of a claim 9 (bench/article_changes_bench.py). `compact_article_changes`
+deletes the rows of articles that no longer exist, and folds each article's rows (and the
+shared ones, of no article) into one row whose `changes` is their sum, in the transaction that
+deletes them. The version of a page is that sum (`article_page.article_versions`), so a
+compaction leaves every version exactly as it was: cached pages and ETags stay good, and a
+committed change still yields a version never seen before for its article, because the sum
+only grows.
 
 Why a fold and not an epoch (a counter in every cache key, bumped by each compaction): an epoch
 lets the counts fall, and pays for it by throwing away every cached page and ETag of every
 article at every compaction (every batch, if batched), whereas a fold changes no version at all.
 Both need one query per read; the fold needs no extra table.
 
-Races, each in `tests/api/test_article_changes.py`:
+Races (all but the last tested on two connections in `tests/api/test_article_changes.py`):
 - A reader reads the version in one statement, so one snapshot: either every row of a batch
   before the fold, or the folded row after it; the sum is the same.
 - A reader that read the version before a batch commits and stores its page after: the version
@@ -40,7 +41,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 # Any fixed number, the same for every process: pg_try_advisory_xact_lock's key.
-_LOCK_KEY = 15_0001
+_LOCK_KEY = 150_001
 
 # One batch: the next `%(size)s` articles after `%(after)s` that have rows; of those, the ones
 # with more than one row or gone have their rows deleted and, if still there, one row with the
