@@ -278,26 +278,32 @@ class Article(TimeStamped):
 
 
 class ArticleChange(models.Model):
-    """A note that one SQL statement changed what the reviewer's page of an article shows.
+    """A note that SQL statements changed what the reviewer's page of an article shows.
 
-    Written by PostgreSQL triggers (migration 0016), not by Python: every INSERT, UPDATE and
+    Written by PostgreSQL triggers (migration 0017), not by Python: every INSERT, UPDATE and
     DELETE of the article, its sentences, its claims, their sentence links and verdicts, and its
-    revisions adds a row here, whoever runs it (a service, a bulk update, the importer's COPY, a
-    shell). A user's name and a rating's label are shown on many articles, so changing them adds
-    a row with no article. The number of rows an article has is its page's version
-    (`annotations.article_page.article_versions`): rows are only ever added, so the count moves
-    with every committed change and never returns to an earlier value. Adding a row takes no lock
-    a concurrent writer could wait on, as bumping a counter would.
+    revisions adds a row here (`changes` 1), whoever runs it (a service, a bulk update, the
+    importer's COPY, a shell). A user's name and a rating's label are shown on many articles, so
+    changing them adds a row with no article. The sum of an article's `changes` is its page's
+    version (`annotations.article_page.article_versions`). Rows are added, and folded by
+    `annotations.article_changes.compact_article_changes` into one row carrying their sum in the
+    transaction that deletes them, so the sum moves with every committed change and never
+    returns to an earlier value. Adding a row takes no lock a concurrent writer could wait on, as
+    bumping a counter would.
     """
 
     # No foreign key: a statement deleting an article's claims is noted before the article goes.
     article_id = models.BigIntegerField(null=True, blank=True)
+    # A database default: the triggers insert only the article.
+    changes = models.IntegerField(
+        db_default=1, help_text="statements noted: 1, or the sum of the rows folded into this one"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["article_id"], name="article_change_article_idx")]
 
     def __str__(self) -> str:
-        return f"change #{self.pk} of article #{self.article_id}"
+        return f"{self.changes} change(s) of article #{self.article_id}"
 
 
 class ClaimType(models.TextChoices):

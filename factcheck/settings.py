@@ -138,7 +138,7 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 CELERY_TIMEZONE = "UTC"
 # Named queues, so one kind of work never waits behind another: a worker (or several, on any
 # machine) per queue group. "celery" (the default queue) carries the short housekeeping tasks:
-# the stale-job sweep and the periodic export's start.
+# the stale-job sweep, the periodic export's start and the change notes' compaction.
 CELERY_TASK_ROUTES = {
     "annotations.tasks.import_articles": {"queue": "imports"},
     "annotations.tasks.export_claims": {"queue": "exports"},
@@ -395,6 +395,21 @@ if REFETCH_ENABLED:
     CELERY_BEAT_SCHEDULE["refetch-articles"] = {
         "task": "annotations.tasks.refetch_due_articles",
         "schedule": crontab(minute=f"*/{REFETCH_SWEEP_MINUTES}"),
+        "args": [],
+    }
+
+# The reviewer's page's change notes (annotations.article_changes): folded nightly by beat at
+# ARTICLE_CHANGES_COMPACT_HOUR:45 UTC (ARTICLE_CHANGES_COMPACT_ENABLED=false: never), on the
+# housekeeping queue; a fold changes no page's version, so any hour is safe.
+ARTICLE_CHANGES_COMPACT_HOUR = env.int("ARTICLE_CHANGES_COMPACT_HOUR", default=4)
+if not 0 <= ARTICLE_CHANGES_COMPACT_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"ARTICLE_CHANGES_COMPACT_HOUR={ARTICLE_CHANGES_COMPACT_HOUR} must be from 0 to 23 (UTC)."
+    )
+if env.bool("ARTICLE_CHANGES_COMPACT_ENABLED", default=True):
+    CELERY_BEAT_SCHEDULE["compact-article-changes"] = {
+        "task": "annotations.tasks.compact_article_changes",
+        "schedule": crontab(minute=45, hour=ARTICLE_CHANGES_COMPACT_HOUR),
         "args": [],
     }
 
