@@ -17,7 +17,7 @@ The rules:
 - Flags and the audit trail are the moderators'. Editors read a claim's history without the
   events of hidden content and of flags (`claim_history_visible_to`).
 - Import and export jobs, with their files and error reports: editors and moderators see all of
-  them, everyone else their own.
+  them, everyone else their own. Only reviewers and editors import (`may_import`).
 - The learned check-worthiness models and their figures: editors.
 
 `can_change` is the role half of a write (who may ask); which object a person may change (their
@@ -78,6 +78,12 @@ def is_moderator(user: AnyUser) -> bool:
 def sees_hidden(user: AnyUser) -> bool:
     """Whether `user` sees content a moderator hid (moderators police it)."""
     return is_moderator(user)
+
+
+def may_import(user: AnyUser) -> bool:
+    """Importing articles: reviewers and editors (the imports API's `IsReviewer`). The import
+    page and the header's link follow this; other roles read articles others imported."""
+    return roles.has_role(user, roles.REVIEWER, roles.EDITOR)
 
 
 def may_use_admin(user: AnyUser) -> bool:

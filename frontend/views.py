@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -38,6 +39,7 @@ def _page(request: HttpRequest, template: str, *, status: int = 200, **context) 
         is_editor=roles.EDITOR in user_roles,
         is_moderator=roles.MODERATOR in user_roles,
         uses_admin=access.may_use_admin(request.user),
+        may_import=access.may_import(request.user),
         roles_attr=" ".join(user_roles),
     )
     return render(request, f"frontend/{template}", context, status=status)
@@ -180,6 +182,8 @@ def triage_page(request: HttpRequest) -> HttpResponse:
 
 @role_required
 def import_page(request: HttpRequest) -> HttpResponse:
+    if not access.may_import(request.user):  # the API would refuse every request of the page
+        raise PermissionDenied(_("Only reviewers and editors may import articles."))
     return _page(request, "import.html")
 
 

@@ -316,7 +316,10 @@ ROWS: dict[str, Row] = {
     "my work search": Row("/?q={A}", lambda r, s: page_or(r, (200, "A"))),
     "reader": Row("/articles/{article}/", lambda r, s: page_or(r, (200, "A"))),
     "older text": Row("/articles/{article}/revisions/1/", lambda r, s: page_or(r, (200, "A"))),
-    "import page": Row("/import/", lambda r, s: page_or(r, (200, "")), False),
+    # The page follows the imports API: a role that may not import gets the styled 403.
+    "import page": Row(
+        "/import/", lambda r, s: page_or(r, (200, "") if r in IMPORTERS else (403, "")), False
+    ),
     "triage page": Row("/triage/", lambda r, s: page_or(r, (200, "")), False),
     "export page": Row("/export/", lambda r, s: page_or(r, (200, "")), False),
     "login": Row("/login/", lambda r, s: (200, "") if r == "anonymous" else (302, ""), False),
@@ -554,6 +557,7 @@ def test_can_see_and_can_change_agree_with_the_table(db, role):
     import_job = ImportJob.objects.get()
     assert access.can_see(user, import_job) is (role in {"editor", "moderator", "admin"})
     assert access.may_use_admin(user) is (role in {"editor", "moderator", "admin"})
+    assert access.may_import(user) is (role in IMPORTERS)
 
 
 def test_users_of_one_content_audience_see_the_same_content(db):

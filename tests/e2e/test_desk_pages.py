@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations.models import AuditEvent, ExportJob, ImportJob
-from tests.factories import ArticleFactory, published_claim
+from tests.factories import ArticleFactory, UserFactory, published_claim
 
 from .conftest import log_in, screenshot
 
@@ -168,3 +168,42 @@ def test_reviewers_see_the_status_without_a_control(page, e2e_reviewer):
     log_in(page, "rita-reviewer")
     expect(page.locator("table.articles tbody tr")).to_contain_text("New")
     expect(page.locator("form.status-form")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("username", "roles", "pages"),
+    [
+        ("rita-reviewer", ["Reviewer"], ["My work", "Triage", "Import", "Export"]),
+        ("edna-editor", ["Editor"], ["My work", "Triage", "Import", "Export", "Admin"]),
+        ("moe-moderator", ["Moderator"], ["My work", "Triage", "Export", "Admin"]),
+    ],
+)
+def test_the_nav_offers_only_the_pages_the_role_may_use(
+    new_page, transactional_db, username, roles, pages
+):
+    UserFactory(username=username, roles=roles, is_staff=username == "edna-editor")
+    page = new_page()
+    log_in(page, username)
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link")).to_have_text(pages)
+    # Each page the nav offers opens, and its lists load (the API answers the same role).
+    for name in pages:
+        if name in ("My work", "Admin"):
+            continue
+        nav.get_by_role("link", name=name, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).not_to_have_text("You may not open this page")
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("main .alert[role=alert]")).to_be_hidden()
+    if "Import" not in pages:
+        response = page.goto("/import/")
+        assert response is not None and response.status == 403
+        expect(page.get_by_role("heading", level=1)).to_have_text("You may not open this page")
+        expect(page.get_by_test_id("reason")).to_have_text(
+            "Only reviewers and editors may import articles."
+        )
+        expect(page.get_by_label("File")).to_have_count(0)
+        screenshot(page, "import-forbidden-moderator")
+    page.goto("/")
+    expect(page.get_by_role("link", name="Import articles")).to_have_count(
+        1 if "Import" in pages else 0
+    )
