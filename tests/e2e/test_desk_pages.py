@@ -3,6 +3,7 @@ cancel only while it can, a failed bar, line-numbered URL errors, and the matchi
 before an export ("nothing matches" instead of an empty file)."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from annotations.models import AuditEvent, ExportJob, ImportJob
@@ -207,3 +208,59 @@ def test_the_nav_offers_only_the_pages_the_role_may_use(
     expect(page.get_by_role("link", name="Import articles")).to_have_count(
         1 if "Import" in pages else 0
     )
+
+
+def _hold_first(page, pattern: str) -> list:
+    """Hold the first answer to `pattern` (fetched at once, as the server gave it then) until
+    the test lets it through, as a slow answer that arrives after newer ones."""
+    held: list = []
+
+    def handle(route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route(pattern, handle)
+    return held
+
+
+def _let_through(page, held: list) -> None:
+    route, response = held[0]
+    with page.expect_event("requestfinished"):
+        route.fulfill(response=response)
+    page.evaluate("() => new Promise((done) => setTimeout(done, 200))")  # its handler has run
+
+
+@pytest.mark.parametrize(
+    ("path", "model", "fields"),
+    [
+        ("import", ImportJob, {"format": "urls", "original_name": "pasted web addresses.txt"}),
+        ("export", ExportJob, {"format": "csv"}),
+    ],
+)
+def test_past_jobs_show_the_end_of_the_followed_job_whatever_answer_comes_last(
+    page, e2e_reviewer, path, model, fields
+):
+    # The page's first list is asked while the job runs and arrives last (a slow answer): the
+    # list must not go back to "Running" after the panel said "Failed".
+    job = model.objects.create(
+        created_by=e2e_reviewer, status=model.Status.RUNNING, started_at=timezone.now(), **fields
+    )
+    log_in(page, "rita-reviewer")
+    held = _hold_first(page, f"**/api/v1/{path}s/?page_size=*")
+    anchor = "job" if path == "import" else "export"
+    page.goto(f"/{path}/#{anchor}-{job.pk}")
+    state = page.locator("#job-state" if path == "import" else "#export-job-state")
+    expect(state).to_have_text("Running")
+    model.objects.filter(pk=job.pk).update(
+        status=model.Status.FAILED,
+        finished_at=timezone.now(),
+        errors=[{"message": "Nothing could be fetched."}],
+    )
+    expect(state).to_have_text("Failed")
+    row = page.locator(f"#{path}-history-body tr[data-job='{job.pk}']")
+    expect(row.locator(".badge")).to_have_text("Failed")
+    _let_through(page, held)
+    expect(row.locator(".badge")).to_have_text("Failed")
+    screenshot(page, f"{path}-history-after-failure")

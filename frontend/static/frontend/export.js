@@ -114,7 +114,8 @@ function showJob(job) {
       : "";
   $("export-download").hidden = !(ready(job) && !nothing);
   if (ready(job)) $("export-download-link").href = `/api/v1/exports/${job.id}/download/`;
-  if (FINISHED.has(job.status)) reloadHistory();
+  pastExports.update(job);
+  if (FINISHED.has(job.status)) pastExports.reload();
 }
 
 function filtersInWords(filters) {
@@ -122,7 +123,7 @@ function filtersInWords(filters) {
   return parts.length ? parts.join(", ") : gettext("all published claims");
 }
 
-const reloadHistory = jobHistory({
+const pastExports = jobHistory({
   path: "exports/",
   pageSize: HISTORY_SIZE,
   table: $("export-history-table"),
@@ -177,7 +178,7 @@ form.addEventListener("submit", async (event) => {
     showJob(data);
     history.replaceState(null, "", `#export-${data.id}`);
     poll(data.id);
-    reloadHistory();
+    pastExports.reload();
   } catch (error) {
     say(errorBox, interpolate(gettext("The export could not start. %(error)s"), { error: error.message }, true));
   } finally {
@@ -188,6 +189,6 @@ form.addEventListener("submit", async (event) => {
 enableForms(form);
 loadRatings();
 count();
-reloadHistory();
+pastExports.reload();
 const resumed = location.hash.match(/^#export-(\d+)$/);
 if (resumed) poll(resumed[1]);

@@ -49,17 +49,18 @@ function showJob(job) {
   $("job-failed").textContent = formatNumber(job.failed);
   // Only a job that has not ended can be cancelled.
   $("job-cancel").hidden = FINISHED.has(job.status);
+  pastImports.update(job);
   if (FINISHED.has(job.status)) {
     if (job.created + job.updated + job.duplicates > 0) {
       $("job-articles").hidden = false;
       $("job-articles-link").href = `${main.dataset.homeUrl}?import=${job.id}#articles-h`;
     }
     showErrors(job);
-    reloadHistory();
+    pastImports.reload();
   }
 }
 
-const reloadHistory = jobHistory({
+const pastImports = jobHistory({
   path: "imports/",
   pageSize: HISTORY_SIZE,
   table: $("import-history-table"),
@@ -125,7 +126,7 @@ async function start(request, button) {
     showJob(data);
     history.replaceState(null, "", `#job-${data.id}`);
     poll(data.id);
-    reloadHistory();
+    pastImports.reload();
   } catch (error) {
     say(errorBox, interpolate(gettext("The import could not start. %(error)s"), { error: error.message }, true));
   } finally {
@@ -218,4 +219,4 @@ enableForms($("import-file-form"), $("import-urls-form"));
 // Coming back to the page (#job-12) resumes following that job.
 const resumed = location.hash.match(/^#job-(\d+)$/);
 if (resumed) poll(resumed[1]);
-reloadHistory();
+pastImports.reload();

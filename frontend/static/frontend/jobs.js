@@ -48,7 +48,8 @@ export function when(iso) {
 /**
  * The past jobs at `path` (e.g. "imports/"), a page at a time, into `table` (a <table> with a
  * <tbody>); `row(job)` makes the cells. `pager` holds "Newer" / "Older" buttons; `empty` is shown
- * when there is no job at all. Returns `reload()` (back to the first page).
+ * when there is no job at all. Returns `reload()` (back to the first page) and `update(job)` (the
+ * row of a job the page follows, from its latest answer).
  */
 export function jobHistory({ path, pageSize, table, empty, pager, row, onError }) {
   const body = table.tBodies[0];
@@ -56,16 +57,21 @@ export function jobHistory({ path, pageSize, table, empty, pager, row, onError }
   const older = pager.querySelector("[data-page=older]");
   let links = { next: null, previous: null };
   let firstPage = true;
+  let latest = 0;
 
   async function load(url) {
     const pressed = document.activeElement; // read now: a hidden button may lose focus meanwhile
+    // Only the newest request's answer is shown: an older one (asked while a job still ran) can
+    // arrive after it, and would put the job back to "Running".
+    const ticket = ++latest;
     let data;
     try {
       ({ data } = await api(url));
     } catch (error) {
-      onError(error);
+      if (ticket === latest) onError(error);
       return;
     }
+    if (ticket !== latest) return;
     const jobs = items(data);
     links = { next: data.next, previous: data.previous };
     firstPage = !links.previous;
@@ -87,8 +93,20 @@ export function jobHistory({ path, pageSize, table, empty, pager, row, onError }
   newer.addEventListener("click", () => load(local(links.previous)));
   older.addEventListener("click", () => load(local(links.next)));
   const first = `${path}?page_size=${pageSize}`;
-  // A job that ends refreshes the list, unless the person is reading an older page.
-  return function reload() {
-    if (firstPage) load(first);
+  return {
+    // A job that ends refreshes the list, unless the person is reading an older page.
+    reload() {
+      if (firstPage) load(first);
+    },
+    // The followed job's row, on whichever page, says what the panel says. Only the cells that
+    // changed are replaced, so the focus stays on the job's link.
+    update(job) {
+      const current = body.querySelector(`tr[data-job="${job.id}"]`);
+      if (!current) return;
+      const cells = row(job);
+      [...current.cells].forEach((cell, index) => {
+        if (cells[index] && cell.outerHTML !== cells[index].outerHTML) cell.replaceWith(cells[index]);
+      });
+    },
   };
 }
