@@ -291,3 +291,53 @@ def test_keyboard_saves_a_claim_and_adds_a_comment(page, article, e2e_reviewer):
     page.keyboard.press("Enter")
     expect(page.locator("#comments-list")).to_contain_text("Checked by keyboard")
     assert Comment.objects.filter(claim=claim, body="Checked by keyboard").count() == 1
+
+
+HINT = (
+    "Select text with the mouse, or move with j / k (shift+j / shift+k extends), then press c "
+    "to mark a claim."
+)
+
+
+def test_the_selection_bar_starts_afresh_after_a_claim_is_marked_moved_or_deleted(
+    page, article, e2e_reviewer
+):
+    existing = mark(article, e2e_reviewer, "The council promised 500 new homes by 2027.")
+    accept_dialogs(page)
+    log_in(page, "rita-reviewer")
+    open_reader(page, f"/articles/{article.pk}/")
+    bar, warning = page.locator("#selection-text"), page.locator("#selection-warning")
+    create = page.get_by_role("button", name="Mark as claim (c)")
+    page.locator(".sentence").nth(3).click()  # the claimed sentence: the bar warns
+    expect(bar).to_contain_text("Sentence 4:")
+    expect(warning).to_contain_text(f"Claim #{existing.pk} already marks exactly this text.")
+
+    # Mark sentences 2–3 with the mouse: the bar goes back to its prompt, not to sentence 4.
+    paragraph = page.locator(".paragraph").nth(1)
+    drag_select(page, paragraph, 0, len("Police figures show a smaller fall. Officials disagreed."))
+    expect(bar).to_contain_text("Selected: “Police figures show a smaller fall. Officials")
+    create.click()
+    expect(page.get_by_test_id("claim-quote")).to_contain_text("Police figures")
+    new = Claim.objects.exclude(pk=existing.pk).get()
+    expect(bar).to_have_text(HINT)
+    expect(warning).to_be_hidden()
+    expect(create).to_be_disabled()
+
+    # Move it to a few words of sentence 1: the prompt again, no stale warning.
+    page.locator(".sentence").nth(3).click()
+    expect(warning).to_be_visible()
+    page.locator("#claims-list .claim-link", has_text="Police figures").click()
+    expect(page.get_by_test_id("claim-quote")).to_contain_text("Police figures")
+    drag_select(page, page.locator(".sentence").first, 0, len("The mayor said"))
+    page.get_by_role("button", name=f"Move claim #{new.pk} here").click()
+    expect(page.get_by_test_id("claim-quote")).to_have_text("The mayor said")
+    expect(bar).to_have_text(HINT)
+    expect(warning).to_be_hidden()
+
+    # Pick its sentence, then delete the claim: the bar forgets the selection too.
+    page.locator(".sentence").first.click(position={"x": 300, "y": 5})
+    expect(bar).to_contain_text("Sentence 1:")
+    page.get_by_role("button", name="Delete claim").click()
+    expect(page.locator(f"mark[data-claim='{new.pk}']")).to_have_count(0)
+    expect(bar).to_have_text(HINT)
+    expect(warning).to_be_hidden()

@@ -108,8 +108,7 @@ async function createClaim() {
     claimKey = newKey();
     view.upsertClaim(data);
     performance.mark("claim-highlighted");
-    selection.textSelection = null;
-    window.getSelection()?.removeAllRanges();
+    selection.reset(); // the bar no longer speaks of what was selected before
     textBox.dataset.lastCreated = String(data.id);
     await panel.open(data.id, { focus: true });
   });
@@ -123,8 +122,7 @@ async function moveClaim() {
     say(errorBox, "");
     try {
       await panel.respan(target.payload);
-      selection.textSelection = null;
-      window.getSelection()?.removeAllRanges();
+      selection.reset();
     } catch (error) {
       say(errorBox, interpolate(gettext("The claim was not moved. %(error)s"), { error: error.message }, true));
     }
@@ -171,7 +169,10 @@ const panel = new ClaimPanel({
   sentencesAround: (start, end) => view.sentencesAround(start, end),
   currentSpan: () => selection.target()?.payload ?? null,
   onClaimChanged: (claim) => view.upsertClaim(claim),
-  onClaimRemoved: (id) => view.removeClaim(id),
+  onClaimRemoved: (id) => {
+    view.removeClaim(id);
+    selection.reset(); // its warning may name the deleted claim
+  },
   onActive: (id) => {
     view.setActiveClaim(id);
     list.render();

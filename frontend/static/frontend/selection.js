@@ -18,6 +18,7 @@ export class Selection {
     this.onChange = onChange;
     this.cursor = -1; // keyboard: the current sentence
     this.anchor = -1; // keyboard: where shift-extension started
+    this.picked = false; // whether the sentences at the cursor are the selection (not after reset)
     this.textSelection = null; // {start, end} in code points, from the mouse
     this.movable = null; // the open claim, when I may move its span
   }
@@ -93,7 +94,8 @@ export class Selection {
     const els = this.view.sentenceEls;
     if (!els.length) return;
     this.cursor = Math.max(0, Math.min(els.length - 1, index));
-    if (!extend) this.anchor = this.cursor;
+    if (!extend || !this.picked) this.anchor = this.cursor;
+    this.picked = true;
     const span = els[this.cursor];
     for (const s of els) if (s !== span && s.tabIndex === 0) s.tabIndex = -1;
     span.tabIndex = 0;
@@ -116,13 +118,25 @@ export class Selection {
     this.paint();
   }
 
+  /**
+   * After a claim is marked, moved or deleted: nothing is selected, so the bar shows its prompt
+   * and no warning about claims that changed. The cursor stays, for j / k to go on from there.
+   */
+  reset() {
+    this.textSelection = null;
+    window.getSelection()?.removeAllRanges();
+    this.anchor = this.cursor;
+    this.picked = false;
+    this.paint();
+  }
+
   /** What a new claim (or a moved one) would span: {start, end} or {sentences}, with its text. */
   target() {
     if (this.textSelection) {
       const { start, end } = this.textSelection;
       return { payload: { ...this.textSelection }, start, end };
     }
-    const range = this.sentenceRange();
+    const range = this.picked ? this.sentenceRange() : null;
     if (!range) return null;
     const ids = [];
     for (let i = range[0]; i <= range[1]; i++) ids.push(this.view.sentences[i].id);
@@ -134,7 +148,7 @@ export class Selection {
   paint() {
     for (const span of this.view.box.querySelectorAll(".sentence.in-range")) span.classList.remove("in-range");
     for (const span of this.view.box.querySelectorAll('.sentence[aria-current="true"]')) span.removeAttribute("aria-current");
-    const range = this.textSelection ? null : this.sentenceRange();
+    const range = this.textSelection || !this.picked ? null : this.sentenceRange();
     if (range) {
       for (let i = range[0]; i <= range[1]; i++) this.view.sentenceEls[i].classList.add("in-range");
     }
