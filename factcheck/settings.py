@@ -35,6 +35,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First, so its admin/base_site.html (the language switcher in the admin's header) is found
+    # before the admin's own, which it extends.
+    "frontend",
     "annotations.apps.FactcheckAdminConfig",  # django.contrib.admin, with moderators let in
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,7 +53,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "annotations",
-    "frontend",
 ]
 
 MIDDLEWARE = [

@@ -89,3 +89,24 @@ def test_screenshots_of_every_page_in_both_languages(page, e2e_editor):
         page.goto("/login/")
         expect(page.locator("html")).to_have_attribute("lang", language)
         screenshot(page, f"lang-login-{language}")
+
+
+def test_the_admin_header_switches_the_language(page, e2e_editor):
+    log_in(page, "edna-editor")
+    page.goto("/admin/")
+    expect(page.locator("#site-name")).to_have_text("Fact-check administration")
+    header = page.locator("#header")
+    header.get_by_label("Show pages in").select_option("es")
+    header.get_by_role("button", name="Change", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))  # back where the switch was made
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("#site-name")).to_have_text("Administración de verificaciones")
+    expect(page.get_by_role("heading", name="Administración y moderación")).to_be_visible()
+    expect(header.get_by_label("Mostrar las páginas en")).to_have_value("es")
+    screenshot(page, "admin-index-es")
+    # And back, from another admin page.
+    page.goto("/admin/annotations/claim/")
+    header.get_by_label("Mostrar las páginas en").select_option("en")
+    header.get_by_role("button", name="Cambiar", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/annotations/claim/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
