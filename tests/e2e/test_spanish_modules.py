@@ -80,6 +80,7 @@ def test_the_reader_speaks_spanish_to_a_spanish_browser(spanish_page, article, e
 
     # Mark a claim with the keyboard: the panel, its buttons and sections are Spanish.
     page.locator(".sentence", has_text="Spain plans a criminal probe").click()
+    expect(page.locator("#selection-text")).to_contain_text("Oración")
     page.keyboard.press("c")
     expect(page.get_by_test_id("claim-status")).to_have_text("borrador")
     expect(page.locator("#panel-title")).to_contain_text("Afirmación n.º")
@@ -93,7 +94,8 @@ def test_the_reader_speaks_spanish_to_a_spanish_browser(spanish_page, article, e
     expect(history).to_contain_text(
         re.compile(rf"Afirmación marcada por edna-editor, {SPANISH_DATE}")
     )
-    expect(page.locator("#selection-text")).to_contain_text("Oración")
+    # Marked: the selection bar is back to its prompt.
+    expect(page.locator("#selection-text")).to_contain_text("Seleccione texto con el ratón")
     screenshot(page, "es-reader-new-claim")
 
     # The published claim: who rated and who approved, with Spanish dates, and its history.
