@@ -129,7 +129,7 @@ def test_import_and_export_pages_speak_spanish(spanish_page, article, e2e_review
     row = page.locator(f"tr[data-job='{failed.pk}']")
     expect(row.locator(".badge")).to_have_text("Fallido")
     expect(row).to_contain_text(re.compile(SPANISH_DATE))
-    expect(row.locator("td.number").nth(2)).to_have_text("12.345")
+    expect(row.locator("td.number").nth(3)).to_have_text("12.345")
     expect(page.locator("#job-status")).to_have_text("La importación falló: Not a JSON file.")
     expect(page.locator("#job-errors-body td").first).to_have_text("broken.jsonl, línea 1")
     # The box's own check, before anything is sent.

@@ -39,7 +39,7 @@ def test_reader_marks_check_worthy_sentences_and_n_walks_them_best_first(page, e
         expect(page.locator(f"#s-{sentence.pk}")).to_have_attribute(
             "title",
             f"Check-worthiness {sentence.checkworthiness:.2f}, "
-            + (sentence.claim_type.replace("_", " ")),
+            + str(sentence.get_claim_type_display()),  # the type in words, as the model says it
         )
     expect(page.locator(".sentence", has_text="Will taxes rise?")).not_to_have_class(
         "sentence checkworthy"
