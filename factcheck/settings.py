@@ -199,6 +199,12 @@ REST_FRAMEWORK = {
         "annotations.api.authentication.TokenAuthentication",  # DRF's, roles in its query
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, the JSON one refusing a body nested too deeply with a 400 (not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # annotations/throttling.py: what each rate counts (README, "Throttles and proxies").
