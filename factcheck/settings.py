@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # After sessions, before common: the language comes from the cookie the switcher sets, else
     # from the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL in a page's query string is a 400 page (in the reader's language), before any view.
+    "frontend.middleware.RefuseNulInQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
