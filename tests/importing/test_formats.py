@@ -182,6 +182,40 @@ def test_html_inside_a_json_body_is_stored_as_plain_text(import_bytes):
     assert Article.objects.get().body == "One & two.\n\nThree."
 
 
+def test_the_spaces_html_leaves_in_a_body_are_collapsed_and_the_body_is_what_is_split(
+    import_bytes,
+):
+    body = "<div>\n  <p>Para one <span> with </span>  text.</p>\n  <p>Two&nbsp; here.<br>Line.</p>\n</div>"
+    import_bytes(jsonl({"title": "T", "body": body}), "cms.jsonl")
+    article = Article.objects.get()
+    assert article.body == "Para one with text.\n\nTwo here.\nLine."
+    assert_whole(article)
+
+
+def test_a_plain_text_body_keeps_its_spacing(import_bytes):
+    body = "Para one  with  text.\n\n\nTwo."
+    import_bytes(jsonl({"title": "T", "body": body}), "plain.jsonl")
+    assert Article.objects.get().body == body
+
+
+def test_title_publisher_and_authors_lose_their_html_as_the_body_does(import_bytes):
+    row = {
+        "title": "<h1>Jobs  <b>report</b> &amp; the\n minister</h1><script>x()</script>",
+        "publisher": "<a href='https://x.example'>The&nbsp;Daily</a>",
+        "authors": "<span>Ana Ruiz</span>, <a href='/a,b'>Luis &quot;Lu&quot; Gil</a>",
+        "body": "Plain body text.",
+    }
+    import_bytes(
+        jsonl(row, {**row, "body": "Another body.", "authors": ["<i>Eva</i>", "<b></b>"]}),
+        "cms.jsonl",
+    )
+    first, second = Article.objects.order_by("id")
+    assert first.title == "Jobs report & the minister"
+    assert first.publisher == "The Daily"
+    assert first.authors == ["Ana Ruiz", 'Luis "Lu" Gil']
+    assert second.authors == ["Eva"]
+
+
 def test_bodies_are_stored_nfc(import_bytes):
     decomposed = "Cafe\u0301 society met in Bogota\u0301 today."
     import_bytes(jsonl({"title": "T", "body": decomposed}), "nfd.jsonl")
