@@ -120,7 +120,7 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
         raise RecordError(
             JobMessage(
                 gettext_noop("Expected an object with a body, got %(kind)s."),
-                kind=type(data).__name__,
+                kind=json_kind(data),
             )
         )
     check_storable(data)
@@ -164,6 +164,21 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
         language=parse_language(pick("language")),
         metadata={k: v for k, v in data.items() if k not in _KNOWN},
     )
+
+
+def json_kind(value: Any) -> JobMessage:
+    """What a JSON value is, in words a person reads ("a list"), not Python's type name."""
+    if value is None:
+        return JobMessage(gettext_noop("null"))
+    if isinstance(value, bool):
+        return JobMessage(gettext_noop("true or false"))
+    if isinstance(value, int | float):
+        return JobMessage(gettext_noop("a number"))
+    if isinstance(value, str):
+        return JobMessage(gettext_noop("text"))
+    if isinstance(value, list):
+        return JobMessage(gettext_noop("a list"))
+    return JobMessage(gettext_noop("something else"))
 
 
 def html_fragment_to_text(fragment: str) -> str:

@@ -5,6 +5,7 @@ import django_filters
 import pytest
 from django.test import Client
 from django.urls import resolve
+from django.utils import translation
 
 from tests.api.test_cursors import PAGED_LISTS
 from tests.factories import ClaimFactory, UserFactory, published_claim
@@ -72,7 +73,14 @@ def test_the_public_index_answers_the_nul_400_to_anonymous_readers(db):
     assert "NUL character" in response.content.decode()
 
 
-def test_the_400_page_is_in_the_readers_language(db):
+@pytest.fixture
+def english_after():
+    # A request in Spanish leaves Spanish active in this thread; the next tests read English.
+    yield
+    translation.activate("en")
+
+
+def test_the_400_page_is_in_the_readers_language(english_after, db):
     response = Client().get("/fact-checks/?rating=%00", HTTP_ACCEPT_LANGUAGE="es")
 
     assert response.status_code == 400
