@@ -308,6 +308,7 @@ ROWS: dict[str, Row] = {
     "schema": Row("/api/schema/", lambda r, s: (200, ""), False),
     "docs": Row("/api/docs/", lambda r, s: (200, ""), False),
     "healthz": Row("/healthz", lambda r, s: (200, ""), False),
+    "favicon": Row("/favicon.ico", lambda r, s: (302, ""), False),
     # The language switcher (a GET changes nothing and goes back home) and the JS catalogue.
     "set language": Row("/i18n/setlang/", lambda r, s: (302, ""), False),
     "javascript catalogue": Row("/jsi18n/", lambda r, s: (200, ""), False),
