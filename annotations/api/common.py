@@ -130,7 +130,8 @@ def _decode_token(token: str, *, offset_cutoff: int) -> Cursor:
     return Cursor(
         offset=min(offset, offset_cutoff),
         reverse=bool(int(tokens.get("r", ["0"])[0])),
-        position=tokens.get("p", [None])[0],
+        # The stubs type it as an int; DRF keeps the text, checked by _check_position.
+        position=tokens.get("p", [None])[0],  # type: ignore[arg-type]
     )
 
 

@@ -1,5 +1,7 @@
 """The API's JSON parser: a body nested too deeply is a 400, never a RecursionError's 500."""
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -38,6 +40,7 @@ def _depth_exceeds(data: object, limit: int) -> bool:
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -1,4 +1,4 @@
-"""/favicon.ico answers (browsers ask for it on the feeds and the admin), and pages link the icon."""
+"""/favicon.ico answers (browsers ask for it on the feeds and the admin); pages link the icon."""
 
 import pytest
 from django.test import Client
