@@ -30,7 +30,9 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 # DEBUG is off unless set; the laptop targets turn it on (and with it the development SECRET_KEY).
+# On PostgreSQL the database DATABASE_URL names is created first if missing (no `createdb`).
 migrate: install
+	DEBUG=true $(PY) manage.py ensure_database
 	DEBUG=true $(PY) manage.py migrate --noinput
 
 # Three workers, so one kind of work never holds another: imports; model work (claim memory's

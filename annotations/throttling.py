@@ -25,6 +25,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
+from rest_framework.exceptions import ParseError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -128,7 +129,12 @@ class LoginUsernameThrottle(_RateThrottle):
     scope = "login"
 
     def get_cache_key(self, request, view) -> str | None:
-        form = getattr(request, "data", None)  # DRF's parsed body, or the Django form's POST
+        try:
+            form = getattr(request, "data", None)  # DRF's parsed body, or the Django form's POST
+        except ParseError:
+            # A body that does not parse names no username: the address throttle still counts
+            # the request (and answers 429 past the rate); the view answers its 400.
+            return None
         if form is None:
             form = request.POST
         username = form.get("username") if hasattr(form, "get") else None

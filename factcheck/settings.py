@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # After sessions, before common: the language comes from the cookie the switcher sets, else
     # from the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL in a page's query string is a 400 page (in the reader's language), before any view.
+    "frontend.middleware.RefuseNulInQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -201,6 +203,12 @@ REST_FRAMEWORK = {
         "annotations.api.authentication.TokenAuthentication",  # DRF's, roles in its query
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, the JSON one refusing a body nested too deeply with a 400 (not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # annotations/throttling.py: what each rate counts (README, "Throttles and proxies").

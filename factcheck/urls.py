@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
@@ -14,8 +15,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico on pages that name no icon (the feeds, the admin): the
+    icon the base templates link. A 302, cached for a day: the static name has a hash in it."""
+    response = HttpResponseRedirect(static("frontend/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("annotations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -22,6 +22,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
 from annotations import access, roles, selectors
+from annotations.api.filters import MAX_ID
 from annotations.models import Article, Flag
 from annotations.search import search_articles
 from annotations.services import revisions
@@ -93,7 +94,8 @@ def _article_filters(request: HttpRequest):
     if request.GET.get("mine"):
         articles = articles.filter(assignee_id=request.user.pk)
     job = request.GET.get("import", "")
-    if job.isdigit():
+    # isascii: "²" passes isdigit() but not int(); an id past bigint was PostgreSQL's 500.
+    if job.isascii() and job.isdigit() and int(job) <= MAX_ID:
         articles = articles.filter(import_job_id=int(job))
     return articles
 

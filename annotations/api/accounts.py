@@ -2,11 +2,13 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import selectors
+from annotations.api.parsers import JSONParser
 from annotations.throttling import LoginAddressThrottle, LoginUsernameThrottle
 
 from . import serializers as s
@@ -20,6 +22,8 @@ class TokenView(ObtainAuthToken):
     # on guessing someone else's password. Counted per address and per username.
     authentication_classes = []
     throttle_classes = [LoginAddressThrottle, LoginUsernameThrottle]
+    # ObtainAuthToken names DRF's parsers; the project's JSON one refuses a too-deep body.
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
 
     @extend_schema(
         summary="Get an API token",

@@ -7,8 +7,11 @@ the result. Who may do what to which object is decided in `annotations.services`
 import datetime
 import hashlib
 import math
+from base64 import b64decode
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib.auth.models import User
+from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -18,10 +21,11 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import APIException, NotAuthenticated, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from annotations import access
 from annotations.jobmessages import displayed_errors
@@ -43,13 +47,23 @@ MAX_ID = 2**63 - 1
 # --- Pagination, errors, conditional requests ---------------------------------------------------
 
 
-class CheckedCursorPagination(CursorPagination):
-    """Cursor pages whose `?cursor=` is checked before it reaches the database.
+def cursor_signer(view_class: type, ordering: tuple[str, ...]) -> signing.Signer:
+    """The signer of one list's cursors: salted with the view and its ordering, so a cursor of
+    one list (or of the same list in another order) does not decode on another."""
+    view = f"{view_class.__module__}.{view_class.__qualname__}"
+    return signing.Signer(salt=f"annotations.api.cursor:{view}:{','.join(ordering)}")
 
-    A cursor is base64 of `p=<position>&o=<offset>&r=<reverse>`, and anyone can write one: DRF
-    answers one it cannot decode with a 404 and passes any position on to the query, where
-    `p=abc` against an id or a date is a 500. Here both are a 400 naming `cursor`. Every cursor-
-    paged list uses this class (tests/api/test_cursors.py walks the URLs to make sure).
+
+class CheckedCursorPagination(CursorPagination):
+    """Cursor pages whose `?cursor=` is one the API issued, checked before it reaches the database.
+
+    DRF's cursor is base64 of `p=<position>&o=<offset>&r=<reverse>`, and anyone can write one:
+    `o=100000000` made PostgreSQL skip a hundred million rows, `p=abc` against an id or a date was
+    a 500. Here the cursor is DRF's token signed (`cursor_signer`, with SECRET_KEY): a cursor
+    the API did not write, or edited, is a 400 naming `cursor`, as is one DRF cannot decode. The
+    position of a signed cursor is still checked against the ordering field (defence in depth,
+    and a cursor signed before a change of field type). Every cursor-paged list uses this class
+    (tests/api/test_cursors.py walks the URLs to make sure).
     """
 
     # DRF types it as a str; a lazy string is what DRF's own message is.
@@ -59,14 +73,31 @@ class CheckedCursorPagination(CursorPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self._model = queryset.model
+        self._view_class = type(view) if view is not None else type(self)
         return super().paginate_queryset(queryset, request, view)
 
+    def _signer(self) -> signing.Signer:
+        ordering = (self.ordering,) if isinstance(self.ordering, str) else tuple(self.ordering)
+        return cursor_signer(self._view_class, ordering)
+
+    def encode_cursor(self, cursor):
+        url = super().encode_cursor(cursor)
+        token = parse_qs(urlsplit(url).query).get(self.cursor_query_param, [""])[0]
+        return replace_query_param(url, self.cursor_query_param, self._signer().sign(token))
+
     def decode_cursor(self, request):
+        signed = request.query_params.get(self.cursor_query_param)
+        if signed is None:
+            return None
         try:
-            cursor = super().decode_cursor(request)
-        except NotFound as exc:
+            token = self._signer().unsign(signed)
+        except signing.BadSignature as exc:
             raise ValidationError({"cursor": [self.invalid_cursor_message]}) from exc
-        if cursor is not None and cursor.position is not None:
+        try:
+            cursor = _decode_token(token, offset_cutoff=self.offset_cutoff)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"cursor": [self.invalid_cursor_message]}) from exc
+        if cursor.position is not None:
             self._check_position(cursor.position)
         return cursor
 
@@ -88,6 +119,20 @@ class CheckedCursorPagination(CursorPagination):
         if isinstance(value, datetime.datetime) and value.tzinfo is None:
             # DRF writes aware times; a naive one is forged (and would be read in UTC silently).
             raise ValidationError({"cursor": [self.invalid_cursor_message]})
+
+
+def _decode_token(token: str, *, offset_cutoff: int) -> Cursor:
+    """DRF's cursor token (base64 of `o=&r=&p=`) as a Cursor, as DRF's decode_cursor reads it."""
+    tokens = parse_qs(b64decode(token.encode("ascii")).decode("ascii"), keep_blank_values=True)
+    offset = int(tokens.get("o", ["0"])[0])
+    if offset < 0:
+        raise ValueError(offset)
+    return Cursor(
+        offset=min(offset, offset_cutoff),
+        reverse=bool(int(tokens.get("r", ["0"])[0])),
+        # The stubs type it as an int; DRF keeps the text, checked by _check_position.
+        position=tokens.get("p", [None])[0],  # type: ignore[arg-type]
+    )
 
 
 class CursorPage(CheckedCursorPagination):

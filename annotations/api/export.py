@@ -46,33 +46,36 @@ class ClaimReviewRenderer(renderers.JSONRenderer):
     format = "claimreview"
 
 
-class CSVRenderer(renderers.BaseRenderer):
-    """Negotiates `csv`; the view streams the body itself."""
+class StreamedFormatRenderer(renderers.BaseRenderer):
+    """A format whose body the view writes itself: a stream (the feed's CSV and JSON Lines) or a
+    file (an export's download). Only an error answer (400, 404, 409, 429) reaches `render`, and
+    it is written as JSON with its status, whatever format was asked for: BaseRenderer's missing
+    render() made a bad filter with `?format=csv` a 500 (schemathesis and QA found it)."""
 
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data, renderer_context=renderer_context)
+
+
+class CSVRenderer(StreamedFormatRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
 
-class JSONLinesRenderer(CSVRenderer):
+class JSONLinesRenderer(StreamedFormatRenderer):
     media_type = "application/jsonl"
     format = "jsonl"
+    charset = "utf-8"
 
 
-class PassthroughRenderer(renderers.BaseRenderer):
+class PassthroughRenderer(StreamedFormatRenderer):
     """Lets a file download answer whatever the client accepts."""
 
     media_type = "*/*"
     format = "file"  # drf-spectacular needs a name
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        # The file itself is a FileResponse and never comes here; an error's body (404, 409)
-        # does, and is written as JSON whatever the client asked for (schemathesis found the
-        # 500 that BaseRenderer's missing render() gave).
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data, renderer_context=renderer_context)
 
 
 class FeedNegotiation(DefaultContentNegotiation):

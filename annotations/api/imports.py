@@ -9,11 +9,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotations import access
 from annotations.api.common import CursorPage, JobErrorsShown
+from annotations.api.parsers import JSONParser
 from annotations.api.permissions import IsReviewer
 from annotations.csvsafe import csv_line
 from annotations.importing.formats import FORMATS

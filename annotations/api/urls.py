@@ -5,7 +5,16 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from . import accounts, articles, claims, export, imports, moderation, options, sentences, verdicts
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """The API root and its routes, without `.json`/`.csv` suffix routes: `?format=` and Accept
+    choose a format, as on the review API, and a suffixed action (`download.file`) handed its
+    view a `format` argument it refused (a 500)."""
+
+    include_format_suffixes = False
+
+
+router = Router()
 
 # The review API (articles, claims and what hangs off them), also used alone by its tests.
 review = SimpleRouter()

@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 FORMATS = ("jsonl", "json", "csv", "text", "html", "urls", "feed", "zip", "claimreview")
 _URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
 _HTML_TAG = re.compile(r"<(?:/?(?:p|div|br|span|a|b|i|em|strong|h[1-6]|li|ul|script|img)\b)", re.I)
+_SPACES = re.compile(r"[^\S\n]+")  # whitespace within a line
+_BLANK_LINES = re.compile(r"\n{3,}")
 _BLOCK_TAG = re.compile(
     r"<(?:br|/?(?:p|div|li|h[1-6]|tr|blockquote|section|article))\b[^>]*>", re.I
 )
@@ -118,7 +120,7 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
         raise RecordError(
             JobMessage(
                 gettext_noop("Expected an object with a body, got %(kind)s."),
-                kind=type(data).__name__,
+                kind=json_kind(data),
             )
         )
     check_storable(data)
@@ -145,25 +147,58 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
         )
     if _HTML_TAG.search(body):
         body = html_fragment_to_text(body)
-    title = str(pick("title") or "").strip() or first_line(body)
+    # The short fields get the body's treatment whether or not they hold a tag: a CMS export
+    # writes "<b>Title</b>" or "AT&amp;T" there too, and a line of text keeps its words.
+    title = html_inline_text(str(pick("title") or "")) or first_line(body)
     url = valid_url(pick("url"))
+    authors = pick("authors")
+    if isinstance(authors, str):
+        authors = html_inline_text(authors)  # before splitting: a tag's attribute may hold a comma
     return ArticleRecord(
         title=title[:1000],
         body=body,
         url=url,
-        publisher=str(pick("publisher") or "")[:255],
-        authors=parse_authors(pick("authors")),
+        publisher=html_inline_text(str(pick("publisher") or ""))[:255],
+        authors=[name for name in map(html_inline_text, parse_authors(authors)) if name],
         published_at=parse_published(pick("published_at")),
         language=parse_language(pick("language")),
         metadata={k: v for k, v in data.items() if k not in _KNOWN},
     )
 
 
+def json_kind(value: Any) -> JobMessage:
+    """What a JSON value is, in words a person reads ("a list"), not Python's type name."""
+    if value is None:
+        return JobMessage(gettext_noop("null"))
+    if isinstance(value, bool):
+        return JobMessage(gettext_noop("true or false"))
+    if isinstance(value, int | float):
+        return JobMessage(gettext_noop("a number"))
+    if isinstance(value, str):
+        return JobMessage(gettext_noop("text"))
+    if isinstance(value, list):
+        return JobMessage(gettext_noop("a list"))
+    return JobMessage(gettext_noop("something else"))
+
+
 def html_fragment_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment: scripts and styles dropped with their content, no tags."""
-    spaced = _BLOCK_TAG.sub("\n", fragment)
+    """Plain text of an HTML fragment: scripts and styles dropped with their content, no tags,
+    the whitespace the tags and the source's layout leave collapsed (one space within a line,
+    lines stripped, at most one blank line between paragraphs). The result is the body stored,
+    and so exactly the text split into sentences."""
+    # As a browser shows it: the source's line breaks and indentation are spaces, and only the
+    # block tags (paragraphs, line breaks, list items) start a line.
+    spaced = _BLOCK_TAG.sub("\n", " ".join(fragment.split()))
     cleaned = nh3.clean(spaced, tags=set(), clean_content_tags={"script", "style", "template"})
-    return html.unescape(cleaned)
+    lines = (_SPACES.sub(" ", line).strip() for line in html.unescape(cleaned).split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def html_inline_text(value: str) -> str:
+    """One line of plain text from a short field that may hold HTML (a title, a publisher, an
+    author): tags dropped (scripts with their content), entities decoded, whitespace one space."""
+    cleaned = nh3.clean(value, tags=set(), clean_content_tags={"script", "style", "template"})
+    return " ".join(html.unescape(cleaned).split())
 
 
 # --- Line and tabular formats -------------------------------------------------------------------

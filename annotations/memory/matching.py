@@ -76,7 +76,9 @@ def queue_external(fact_check_ids: Sequence[int]) -> None:
 
 def embed_and_match_claims(claim_ids: Iterable[int], *, using: Embedder | None = None) -> int:
     """Embed these claims (those whose text changed since), then store their best matches among
-    every other claim and external fact-check. Returns how many claims were matched."""
+    the claims of other articles and the external fact-checks. Returns how many claims were
+    matched. A claim of the same article is no earlier fact-check of this one (two claims of one
+    article are marked apart on purpose), as the article's suggestions leave them out too."""
     model = using or embedder()
     claims = list(Claim.objects.filter(pk__in=list(claim_ids)).select_related("embedding"))
     if not claims:
@@ -97,11 +99,21 @@ def embed_and_match_claims(claim_ids: Iterable[int], *, using: Embedder | None =
     )
     index = index_for(model.model_id, model.dim)
     floor = threshold(model.model_id) - CLAIM_FLOOR_MARGIN
-    found = index.search(vectors, k=CLAIM_MATCHES_KEPT + 1, floor=floor)
+    # A few more than kept: the claim itself and its article's other claims are dropped below.
+    found = index.search(vectors, k=CLAIM_MATCHES_KEPT + 5, floor=floor)
+    claim_ids = {hit.id for hits in found for hit in hits if hit.kind == CLAIM}
+    claim_articles = dict(Claim.objects.filter(pk__in=claim_ids).values_list("pk", "article_id"))
     matches = []
     for claim, text, hits in zip(claims, texts, found, strict=True):
-        hits = [hit for hit in hits if (hit.kind, hit.id) != (CLAIM, claim.pk)]
-        matches.extend(_match_rows(hits[:CLAIM_MATCHES_KEPT], text, model.model_id, claim=claim))
+        elsewhere = [
+            hit
+            for hit in hits
+            if hit.kind == EXTERNAL
+            or claim_articles.get(hit.id, claim.article_id) != claim.article_id
+        ]
+        matches.extend(
+            _match_rows(elsewhere[:CLAIM_MATCHES_KEPT], text, model.model_id, claim=claim)
+        )
     with transaction.atomic():
         ClaimMatch.objects.filter(claim__in=claims).delete()
         ClaimMatch.objects.bulk_create(_existing_targets(matches))

@@ -77,7 +77,13 @@ def _iso(value: datetime | None) -> str | None:
 def claim_matches(*, claim: Claim, user) -> dict[str, Any]:
     """The earlier fact-checks most similar to `claim`, best first, that `user` may see."""
     embedding = ClaimEmbedding.objects.filter(claim=claim).only("model_id").first()
-    matches = list(_matches(user).filter(claim=claim).order_by("-score", "id"))
+    # Rows matched before same-article claims were left out (matching.py) are left out here.
+    matches = list(
+        _matches(user)
+        .filter(claim=claim)
+        .exclude(matched_claim__article_id=claim.article_id)
+        .order_by("-score", "id")
+    )
     return {
         **_model_status(embedding.model_id if embedding else None),
         "matches": [present(match) for match in matches],

@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from annotations.importing import formats
 from annotations.jobmessages import displayed_errors
@@ -81,6 +82,39 @@ def test_jsonl_bad_lines_are_reported_by_line_and_good_lines_kept(import_bytes):
     assert "body" in job.errors[1]["message"]
     assert "not a date" in job.errors[2]["message"]
     assert set(Article.objects.values_list("title", flat=True)) == {"One", "Five"}
+
+
+def test_a_line_that_is_no_object_is_named_in_words(import_bytes):
+    content = jsonl(
+        "null", "5", "[1, 2]", '"a string"', "true", {"title": "Ok", "body": body_of(1)}
+    )
+
+    job = import_bytes(content, "day.jsonl")
+
+    assert [e["message"] for e in job.errors] == [
+        f"Expected an object with a body, got {kind}."
+        for kind in ("null", "a number", "a list", "text", "true or false")
+    ]
+
+
+@pytest.fixture
+def english_after():
+    # A request in Spanish leaves Spanish active in this thread; the next tests read English.
+    yield
+    translation.activate("en")
+
+
+def test_the_kind_of_a_line_is_translated_with_its_message(
+    english_after, import_bytes, client_for, reviewer
+):
+    job = import_bytes(jsonl("[1]", {"title": "Ok", "body": body_of(1)}), "day.jsonl")
+
+    shown = client_for(reviewer).get(f"/api/v1/imports/{job.pk}/errors/", HTTP_ACCEPT_LANGUAGE="es")
+
+    assert (
+        shown.json()[0]["message"]
+        == "Se esperaba un objeto con un cuerpo («body»); se recibió una lista."
+    )
 
 
 def test_json_array_and_single_object(import_bytes):
@@ -180,6 +214,43 @@ def test_html_inside_a_json_body_is_stored_as_plain_text(import_bytes):
     row = {"title": "T", "body": "<p>One &amp; two.</p><script>alert(1)</script><p>Three.</p>"}
     import_bytes(jsonl(row), "cms.jsonl")
     assert Article.objects.get().body == "One & two.\n\nThree."
+
+
+def test_the_spaces_html_leaves_in_a_body_are_collapsed_and_the_body_is_what_is_split(
+    import_bytes,
+):
+    body = (
+        "<div>\n  <p>Para one <span> with </span>  text.</p>\n"
+        "  <p>Two&nbsp; here.<br>Line.</p>\n</div>"
+    )
+    import_bytes(jsonl({"title": "T", "body": body}), "cms.jsonl")
+    article = Article.objects.get()
+    assert article.body == "Para one with text.\n\nTwo here.\nLine."
+    assert_whole(article)
+
+
+def test_a_plain_text_body_keeps_its_spacing(import_bytes):
+    body = "Para one  with  text.\n\n\nTwo."
+    import_bytes(jsonl({"title": "T", "body": body}), "plain.jsonl")
+    assert Article.objects.get().body == body
+
+
+def test_title_publisher_and_authors_lose_their_html_as_the_body_does(import_bytes):
+    row = {
+        "title": "<h1>Jobs  <b>report</b> &amp; the\n minister</h1><script>x()</script>",
+        "publisher": "<a href='https://x.example'>The&nbsp;Daily</a>",
+        "authors": "<span>Ana Ruiz</span>, <a href='/a,b'>Luis &quot;Lu&quot; Gil</a>",
+        "body": "Plain body text.",
+    }
+    import_bytes(
+        jsonl(row, {**row, "body": "Another body.", "authors": ["<i>Eva</i>", "<b></b>"]}),
+        "cms.jsonl",
+    )
+    first, second = Article.objects.order_by("id")
+    assert first.title == "Jobs report & the minister"
+    assert first.publisher == "The Daily"
+    assert first.authors == ["Ana Ruiz", 'Luis "Lu" Gil']
+    assert second.authors == ["Eva"]
 
 
 def test_bodies_are_stored_nfc(import_bytes):

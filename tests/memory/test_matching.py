@@ -190,3 +190,35 @@ def test_a_new_claim_is_matched_by_the_worker(celery_worker, client_for, earlier
         time.sleep(0.2)
     else:
         pytest.fail("the worker did not match the new claim within 60 s")
+
+
+def test_claims_of_the_same_article_are_not_matches_of_each_other(db, lexical, client_for):
+    article = article_with(EARLIER, "Later: " + EARLIER)
+    first = claim_on(article, EARLIER)
+    again = ClaimFactory(
+        article=article,
+        start=article.body.rindex(EARLIER),
+        end=article.body.rindex(EARLIER) + len(EARLIER),
+        quote_exact=EARLIER,
+    )
+    elsewhere = claim_on(article_with(EARLIER + " Really."), EARLIER)
+
+    matching.embed_and_match_claims([first.pk, again.pk, elsewhere.pk], using=lexical)
+
+    assert not ClaimMatch.objects.filter(claim=first, matched_claim=again).exists()
+    shown = client_for(UserFactory(roles=["Reviewer"])).get(f"/api/v1/claims/{first.pk}/matches/")
+    assert [m["claim"] for m in shown.json()["matches"]] == [elsewhere.pk]
+
+
+def test_a_same_article_match_stored_before_is_not_shown(db, lexical, client_for):
+    article = article_with(EARLIER, "Later: " + EARLIER)
+    first = claim_on(article, EARLIER)
+    again = ClaimFactory(article=article, start=0, end=len(EARLIER), quote_exact=EARLIER)
+    matching.embed_and_match_claims([first.pk], using=lexical)
+    ClaimMatch.objects.create(
+        claim=first, matched_claim=again, score=0.99, model_id=lexical.model_id
+    )
+
+    shown = client_for(UserFactory(roles=["Reviewer"])).get(f"/api/v1/claims/{first.pk}/matches/")
+
+    assert shown.json()["matches"] == []
