@@ -141,14 +141,61 @@ class ImportJob(Job):
     original_name = models.CharField(max_length=255, blank=True)
     urls = models.JSONField(default=list, blank=True, help_text="URLs or feed URLs to fetch.")
     options = models.JSONField(default=dict, blank=True)
-    # Records before this 0-based index are committed; a re-delivered task resumes from here.
+    # Records done. Run in one piece: records before this 0-based index are committed, and a
+    # re-delivered task resumes from here. Fanned out into chunks: the chunks' records done.
     checkpoint = models.PositiveIntegerField(default=0)
+    # Fan-out (annotations.importing.chunks): chunks cut so far, chunks ended, whether every chunk
+    # is cut (from then on the chunks own the job, and whoever ends the last one ends the job),
+    # why the job stops early (a budget a chunk spent; the other chunks stop too), and why the
+    # input could not be read past the chunks cut (those still run; the job ends partial).
+    chunks_cut = models.PositiveIntegerField(default=0)
+    chunks_ended = models.PositiveIntegerField(default=0)
+    fanned_out = models.BooleanField(default=False)
+    stopped = models.TextField(blank=True)
+    read_error = models.TextField(blank=True, help_text="Why the input stopped being read.")
 
     class Meta(Job.Meta):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"Import #{self.pk} ({self.status})"
+
+
+class ImportChunk(models.Model):
+    """IMPORT_CHUNK_SIZE consecutive records of an import, run by any worker on any machine
+    (annotations.importing.chunks): the unit of retry. Its records are in the row (`payload`:
+    zlib-compressed JSON), so workers share the database, not the disk. The same runner, heartbeat
+    and sweep as a job (annotations.heartbeat)."""
+
+    Status = Job.Status
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField(help_text="0 for the first chunk, then 1, 2, ...")
+    first = models.PositiveIntegerField(help_text="The 0-based number of its first record.")
+    size = models.PositiveIntegerField(help_text="Records in the chunk.")
+    payload = models.BinaryField(help_text="Its records; emptied once the chunk has ended.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0, help_text="Times a runner claimed it.")
+    runner = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Records of this chunk done: whole batches, committed with their articles.
+    checkpoint = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["job_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="import_chunk_job_index_unique")
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"Import #{self.job_id} chunk {self.index} ({self.status})"
 
 
 class ExportJob(Job):
