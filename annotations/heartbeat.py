@@ -172,7 +172,7 @@ def _resend_waiting_chunks() -> list[tuple[str, int]]:
     chunks gets its queued chunks sent once more per JOB_STALE_SECONDS."""
     live = ImportChunk.objects.filter(
         job=OuterRef("pk"), status=RUNNING, heartbeat_at__gte=_stale_before()
-    )
+    ).exclude(runner="")  # one the sweep just queued again is not running yet
     stalled = ImportJob.objects.filter(
         fanned_out=True, finished_at__isnull=True, heartbeat_at__lt=_stale_before()
     ).exclude(Exists(live))

@@ -170,7 +170,7 @@ def cut(job: ImportJob, items: Iterator[Item], *, runner: str, close: Close) -> 
 
 
 def _locked(job: ImportJob, *, runner: str) -> ImportJob:
-    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    locked = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
     if locked.runner != runner:
         raise AnotherRunnerError  # the sweep gave the job to another coordinator
     return locked
@@ -180,10 +180,11 @@ def end(chunk: ImportChunk, *, runner: str, failure: str, close: Close) -> Impor
     """Mark the chunk ended (all done, stopped early, or failed with `failure`) and count it in
     its job, in one transaction; if it was the job's last, end the job there with `close`."""
     with transaction.atomic():
-        locked = ImportChunk.objects.select_for_update().get(pk=chunk.pk)
+        locked = ImportChunk.objects.select_for_update(no_key=True).get(pk=chunk.pk)
         if locked.runner != runner or locked.status != ImportChunk.Status.RUNNING:
             return locked  # the sweep gave it to another runner, who ends it
-        job = ImportJob.objects.select_for_update().get(pk=locked.job_id)
+        # FOR NO KEY UPDATE, as the chunks' batches lock it (importing.store._advance_chunk).
+        job = ImportJob.objects.select_for_update(no_key=True).get(pk=locked.job_id)
         if failure:
             locked.status = ImportChunk.Status.FAILED
             locked.errors = [*locked.errors, {"chunk": locked.index, "message": failure}]
@@ -196,6 +197,15 @@ def end(chunk: ImportChunk, *, runner: str, failure: str, close: Close) -> Impor
         locked.save(update_fields=["status", "errors", "finished_at", "payload"])
         job.chunks_ended += 1
         job.save(update_fields=["chunks_ended"])
+        logger.info(
+            "Import #%s chunk %s %s: %s of %s records done, %s created.",
+            job.pk,
+            locked.index,
+            locked.status,
+            locked.checkpoint,
+            locked.size,
+            locked.created,
+        )
         if job.fanned_out and job.chunks_ended == job.chunks_cut and job.finished_at is None:
             close(job)
     return locked

@@ -41,6 +41,9 @@ Status = ImportJob.Status
 def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
     """Run import job `job_id` to its end, from its checkpoint. Safe to call twice: a job that is
     finished, or held by a live runner, is left alone."""
+    if ImportJob.objects.filter(pk=job_id, fanned_out=True).exists():
+        # A retry, or a late delivery: the chunks own the job; run those nobody has taken.
+        return _run_waiting_chunks(job_id)
     runner = heartbeat.claim(
         ImportJob, pk=job_id, **({"celery_task_id": task_id} if task_id else {})
     )
@@ -49,12 +52,10 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
         logger.info("Import #%s is finished or held by another runner; nothing to do.", job_id)
         return job
     input_error = stop = None
-    fanned_out = job.fanned_out  # if so, a late delivery: the chunks own the job
+    fanned_out = False
     try:
         with heartbeat.keep_alive(ImportJob, pk=job.pk, runner=runner):
-            if fanned_out:
-                pass
-            elif job.format == factchecks.FORMAT:  # other fact-checkers' reviews, not articles
+            if job.format == factchecks.FORMAT:  # other fact-checkers' reviews, not articles
                 stop = factchecks.consume(job, runner=runner)
             else:
                 with read.items(job) as items:

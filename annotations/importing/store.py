@@ -174,10 +174,12 @@ def _advance_chunk(
 ) -> bool:
     """Move the chunk and its job past the step's batch, both rows locked (the chunk's first, as
     everywhere); False when the job was cancelled or stopped meanwhile (roll the batch back)."""
-    chunk = ImportChunk.objects.select_for_update().get(pk=chunk_id)
+    chunk = ImportChunk.objects.select_for_update(no_key=True).get(pk=chunk_id)
     if chunk.runner != runner or chunk.checkpoint != step.start:
         raise AnotherRunnerError
-    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    # FOR NO KEY UPDATE: each chunk's articles, checked against the job by their foreign key,
+    # hold a KEY SHARE lock on its row, which FOR UPDATE would wait for: two chunks deadlocked.
+    locked = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
     if locked.status == ImportJob.Status.CANCELLED or locked.stopped:
         return False
     _advance(chunk, step.batch, created, repeated, refused)
