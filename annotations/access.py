@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from . import roles
 from .models import (
@@ -55,7 +56,7 @@ from .roles import AnyUser
 M = TypeVar("M", bound=models.Model)
 J = TypeVar("J", ImportJob, ExportJob)
 
-NO_ROLE_MESSAGE = "You have no role yet — ask an editor for one."
+NO_ROLE_MESSAGE = gettext_lazy("You have no role yet — ask an editor for one.")
 
 
 # --- Roles --------------------------------------------------------------------------------------
@@ -110,6 +111,20 @@ def claims_visible_to(user: AnyUser) -> QuerySet[Claim]:
     """Claims in any state; hidden ones only for moderators."""
     claims = _for_roles(user, Claim.objects.all())
     return claims if sees_hidden(user) else claims.filter(is_hidden=False)
+
+
+def content_audience(user: AnyUser) -> str:
+    """Who sees the same newsroom content as `user`: "none" (no role), "moderators" (hidden
+    content too) or "desk" (every other role).
+
+    Users of one audience see the same articles, sentences, claims, sources, comments, verdicts
+    and corrections (the rules above and below ask nothing else), so a page built from those
+    rows for one of them may be served to the others (annotations.api.reader caches the
+    reviewer's page per audience). A rule that looks at anything else must add it here.
+    """
+    if not has_a_role(user):
+        return "none"
+    return "moderators" if sees_hidden(user) else "desk"
 
 
 def _hanging_off_claims(user: AnyUser, queryset: QuerySet[M], *, hideable: bool) -> QuerySet[M]:

@@ -11,7 +11,10 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import models as db_models
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import models, moderation, roles, search, services
 from .admin_moderation import (
@@ -26,6 +29,7 @@ from .admin_moderation import (
     retract_action,
     unhide_action,
 )
+from .jobmessages import displayed_errors
 
 
 class SentenceInline(admin.TabularInline):
@@ -190,45 +194,71 @@ class JobAdmin(FollowsAccessPolicy, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="progress")
+    @admin.display(description=gettext_lazy("progress"))
     def progress(self, job: models.ImportJob | models.ExportJob) -> str:
-        done = job.created + job.duplicates + job.failed
+        done = job.created + getattr(job, "updated", 0) + job.duplicates + job.failed
         if not job.total:
-            return f"{done:,}"
-        return f"{done:,} / {job.total:,} ({min(100, 100 * done // job.total)}%)"
+            return number_format(done)
+        return _("%(done)s / %(total)s (%(percent)s%%)") % {
+            "done": number_format(done),
+            "total": number_format(job.total),
+            "percent": min(100, 100 * done // job.total),
+        }
 
-    @admin.display(description="errors")
+    @admin.display(description=gettext_lazy("errors"))
     def error_report(self, job: models.ImportJob | models.ExportJob) -> str:
         if not job.errors:
-            return "none"
+            return _("none")
         return format_html(
-            "<table><tr><th>where</th><th>message</th></tr>{}</table>",
+            "<table><tr><th>{}</th><th>{}</th></tr>{}</table>",
+            _("where"),
+            _("message"),
             format_html_join(
                 "",
                 "<tr><td>{}</td><td>{}</td></tr>",
-                (_error_place(error) for error in job.errors),
+                (_error_place(error) for error in displayed_errors(job.errors)),
             ),
         )
 
 
+# Where a job's error happened, as its stored keys say.
+_ERROR_PLACES = {
+    "file": gettext_lazy("file %(where)s"),
+    "line": gettext_lazy("line %(where)s"),
+    "record": gettext_lazy("record %(where)s"),
+    "claim": gettext_lazy("claim %(where)s"),
+}
+
+
 def _error_place(error: dict) -> tuple[str, str]:
     place = ", ".join(
-        f"{key} {error[key]}" for key in ("file", "line", "record", "claim") if key in error
+        str(label) % {"where": error[key]} for key, label in _ERROR_PLACES.items() if key in error
     )
-    return place or "job", error.get("message", "")
+    return place or _("job"), error.get("message", "")
 
 
 @admin.register(models.ImportJob)
 class ImportJobAdmin(JobAdmin):
-    list_display = (*JobAdmin.list_display[:2], "original_name", *JobAdmin.list_display[2:])
+    list_display = (
+        *JobAdmin.list_display[:2],
+        "original_name",
+        *JobAdmin.list_display[2:5],
+        "updated",  # stored URLs that came with a new text (revisions)
+        *JobAdmin.list_display[5:],
+    )
     search_fields = ("original_name",)
     actions = ["cancel_selected"]
+
+    def get_exclude(self, request, obj=None) -> tuple[str, ...]:
+        # A fanned-out import's working state: why it stops, and why its input could not be
+        # read, are in its error report once it ends.
+        return (*JobAdmin.exclude, "stopped", "read_error")
 
     def has_cancel_permission(self, request) -> bool:
         return roles.has_role(request.user, roles.EDITOR, roles.MODERATOR)
 
     @admin.action(
-        description="Cancel the selected imports (they stop before their next batch)",
+        description=gettext_lazy("Cancel the selected imports (they stop before their next batch)"),
         permissions=["cancel"],
     )
     def cancel_selected(self, request, queryset) -> None:
@@ -236,7 +266,11 @@ class ImportJobAdmin(JobAdmin):
         for job in queryset.exclude(status__in=models.ImportJob.FINISHED):
             services.cancel_import(job=job, user=request.user)
             cancelled += 1
-        self.message_user(request, f"{cancelled} import(s) cancelled.")
+        self.message_user(
+            request,
+            ngettext("%(count)s import cancelled.", "%(count)s imports cancelled.", cancelled)
+            % {"count": cancelled},
+        )
 
 
 admin.site.register(models.ExportJob, JobAdmin)
@@ -299,7 +333,7 @@ class ModeratedUserAdmin(UserAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return (*fieldsets, ("Recent activity", {"fields": ("recent_activity",)}))
+        return (*fieldsets, (_("Recent activity"), {"fields": ("recent_activity",)}))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -307,9 +341,11 @@ class ModeratedUserAdmin(UserAdmin):
     def has_moderate_permission(self, request) -> bool:
         return moderation.is_moderator(request.user)
 
-    @admin.display(description="Roles")
+    @admin.display(description=gettext_lazy("Roles"))
     def role_names(self, user) -> str:
-        return ", ".join(group.name for group in user.groups.all())
+        return ", ".join(
+            str(roles.DISPLAY_NAMES.get(group.name, group.name)) for group in user.groups.all()
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # A readonly field's method gets no request; what it shows depends on who looks (so the
@@ -321,11 +357,11 @@ class ModeratedUserAdmin(UserAdmin):
         finally:
             _viewer.reset(token)
 
-    @admin.display(description="Recent activity (audit events by this user)")
+    @admin.display(description=gettext_lazy("Recent activity (audit events by this user)"))
     def recent_activity(self, user):
         events = list(moderation.recent_activity(user, viewer=_viewer.get()))
         if not events:
-            return "No recorded activity."
+            return _("No recorded activity.")
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
@@ -335,7 +371,7 @@ class ModeratedUserAdmin(UserAdmin):
                     (
                         event.created_at.strftime("%Y-%m-%d %H:%M"),
                         event.action,
-                        event.content_type.model if event.content_type else "",
+                        event.content_type.name if event.content_type else "",
                         event.object_id or "",
                         event.object_repr,
                     )

@@ -19,9 +19,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import access, moderation
 from .models import Flag, Verdict
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise  # a text, or a lazy one
 
 
 class ModeratorAuthenticationForm(AdminAuthenticationForm):
@@ -38,9 +43,9 @@ class ModeratorAuthenticationForm(AdminAuthenticationForm):
 
 
 class FactcheckAdminSite(admin.AdminSite):
-    site_header = "Fact-check administration"
-    site_title = "Fact-check admin"
-    index_title = "Administration and moderation"
+    site_header = gettext_lazy("Fact-check administration")
+    site_title = gettext_lazy("Fact-check admin")
+    index_title = gettext_lazy("Administration and moderation")
     login_form = ModeratorAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
@@ -64,13 +69,13 @@ class FactcheckAdminSite(admin.AdminSite):
             return apps
         url = reverse(f"{self.name}:moderation_queue")
         queue = {
-            "name": "Moderation",
+            "name": _("Moderation"),
             "app_label": "moderation",
             "app_url": url,
             "has_module_perms": True,
             "models": [
                 {
-                    "name": "Moderation queue (open flags)",
+                    "name": _("Moderation queue (open flags)"),
                     "object_name": "ModerationQueue",
                     "perms": {"view": True},
                     "admin_url": url,
@@ -98,7 +103,7 @@ class FactcheckAdminSite(admin.AdminSite):
         groups = _load_groups(list(page.object_list), user=request.user)
         context = {
             **self.each_context(request),
-            "title": "Moderation queue",
+            "title": _("Moderation queue"),
             "page": page,
             "groups": groups,
         }
@@ -108,7 +113,7 @@ class FactcheckAdminSite(admin.AdminSite):
         try:
             type_id, object_id = int(request.POST["content_type"]), int(request.POST["object_id"])
         except (KeyError, ValueError):
-            raise Http404("No such object.") from None
+            raise Http404(_("No such object.")) from None
         content_type = get_object_or_404(ContentType, pk=type_id)
         model = content_type.model_class()
         if model not in moderation.FLAGGABLE:
@@ -120,16 +125,20 @@ class FactcheckAdminSite(admin.AdminSite):
         try:
             if operation == "hide" and target is not None:
                 moderation.hide_content(target=target, moderator=request.user, reason=reason)
-                messages.success(request, f"Hidden: {target}.")
+                messages.success(request, _("Hidden: %(object)s.") % {"object": target})
             elif operation == "dismiss":
                 flags = access.flags_visible_to(request.user).filter(
                     content_type=content_type, object_id=object_id, status=Flag.Status.OPEN
                 )
                 for flag in flags:
                     moderation.dismiss_flag(flag=flag, moderator=request.user, reason=reason)
-                messages.success(request, f"Flags dismissed on {content_type.model} #{object_id}.")
+                messages.success(
+                    request,
+                    _("Flags dismissed on %(kind)s #%(id)s.")
+                    % {"kind": content_type.name, "id": object_id},
+                )
             else:
-                messages.error(request, "Choose hide or dismiss.")
+                messages.error(request, _("Choose hide or dismiss."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(
@@ -193,7 +202,7 @@ def _load_groups(rows: list[dict], *, user) -> list[dict]:
 
 def _text_of(obj) -> str:
     if obj is None:
-        return "(deleted)"
+        return _("(deleted)")
     for field in ("text", "quote_exact", "body", "quote", "url"):
         value = getattr(obj, field, "")
         if value:
@@ -208,12 +217,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         max_length=10000,
-        help_text="Kept in the audit trail.",
+        help_text=gettext_lazy("Kept in the audit trail."),
     )
 
-    def __init__(self, *args, label: str = "Reason", help_text: str = "", **kwargs) -> None:
+    def __init__(self, *args, label: "StrOrPromise" = "", help_text: "StrOrPromise" = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].label = label
+        self.fields["reason"].label = label or _("Reason")
         if help_text:
             self.fields["reason"].help_text = help_text
 
@@ -221,10 +230,10 @@ class ReasonForm(forms.Form):
 def reason_action(
     *,
     name: str,
-    description: str,
+    description: "StrOrPromise",
     perform: Callable[..., object],
-    label: str = "Reason",
-    help_text: str = "",
+    label: "StrOrPromise" = "",
+    help_text: "StrOrPromise" = "",
 ):
     """An admin action that first asks for a reason (an intermediate page), then calls
     `perform(request=..., obj=..., reason=...)` (a service function) on each selected object.
@@ -248,10 +257,16 @@ def reason_action(
                     detail = " ".join(getattr(error, "messages", [str(error)]))
                     refused.append(f"{obj}: {detail}")
             if done:
-                modeladmin.message_user(request, f"{description}: {done} done.", messages.SUCCESS)
+                modeladmin.message_user(
+                    request,
+                    _("%(action)s: %(count)s done.") % {"action": description, "count": done},
+                    messages.SUCCESS,
+                )
             if refused:
                 modeladmin.message_user(
-                    request, "Refused — " + "; ".join(refused[:20]), messages.ERROR
+                    request,
+                    _("Refused: %(objects)s") % {"objects": "; ".join(refused[:20])},
+                    messages.ERROR,
                 )
             return None  # back to the changelist
         context = {
@@ -276,25 +291,27 @@ def _unhide(*, request, obj, reason):
     moderation.unhide_content(target=obj, moderator=request.user, reason=reason)
 
 
-hide_action = reason_action(name="hide_selected", description="Hide selected", perform=_hide)
+hide_action = reason_action(
+    name="hide_selected", description=gettext_lazy("Hide selected"), perform=_hide
+)
 unhide_action = reason_action(
-    name="unhide_selected", description="Unhide selected", perform=_unhide
+    name="unhide_selected", description=gettext_lazy("Unhide selected"), perform=_unhide
 )
 
 
 def _retract(*, request, obj, reason):
     verdict = obj if isinstance(obj, Verdict) else obj.published_verdict
     if verdict is None:
-        raise ValidationError("It has no published verdict.")
+        raise ValidationError(_("It has no published verdict."))
     moderation.retract_verdict(verdict=verdict, moderator=request.user, note=reason)
 
 
 retract_action = reason_action(
     name="retract_selected",
-    description="Retract the published verdict",
+    description=gettext_lazy("Retract the published verdict"),
     perform=_retract,
-    label="Correction note",
-    help_text="Shown publicly with the claim, as the corrections policy requires.",
+    label=gettext_lazy("Correction note"),
+    help_text=gettext_lazy("Shown publicly with the claim, as the corrections policy requires."),
 )
 
 
@@ -305,17 +322,19 @@ def _dismiss(*, request, obj, reason):
 def _hide_flagged(*, request, obj, reason):
     target = obj.target
     if target is None:
-        raise ValidationError("The flagged object no longer exists.")
+        raise ValidationError(_("The flagged object no longer exists."))
     if target.is_hidden:
         return  # several flags on one object: the first hid it and resolved the others
     moderation.hide_content(target=target, moderator=request.user, reason=reason)
 
 
 dismiss_action = reason_action(
-    name="dismiss_selected", description="Dismiss selected flags", perform=_dismiss
+    name="dismiss_selected", description=gettext_lazy("Dismiss selected flags"), perform=_dismiss
 )
 hide_flagged_action = reason_action(
-    name="hide_flagged", description="Hide the flagged content", perform=_hide_flagged
+    name="hide_flagged",
+    description=gettext_lazy("Hide the flagged content"),
+    perform=_hide_flagged,
 )
 
 
@@ -328,10 +347,14 @@ def _reactivate(*, request, obj, reason):
 
 
 deactivate_action = reason_action(
-    name="deactivate_selected", description="Deactivate selected users", perform=_deactivate
+    name="deactivate_selected",
+    description=gettext_lazy("Deactivate selected users"),
+    perform=_deactivate,
 )
 reactivate_action = reason_action(
-    name="reactivate_selected", description="Reactivate selected users", perform=_reactivate
+    name="reactivate_selected",
+    description=gettext_lazy("Reactivate selected users"),
+    perform=_reactivate,
 )
 
 
@@ -399,7 +422,7 @@ class ModerationMixin(ReadOnlyContent):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": f"History: {obj}",
+            "title": _("History: %(object)s") % {"object": obj},
             "opts": self.opts,
             "object": obj,
             "events": moderation.object_history(obj, user=request.user),

@@ -32,8 +32,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from .memory.embedding import Embedder, from_bytes
-from .models import Article, CheckworthinessModel, Claim, Sentence, SentenceEmbedding
+from .memory.embedding import Embedder
+from .memory.matching import sentence_vectors
+from .models import Article, CheckworthinessModel, Claim, Sentence
 from .triage import score_features
 from .triage_model import (
     FEATURES,
@@ -66,33 +67,6 @@ class ArticleRows:
 def min_checked_articles() -> int:
     """How many checked (`reviewed`) articles training needs (CHECKWORTHINESS_MIN_ARTICLES)."""
     return settings.CHECKWORTHINESS_MIN_ARTICLES
-
-
-# --- Vectors -----------------------------------------------------------------------------------
-
-
-def vectors_for(
-    *, sentence_ids: Sequence[int], texts: Sequence[str], embedder: Embedder
-) -> np.ndarray:
-    """The sentences' vectors under `embedder`: stored ones (SentenceEmbedding) where they are of
-    this model, the rest embedded now (not stored: claim matching owns those rows)."""
-    stored = dict(
-        SentenceEmbedding.objects.filter(
-            sentence_id__in=list(sentence_ids), model_id=embedder.model_id
-        ).values_list("sentence_id", "vector")
-    )
-    matrix = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    missing = []
-    for row, pk in enumerate(sentence_ids):
-        data = stored.get(pk)
-        vector = from_bytes(bytes(data)) if data is not None else None
-        if vector is not None and vector.shape == (embedder.dim,):
-            matrix[row] = vector
-        else:
-            missing.append(row)
-    if missing:
-        matrix[missing] = embedder.embed([texts[row] for row in missing])
-    return matrix
 
 
 # --- Training on the desk's history -----------------------------------------------------------
@@ -159,7 +133,7 @@ def train_checkworthiness(*, embedder: Embedder) -> CheckworthinessModel:
         langs = [languages[a.article_id] for a in group for _ in a.texts]
         ids = [pk for a in group for pk in a.sentence_ids]
         heuristic = heuristic_matrix(texts, langs)
-        vectors = vectors_for(sentence_ids=ids, texts=texts, embedder=embedder)
+        vectors = sentence_vectors(sentence_ids=ids, texts=texts, embedder=embedder)
         labels = np.concatenate([a.labels for a in group])
         return design_matrix(vectors, heuristic), heuristic, labels
 
@@ -232,5 +206,5 @@ def learned_scores(
 ) -> np.ndarray:
     """Check-worthiness of these sentences under a stored model (in a models worker)."""
     heuristic = heuristic_matrix(texts, languages)
-    vectors = vectors_for(sentence_ids=sentence_ids, texts=texts, embedder=embedder)
+    vectors = sentence_vectors(sentence_ids=sentence_ids, texts=texts, embedder=embedder)
     return predict(model.weights, design_matrix(vectors, heuristic))

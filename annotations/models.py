@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.expressions import Combinable
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .segmentation import without_lone_surrogates
 
@@ -39,8 +41,10 @@ def content_hash(body: str) -> str:
 
 
 class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
 
     class Meta:
         abstract = True
@@ -49,12 +53,17 @@ class TimeStamped(models.Model):
 class Hideable(models.Model):
     """Moderators hide content: it leaves the public export and reviewers' views."""
 
-    is_hidden = models.BooleanField(default=False, db_index=True)
-    hidden_reason = models.TextField(blank=True)
+    is_hidden = models.BooleanField(default=False, db_index=True, verbose_name=_("is hidden"))
+    hidden_reason = models.TextField(blank=True, verbose_name=_("hidden reason"))
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hidden by"),
     )
-    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hidden at"))
 
     class Meta:
         abstract = True
@@ -68,7 +77,7 @@ class Versioned(models.Model):
     two saves never both write the same number, and it is read back after the save.
     """
 
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
 
     class Meta:
         abstract = True
@@ -97,35 +106,46 @@ class Job(models.Model):
     """A Celery-run job. The row, not the result backend, holds progress and per-record errors."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        PARTIAL = "partial"
-        FAILED = "failed"
-        CANCELLED = "cancelled"
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("job status", "Succeeded")
+        PARTIAL = "partial", pgettext_lazy("job status", "Partial")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("job status", "Cancelled")
 
     FINISHED = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
 
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    format = models.CharField(max_length=32, blank=True)
-    total = models.PositiveIntegerField(null=True, blank=True, help_text="Records, when known.")
-    created = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    # [{"line": 3, "message": "..."}] or [{"record": 7, "message": "..."}], 1-based.
-    errors = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status")
     )
-    celery_task_id = models.CharField(max_length=64, blank=True)
+    format = models.CharField(max_length=32, blank=True, verbose_name=_("format"))
+    total = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Records, when known."), verbose_name=_("total")
+    )
+    created = models.PositiveIntegerField(default=0, verbose_name=_("created"))
+    duplicates = models.PositiveIntegerField(default=0, verbose_name=_("duplicates"))
+    failed = models.PositiveIntegerField(default=0, verbose_name=_("failed"))
+    # [{"line": 3, "message": "..."}] or [{"record": 7, "message": "..."}], 1-based.
+    errors = models.JSONField(default=list, blank=True, verbose_name=_("errors"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    celery_task_id = models.CharField(max_length=64, blank=True, verbose_name=_("celery task id"))
     # The one runner (annotations.heartbeat): a token claimed by the task that runs the job, and
     # its last sign of life. A running job whose heartbeat is older than JOB_STALE_SECONDS lost
     # its worker, and the sweep queues it again.
-    runner = models.CharField(max_length=32, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=32, blank=True, verbose_name=_("runner"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("heartbeat at"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         abstract = True
@@ -137,24 +157,47 @@ class Job(models.Model):
 
 
 class ImportJob(Job):
-    input_file = models.FileField(upload_to="imports/%Y/%m/%d/", blank=True, max_length=500)
-    original_name = models.CharField(max_length=255, blank=True)
-    urls = models.JSONField(default=list, blank=True, help_text="URLs or feed URLs to fetch.")
-    options = models.JSONField(default=dict, blank=True)
+    input_file = models.FileField(
+        upload_to="imports/%Y/%m/%d/", blank=True, max_length=500, verbose_name=_("input file")
+    )
+    original_name = models.CharField(max_length=255, blank=True, verbose_name=_("original name"))
+    urls = models.JSONField(
+        default=list, blank=True, help_text=_("URLs or feed URLs to fetch."), verbose_name=_("URLs")
+    )
+    options = models.JSONField(default=dict, blank=True, verbose_name=_("options"))
     # Records done. Run in one piece: records before this 0-based index are committed, and a
     # re-delivered task resumes from here. Fanned out into chunks: the chunks' records done.
-    checkpoint = models.PositiveIntegerField(default=0)
+    checkpoint = models.PositiveIntegerField(default=0, verbose_name=_("checkpoint"))
+    updated = models.PositiveIntegerField(
+        default=0,
+        verbose_name=_("updated"),
+        help_text=_("Stored URLs that came with a new text: recorded as revisions."),
+    )
     # Fan-out (annotations.importing.chunks): chunks cut so far, chunks ended, whether every chunk
     # is cut (from then on the chunks own the job, and whoever ends the last one ends the job),
     # why the job stops early (a budget a chunk spent; the other chunks stop too), and why the
-    # input could not be read past the chunks cut (those still run; the job ends partial).
-    chunks_cut = models.PositiveIntegerField(default=0)
-    chunks_ended = models.PositiveIntegerField(default=0)
-    fanned_out = models.BooleanField(default=False)
-    stopped = models.TextField(blank=True)
-    read_error = models.TextField(blank=True, help_text="Why the input stopped being read.")
+    # input could not be read past the chunks cut (those still run; the job ends partial). The
+    # two reasons are stored as job errors are (jobmessages.error_entry: the English message, its
+    # msgid and params), and become the job's last errors when it ends; {} when there is none.
+    chunks_cut = models.PositiveIntegerField(default=0, verbose_name=_("chunks cut"))
+    chunks_ended = models.PositiveIntegerField(default=0, verbose_name=_("chunks ended"))
+    fanned_out = models.BooleanField(default=False, verbose_name=_("fanned out"))
+    stopped = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("stopped"),
+        help_text=_("Why the import stops early: a budget one of its chunks spent."),
+    )
+    read_error = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("read error"),
+        help_text=_("Why the input stopped being read."),
+    )
 
     class Meta(Job.Meta):
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
@@ -169,25 +212,42 @@ class ImportChunk(models.Model):
 
     Status = Job.Status
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
-    index = models.PositiveIntegerField(help_text="0 for the first chunk, then 1, 2, ...")
-    first = models.PositiveIntegerField(help_text="The 0-based number of its first record.")
-    size = models.PositiveIntegerField(help_text="Records in the chunk.")
-    payload = models.BinaryField(help_text="Its records; emptied once the chunk has ended.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveIntegerField(default=0, help_text="Times a runner claimed it.")
-    runner = models.CharField(max_length=32, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("import job")
+    )
+    index = models.PositiveIntegerField(
+        verbose_name=_("index"), help_text=_("0 for the first chunk, then 1, 2, ...")
+    )
+    first = models.PositiveIntegerField(
+        verbose_name=_("first record"), help_text=_("The 0-based number of its first record.")
+    )
+    size = models.PositiveIntegerField(verbose_name=_("size"), help_text=_("Records in the chunk."))
+    payload = models.BinaryField(
+        verbose_name=_("payload"), help_text=_("Its records; emptied once the chunk has ended.")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(
+        default=0, verbose_name=_("attempts"), help_text=_("Times a runner claimed it.")
+    )
+    runner = models.CharField(max_length=32, blank=True, verbose_name=_("runner"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("heartbeat at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     # Records of this chunk done: whole batches, committed with their articles.
-    checkpoint = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
+    checkpoint = models.PositiveIntegerField(default=0, verbose_name=_("checkpoint"))
+    created = models.PositiveIntegerField(default=0, verbose_name=_("created"))
+    updated = models.PositiveIntegerField(default=0, verbose_name=_("updated"))
+    duplicates = models.PositiveIntegerField(default=0, verbose_name=_("duplicates"))
+    failed = models.PositiveIntegerField(default=0, verbose_name=_("failed"))
+    # The chunk's record errors as the job's (jobmessages.error_entry), and, if it failed, its
+    # failure: an entry with "chunk" (its index).
+    errors = models.JSONField(default=list, blank=True, verbose_name=_("errors"))
 
     class Meta:
+        verbose_name = _("import chunk")
+        verbose_name_plural = _("import chunks")
         ordering = ["job_id", "index"]
         constraints = [
             models.UniqueConstraint(fields=["job", "index"], name="import_chunk_job_index_unique")
@@ -199,13 +259,19 @@ class ImportChunk(models.Model):
 
 
 class ExportJob(Job):
-    filters = models.JSONField(default=dict, blank=True)
+    filters = models.JSONField(default=dict, blank=True, verbose_name=_("filters"))
     scheduled = models.BooleanField(
-        default=False, help_text="Started by the periodic export (EXPORT_SCHEDULE_FORMATS)."
+        default=False,
+        help_text=_("Started by the periodic export (EXPORT_SCHEDULE_FORMATS)."),
+        verbose_name=_("scheduled"),
     )
-    output_file = models.FileField(upload_to="exports/%Y/%m/%d/", blank=True, max_length=500)
+    output_file = models.FileField(
+        upload_to="exports/%Y/%m/%d/", blank=True, max_length=500, verbose_name=_("output file")
+    )
 
     class Meta(Job.Meta):
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
@@ -217,35 +283,51 @@ class ExportJob(Job):
 
 class Article(TimeStamped):
     class Status(models.TextChoices):
-        NEW = "new"
-        IN_REVIEW = "in_review"
-        REVIEWED = "reviewed"
-        ARCHIVED = "archived"
+        NEW = "new", pgettext_lazy("article status", "New")
+        IN_REVIEW = "in_review", pgettext_lazy("article status", "In review")
+        REVIEWED = "reviewed", pgettext_lazy("article status", "Reviewed")
+        ARCHIVED = "archived", pgettext_lazy("article status", "Archived")
 
-    title = models.CharField(max_length=1000)
+    title = models.CharField(max_length=1000, verbose_name=_("title"))
     # NULL, not "", for "no URL": the unique constraint must let many URL-less articles in.
-    url = models.URLField(max_length=2048, null=True, blank=True)  # noqa: DJ001
-    publisher = models.CharField(max_length=255, blank=True)
-    authors = models.JSONField(default=list, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    language = models.CharField(max_length=16, default="en")
-    body = models.TextField(help_text="Plain text exactly as split into sentences.")
-    content_hash = models.CharField(max_length=64, editable=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    url = models.URLField(max_length=2048, null=True, blank=True, verbose_name=_("URL"))  # noqa: DJ001
+    publisher = models.CharField(max_length=255, blank=True, verbose_name=_("publisher"))
+    authors = models.JSONField(default=list, blank=True, verbose_name=_("authors"))
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("published at")
+    )
+    language = models.CharField(max_length=16, default="en", verbose_name=_("language"))
+    body = models.TextField(
+        help_text=_("Plain text exactly as split into sentences."), verbose_name=_("body")
+    )
+    content_hash = models.CharField(max_length=64, editable=False, verbose_name=_("content hash"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.NEW, verbose_name=_("status")
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_articles",
-        db_index=False,  # the (assignee, status) index serves it
+        db_index=False,
+        verbose_name=_("assignee"),  # the (assignee, status) index serves it
     )
     import_job = models.ForeignKey(
-        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        ImportJob,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("import job"),
     )
-    metadata = models.JSONField(default=dict, blank=True, help_text="Fields the import kept.")
+    metadata = models.JSONField(
+        default=dict, blank=True, help_text=_("Fields the import kept."), verbose_name=_("metadata")
+    )
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-created_at", "-id"]
         # Constraints and Meta indexes rather than unique=/db_index=: on PostgreSQL those also
         # add a varchar_pattern_ops copy of each index, for LIKE queries we never run, and every
@@ -271,15 +353,44 @@ class Article(TimeStamped):
         super().save(*args, **kwargs)
 
 
+class ArticleChange(models.Model):
+    """A note that SQL statements changed what the reviewer's page of an article shows.
+
+    Written by PostgreSQL triggers (migration 0017), not by Python: every INSERT, UPDATE and
+    DELETE of the article, its sentences, its claims, their sentence links and verdicts, and its
+    revisions adds a row here (`changes` 1), whoever runs it (a service, a bulk update, the
+    importer's COPY, a shell). A user's name and a rating's label are shown on many articles, so
+    changing them adds a row with no article. The sum of an article's `changes` is its page's
+    version (`annotations.article_page.article_versions`). Rows are added, and folded by
+    `annotations.article_changes.compact_article_changes` into one row carrying their sum in the
+    transaction that deletes them, so the sum moves with every committed change and never
+    returns to an earlier value. Adding a row takes no lock a concurrent writer could wait on, as
+    bumping a counter would.
+    """
+
+    # No foreign key: a statement deleting an article's claims is noted before the article goes.
+    article_id = models.BigIntegerField(null=True, blank=True)
+    # A database default: the triggers insert only the article.
+    changes = models.IntegerField(
+        db_default=1, help_text="statements noted: 1, or the sum of the rows folded into this one"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["article_id"], name="article_change_article_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.changes} change(s) of article #{self.article_id}"
+
+
 class ClaimType(models.TextChoices):
     """What kind of claim a sentence makes (annotations.triage.CLAIM_TYPES)."""
 
-    QUANTITY = "quantity", "quantity"
-    COMPARISON_OR_CHANGE = "comparison_or_change", "comparison or change"
-    ATTRIBUTION = "attribution", "attribution of a fact"
-    PREDICTION = "prediction", "prediction"
-    PERSONAL_EXPERIENCE = "personal_experience", "personal experience"
-    OTHER = "other", "other"
+    QUANTITY = "quantity", _("quantity")
+    COMPARISON_OR_CHANGE = "comparison_or_change", _("comparison or change")
+    ATTRIBUTION = "attribution", _("attribution of a fact")
+    PREDICTION = "prediction", _("prediction")
+    PERSONAL_EXPERIENCE = "personal_experience", _("personal experience")
+    OTHER = "other", _("other")
 
 
 class ArticleRevision(models.Model):
@@ -287,13 +398,16 @@ class ArticleRevision(models.Model):
     is then the text they had, and the article's `body` is always the newest revision's."""
 
     class Source(models.TextChoices):
-        ORIGINAL = "original"  # the text as first imported or created
-        REFETCH = "refetch"
-        UPLOAD = "upload"
-        API = "api"
+        # the text as first imported or created
+        ORIGINAL = "original", pgettext_lazy("revision source", "Original")
+        REFETCH = "refetch", pgettext_lazy("revision source", "Refetch")
+        UPLOAD = "upload", pgettext_lazy("revision source", "Upload")
+        API = "api", pgettext_lazy("revision source", "Api")
+        # an import brought a stored URL with a new text
+        IMPORT = "import", pgettext_lazy("revision source", "Import")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField(help_text="1 for the first text, then 2, 3, ...")
+    number = models.PositiveIntegerField(help_text=_("1 for the first text, then 2, 3, ..."))
     body = models.TextField()
     content_hash = models.CharField(max_length=64)
     source = models.CharField(max_length=16, choices=Source.choices)
@@ -324,7 +438,11 @@ class CurrentSentenceManager(models.Manager):
 class Sentence(models.Model):
     # No index of its own: the (article, position) unique index serves every lookup by article.
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="sentences", db_index=False
+        Article,
+        on_delete=models.CASCADE,
+        related_name="sentences",
+        db_index=False,
+        verbose_name=_("article"),
     )
     # NULL: a sentence of the current text. Set when the article gets a newer revision.
     revision = models.ForeignKey(
@@ -333,23 +451,34 @@ class Sentence(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="sentences",
-        db_index=False,  # the (revision, position) unique index serves it
+        db_index=False,
+        verbose_name=_("revision"),  # the (revision, position) unique index serves it
     )
-    position = models.PositiveIntegerField(help_text="0-based order in the article.")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    text = models.TextField()
-    paragraph = models.PositiveIntegerField(default=0, help_text="0-based paragraph (line).")
+    position = models.PositiveIntegerField(
+        help_text=_("0-based order in the article."), verbose_name=_("position")
+    )
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
+    text = models.TextField(verbose_name=_("text"))
+    paragraph = models.PositiveIntegerField(
+        default=0, help_text=_("0-based paragraph (line)."), verbose_name=_("paragraph")
+    )
     # Filled after import by the `score_sentences` task (annotations.scoring); null until then.
     checkworthiness = models.FloatField(
         null=True,
         blank=True,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="0..1: how much the sentence calls for a fact check.",
+        help_text=_("0..1: how much the sentence calls for a fact check."),
+        verbose_name=_("checkworthiness"),
     )
     # db_default too: the importer COPYs sentences naming only the columns it fills.
     claim_type = models.CharField(
-        max_length=24, choices=ClaimType.choices, blank=True, default="", db_default=""
+        max_length=24,
+        choices=ClaimType.choices,
+        blank=True,
+        default="",
+        db_default="",
+        verbose_name=_("claim type"),
     )
 
     objects = CurrentSentenceManager()
@@ -357,6 +486,8 @@ class Sentence(models.Model):
     all_revisions = models.Manager()  # noqa: DJ012
 
     class Meta:
+        verbose_name = _("sentence")
+        verbose_name_plural = _("sentences")
         ordering = ["article", "position"]
         indexes = [
             # The top sentences across articles (GET /api/v1/sentences/); unscored ones never
@@ -429,14 +560,20 @@ class ArticleSearch(models.Model):
 
 
 class RatingScale(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    best_rating = models.IntegerField(help_text="ClaimReview bestRating.")
-    worst_rating = models.IntegerField(help_text="ClaimReview worstRating.")
-    is_default = models.BooleanField(default=False)
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    best_rating = models.IntegerField(
+        help_text=_("ClaimReview bestRating."), verbose_name=_("best rating")
+    )
+    worst_rating = models.IntegerField(
+        help_text=_("ClaimReview worstRating."), verbose_name=_("worst rating")
+    )
+    is_default = models.BooleanField(default=False, verbose_name=_("is default"))
 
     class Meta:
+        verbose_name = _("rating scale")
+        verbose_name_plural = _("rating scales")
         constraints = [
             models.CheckConstraint(
                 condition=Q(best_rating__gt=F("worst_rating")), name="scale_best_above_worst"
@@ -451,15 +588,21 @@ class RatingScale(models.Model):
 
 
 class Rating(models.Model):
-    scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
-    slug = models.SlugField()
-    label = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(help_text="Order on the scale, 0 first.")
+    scale = models.ForeignKey(
+        RatingScale, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("scale")
+    )
+    slug = models.SlugField(verbose_name=_("slug"))
+    label = models.CharField(max_length=100, verbose_name=_("label"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    position = models.PositiveSmallIntegerField(
+        help_text=_("Order on the scale, 0 first."), verbose_name=_("position")
+    )
     # ClaimReview ratingValue; None for ratings outside the numeric range (misleading, ...).
-    value = models.IntegerField(null=True, blank=True)
+    value = models.IntegerField(null=True, blank=True, verbose_name=_("value"))
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         ordering = ["scale", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scale", "slug"], name="rating_slug_unique"),
@@ -474,34 +617,55 @@ class Rating(models.Model):
 
 
 class AnchorStatus(models.TextChoices):
-    ANCHORED = "anchored"  # the checked text, where the claim says
-    CHANGED = "changed"  # similar text at the new place: re-review
-    ORPHANED = "orphaned"  # gone from the newest text; kept with its old text and span
+    # the checked text, where the claim says
+    ANCHORED = "anchored", pgettext_lazy("anchor status", "Anchored")
+    # similar text at the new place: re-review
+    CHANGED = "changed", pgettext_lazy("anchor status", "Changed")
+    # gone from the newest text; kept with its old text and span
+    ORPHANED = "orphaned", pgettext_lazy("anchor status", "Orphaned")
 
 
 class Claim(TimeStamped, Hideable, Versioned):
     AnchorStatus = AnchorStatus
 
     class Status(models.TextChoices):
-        DRAFT = "draft"  # marked, being researched
-        SUBMITTED = "submitted"  # a verdict awaits an editor
-        PUBLISHED = "published"  # an approved verdict; in the public export
-        REJECTED = "rejected"  # the last verdict was sent back
-        RETRACTED = "retracted"  # withdrawn after publication, with a correction
+        # marked, being researched
+        DRAFT = "draft", pgettext_lazy("claim status", "Draft")
+        # a verdict awaits an editor
+        SUBMITTED = "submitted", pgettext_lazy("claim status", "Submitted")
+        # an approved verdict; in the public export
+        PUBLISHED = "published", pgettext_lazy("claim status", "Published")
+        # the last verdict was sent back
+        REJECTED = "rejected", pgettext_lazy("claim status", "Rejected")
+        # withdrawn after publication, with a correction
+        RETRACTED = "retracted", pgettext_lazy("claim status", "Retracted")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    sentences = models.ManyToManyField(Sentence, related_name="claims", blank=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="claims", verbose_name=_("article")
+    )
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
+    sentences = models.ManyToManyField(
+        Sentence, related_name="claims", blank=True, verbose_name=_("sentences")
+    )
     # W3C TextQuoteSelector: re-anchors the claim when the article text changes.
-    quote_exact = models.TextField()
-    quote_prefix = models.CharField(max_length=64, blank=True)
-    quote_suffix = models.CharField(max_length=64, blank=True)
-    claimant = models.CharField(max_length=255, blank=True, help_text="Who made the claim.")
-    text = models.TextField(blank=True, help_text="The claim as a checker would phrase it.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    quote_exact = models.TextField(verbose_name=_("quote exact"))
+    quote_prefix = models.CharField(max_length=64, blank=True, verbose_name=_("quote prefix"))
+    quote_suffix = models.CharField(max_length=64, blank=True, verbose_name=_("quote suffix"))
+    claimant = models.CharField(
+        max_length=255, blank=True, help_text=_("Who made the claim."), verbose_name=_("claimant")
+    )
+    text = models.TextField(
+        blank=True, help_text=_("The claim as a checker would phrase it."), verbose_name=_("text")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims_created"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="claims_created",
+        verbose_name=_("created by"),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -509,21 +673,34 @@ class Claim(TimeStamped, Hideable, Versioned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="claims_assigned",
+        verbose_name=_("assignee"),
     )
     # The approved verdict the public sees; set on approval, kept through later drafts.
     published_verdict = models.ForeignKey(
-        "Verdict", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Verdict",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published verdict"),
     )
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     # What an editor reviews besides the verdict: the span, the wording and the sources. Bumped
     # when one of REVIEWED_FIELDS changes and by every change to one of its sources, so an
     # approval made on an older reading is refused (the verdict's ETag carries it).
-    review_version = models.PositiveIntegerField(default=1, editable=False)
+    review_version = models.PositiveIntegerField(
+        default=1, editable=False, verbose_name=_("review version")
+    )
 
     REVIEWED_FIELDS = ("start", "end", "quote_exact", "claimant", "text")
     # "Same claim as": a reviewer's link to an earlier fact-check, ours or another checker's.
     same_as = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        verbose_name=_("same as"),
     )
     same_as_external = models.ForeignKey(
         "ExternalFactCheck",
@@ -531,23 +708,34 @@ class Claim(TimeStamped, Hideable, Versioned):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="repeats",
+        verbose_name=_("same as external"),
     )
     # Living articles (annotations.revisions): where the claim stands on the article's newest
     # text. `start`/`end` index the current body, except for an orphaned claim, whose span stays
     # on `anchor_revision`'s text with its quote. `anchor_previous` is the span before the last
     # move ({"revision", "start", "end", "text"}) for the desk's before/after view.
     anchor_status = models.CharField(
-        max_length=16, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
+        max_length=16,
+        choices=AnchorStatus.choices,
+        default=AnchorStatus.ANCHORED,
+        verbose_name=_("anchor status"),
     )
     anchor_revision = models.ForeignKey(
-        ArticleRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ArticleRevision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("anchor revision"),
     )
-    anchor_previous = models.JSONField(default=dict, blank=True)
+    anchor_previous = models.JSONField(default=dict, blank=True, verbose_name=_("anchor previous"))
     # When a revision last changed or removed the claim's text; never cleared, so a published
     # check says "the article changed after this check" even once the new anchor is accepted.
-    text_changed_at = models.DateTimeField(null=True, blank=True)
+    text_changed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("text changed at"))
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["article", "start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
@@ -596,22 +784,31 @@ class Claim(TimeStamped, Hideable, Versioned):
 
 class Source(TimeStamped, Hideable, Versioned):
     class Stance(models.TextChoices):
-        SUPPORTS = "supports"
-        REFUTES = "refutes"
-        CONTEXT = "context"
+        SUPPORTS = "supports", pgettext_lazy("source stance", "Supports")
+        REFUTES = "refutes", pgettext_lazy("source stance", "Refutes")
+        CONTEXT = "context", pgettext_lazy("source stance", "Context")
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
-    url = models.URLField(max_length=2048)
-    title = models.CharField(max_length=500, blank=True)
-    publisher = models.CharField(max_length=255, blank=True)
-    quote = models.TextField(blank=True)
-    stance = models.CharField(max_length=16, choices=Stance.choices, default=Stance.CONTEXT)
-    accessed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="sources", verbose_name=_("claim")
+    )
+    url = models.URLField(max_length=2048, verbose_name=_("URL"))
+    title = models.CharField(max_length=500, blank=True, verbose_name=_("title"))
+    publisher = models.CharField(max_length=255, blank=True, verbose_name=_("publisher"))
+    quote = models.TextField(blank=True, verbose_name=_("quote"))
+    stance = models.CharField(
+        max_length=16, choices=Stance.choices, default=Stance.CONTEXT, verbose_name=_("stance")
+    )
+    accessed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accessed at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sources_created"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sources_created",
+        verbose_name=_("created by"),
     )
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["claim", "created_at", "id"]
 
     def __str__(self) -> str:
@@ -631,13 +828,20 @@ class Source(TimeStamped, Hideable, Versioned):
 
 
 class Comment(TimeStamped, Hideable):
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="comments", verbose_name=_("claim")
     )
-    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(verbose_name=_("body"))
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["claim", "created_at", "id"]
 
     def __str__(self) -> str:
@@ -646,33 +850,47 @@ class Comment(TimeStamped, Hideable):
 
 class Verdict(TimeStamped, Versioned):
     class Status(models.TextChoices):
-        DRAFT = "draft"
-        SUBMITTED = "submitted"
-        APPROVED = "approved"
-        REJECTED = "rejected"
-        RETRACTED = "retracted"
+        DRAFT = "draft", pgettext_lazy("verdict status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("verdict status", "Submitted")
+        APPROVED = "approved", pgettext_lazy("verdict status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("verdict status", "Rejected")
+        RETRACTED = "retracted", pgettext_lazy("verdict status", "Retracted")
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="verdicts", verbose_name=_("claim")
+    )
     # A correction of a published claim proposes its new wording, span and sources here; they
     # apply when an editor approves the verdict (annotations.services.corrections).
-    changes = models.JSONField(default=dict, blank=True)
-    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
-    explanation = models.TextField()
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts"
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
+    rating = models.ForeignKey(
+        Rating, on_delete=models.PROTECT, related_name="verdicts", verbose_name=_("rating")
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    explanation = models.TextField(verbose_name=_("explanation"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="verdicts",
+        verbose_name=_("author"),
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.SUBMITTED, verbose_name=_("status")
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="verdicts_reviewed",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True, help_text="Why an editor rejected it.")
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    review_note = models.TextField(
+        blank=True, help_text=_("Why an editor rejected it."), verbose_name=_("review note")
+    )
 
     class Meta:
+        verbose_name = _("verdict")
+        verbose_name_plural = _("verdicts")
         ordering = ["claim", "created_at", "id"]
         constraints = [
             # The two-person rule, in the database too: nobody approves their own verdict.
@@ -717,19 +935,30 @@ class Correction(models.Model):
     """A public correction note: fact-checkers' codes require corrections to be visible."""
 
     class Kind(models.TextChoices):
-        RETRACTION = "retraction"
-        UPDATE = "update"
+        RETRACTION = "retraction", pgettext_lazy("correction kind", "Retraction")
+        UPDATE = "update", pgettext_lazy("correction kind", "Update")
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corrections")
-    verdict = models.ForeignKey(
-        Verdict, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("claim")
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    note = models.TextField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    verdict = models.ForeignKey(
+        Verdict,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+        verbose_name=_("verdict"),
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    note = models.TextField(verbose_name=_("note"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
         ordering = ["claim", "created_at"]
 
     def __str__(self) -> str:
@@ -741,35 +970,50 @@ class Correction(models.Model):
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
-        WRONG = "wrong"
-        DUPLICATE = "duplicate"
-        ABUSIVE = "abusive"
-        SPAM = "spam"
-        PRIVACY = "privacy"
-        OTHER = "other"
+        WRONG = "wrong", pgettext_lazy("flag reason", "Wrong")
+        DUPLICATE = "duplicate", pgettext_lazy("flag reason", "Duplicate")
+        ABUSIVE = "abusive", pgettext_lazy("flag reason", "Abusive")
+        SPAM = "spam", pgettext_lazy("flag reason", "Spam")
+        PRIVACY = "privacy", pgettext_lazy("flag reason", "Privacy")
+        OTHER = "other", pgettext_lazy("flag reason", "Other")
 
     class Status(models.TextChoices):
-        OPEN = "open"
-        RESOLVED = "resolved"  # acted on (hidden, retracted)
-        DISMISSED = "dismissed"
+        OPEN = "open", pgettext_lazy("flag status", "Open")
+        # acted on (hidden, retracted)
+        RESOLVED = "resolved", pgettext_lazy("flag status", "Resolved")
+        DISMISSED = "dismissed", pgettext_lazy("flag status", "Dismissed")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object id"))
     target = GenericForeignKey("content_type", "object_id")
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    note = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(max_length=16, choices=Reason.choices, verbose_name=_("reason"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="flags",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution_note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    resolution_note = models.TextField(blank=True, verbose_name=_("resolution note"))
 
     class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -801,19 +1045,32 @@ class AuditEvent(models.Model):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=64, db_index=True)  # e.g. "verdict.approved"
-    content_type = models.ForeignKey(ContentType, null=True, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField(null=True)
-    object_repr = models.CharField(max_length=200, blank=True)
+    action = models.CharField(
+        max_length=64, db_index=True, verbose_name=_("action")
+    )  # e.g. "verdict.approved"
+    content_type = models.ForeignKey(
+        ContentType, null=True, on_delete=models.PROTECT, verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(null=True, verbose_name=_("object id"))
+    object_repr = models.CharField(max_length=200, blank=True, verbose_name=_("object repr"))
     # {"field": [before, after]} for updates; the new values for creations.
-    changes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
 
@@ -862,7 +1119,7 @@ class Embedding(models.Model):
 
     model_id = models.CharField(max_length=64)
     vector = models.BinaryField()
-    text_hash = models.CharField(max_length=64, help_text="sha256 of the text embedded.")
+    text_hash = models.CharField(max_length=64, help_text=_("sha256 of the text embedded."))
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -977,8 +1234,8 @@ class CheckworthinessModel(models.Model):
     """
 
     trained_at = models.DateTimeField(default=timezone.now, db_index=True)
-    vector_model_id = models.CharField(max_length=64, help_text="Embedder of the vectors used.")
-    weights = models.JSONField(help_text="bias, heuristic feature weights, vector weights.")
+    vector_model_id = models.CharField(max_length=64, help_text=_("Embedder of the vectors used."))
+    weights = models.JSONField(help_text=_("bias, heuristic feature weights, vector weights."))
     training_articles = models.PositiveIntegerField()
     training_sentences = models.PositiveIntegerField()
     training_positives = models.PositiveIntegerField()

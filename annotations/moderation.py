@@ -2,11 +2,13 @@
 
 The API (`annotations.api.moderation`) and the admin console (`annotations.admin`) both call these
 functions; neither repeats their rules. Each step is one transaction that leaves exactly one audit
-event, so "who hid this, when, and why" has one answer.
+event of its own, so "who hid this, when, and why" has one answer (hiding, unhiding or retracting
+a claim may also move its article's status, audited as `article.status_changed`, as any change
+of its claims does).
 """
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from django.apps import apps as django_apps
@@ -19,10 +21,14 @@ from django.db.models import Q, QuerySet
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import access, roles
 from .audit import diff, record_event, record_update, snapshot
 from .models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
+from .services.articles import follow_claims
 
 User = get_user_model()
 
@@ -38,7 +44,7 @@ def is_moderator(user) -> bool:
 
 def _require_moderator(user) -> None:
     if not is_moderator(user):
-        raise PermissionDenied("Only moderators may do this.")
+        raise PermissionDenied(_("Only moderators may do this."))
 
 
 def _require_text(value: str, *, field: str, message: str) -> str:
@@ -50,6 +56,28 @@ def _require_text(value: str, *, field: str, message: str) -> str:
 
 def _label(obj: models.Model) -> str:
     return obj._meta.model_name or ""
+
+
+# Whole sentences per kind of object: Spanish words agree with the noun ("esta fuente").
+ALREADY_FLAGGED = {
+    "claim": gettext_lazy("You have already flagged this claim."),
+    "source": gettext_lazy("You have already flagged this source."),
+    "comment": gettext_lazy("You have already flagged this comment."),
+}
+ALREADY_HIDDEN = {
+    "claim": gettext_lazy("This claim is already hidden."),
+    "source": gettext_lazy("This source is already hidden."),
+    "comment": gettext_lazy("This comment is already hidden."),
+}
+NOT_HIDDEN = {
+    "claim": gettext_lazy("This claim is not hidden."),
+    "source": gettext_lazy("This source is not hidden."),
+    "comment": gettext_lazy("This comment is not hidden."),
+}
+
+
+def _message(messages: Mapping[str, Promise], target: models.Model) -> str:
+    return str(messages[_label(target)])
 
 
 def claim_of(target: Flaggable) -> Claim:
@@ -91,17 +119,22 @@ def _resolve_open_flags(*, target: models.Model, moderator, note: str, now) -> l
 def flag_content(*, target: models.Model, user, reason: str, note: str = "") -> Flag:
     """Flag a claim, source or comment for the moderators. Reviewers and editors, once each."""
     if not isinstance(target, FLAGGABLE):
-        raise ValidationError({"detail": "Only claims, sources and comments can be flagged."})
+        raise ValidationError({"detail": _("Only claims, sources and comments can be flagged.")})
     if not roles.has_role(user, roles.REVIEWER, roles.EDITOR):
-        raise PermissionDenied("Only reviewers and editors may flag content.")
+        raise PermissionDenied(_("Only reviewers and editors may flag content."))
     if reason not in Flag.Reason.values:
-        raise ValidationError({"reason": f"Choose one of: {', '.join(Flag.Reason.values)}."})
+        raise ValidationError(
+            {
+                "reason": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(Flag.Reason.values)}
+            }
+        )
     content_type = ContentType.objects.get_for_model(target)
     already = Flag.objects.filter(
         content_type=content_type, object_id=target.pk, created_by=user
     ).exists()
     if already:
-        raise ValidationError({"detail": f"You have already flagged this {_label(target)}."})
+        raise ValidationError({"detail": _message(ALREADY_FLAGGED, target)})
     try:
         with transaction.atomic():
             flag = Flag.objects.create(
@@ -123,20 +156,23 @@ def flag_content(*, target: models.Model, user, reason: str, note: str = "") -> 
             )
     except IntegrityError as exc:
         # Two requests from one user at once: the unique constraint decides, the message stays.
-        raise ValidationError(
-            {"detail": f"You have already flagged this {_label(target)}."}
-        ) from exc
+        raise ValidationError({"detail": _message(ALREADY_FLAGGED, target)}) from exc
     return flag
 
 
 def dismiss_flag(*, flag: Flag, moderator, reason: str) -> Flag:
     """Close an open flag without acting on its object, saying why."""
     _require_moderator(moderator)
-    reason = _require_text(reason, field="reason", message="Say why the flag is dismissed.")
+    reason = _require_text(reason, field="reason", message=_("Say why the flag is dismissed."))
     with transaction.atomic():
         flag = Flag.objects.select_for_update().get(pk=flag.pk)
         if flag.status != Flag.Status.OPEN:
-            raise ValidationError({"status": f"This flag is already {flag.status}."})
+            raise ValidationError(
+                {
+                    "status": _("This flag is no longer open (status: %(status)s).")
+                    % {"status": flag.get_status_display()}
+                }
+            )
         before = snapshot(flag, ["status", "resolution_note"])
         flag.status = Flag.Status.DISMISSED
         flag.resolved_by = moderator
@@ -179,6 +215,13 @@ def _lock(target: Flaggable) -> Flaggable:
     return type(target).objects.select_for_update().get(pk=target.pk)
 
 
+def _follow_hidden_claim(target: Flaggable, moderator) -> None:
+    """A hidden claim no longer counts towards its article's review: move the article's status
+    as any change of its claims does (hiding a source or a comment moves nothing)."""
+    if isinstance(target, Claim):
+        follow_claims(article_id=target.article_id, actor=moderator)
+
+
 def hide_content(*, target: models.Model, moderator, reason: str) -> models.Model:
     """Hide a claim, source or comment: it leaves the public export and reviewers' views.
 
@@ -186,12 +229,12 @@ def hide_content(*, target: models.Model, moderator, reason: str) -> models.Mode
     """
     _require_moderator(moderator)
     if not isinstance(target, FLAGGABLE):
-        raise ValidationError({"detail": "Only claims, sources and comments can be hidden."})
-    reason = _require_text(reason, field="reason", message="Say why this is hidden.")
+        raise ValidationError({"detail": _("Only claims, sources and comments can be hidden.")})
+    reason = _require_text(reason, field="reason", message=_("Say why this is hidden."))
     with transaction.atomic():
         target = _lock(target)
         if target.is_hidden:
-            raise ValidationError({"detail": f"This {_label(target)} is already hidden."})
+            raise ValidationError({"detail": _message(ALREADY_HIDDEN, target)})
         before = snapshot(target, HIDE_FIELDS)
         now = timezone.now()
         target.is_hidden = True
@@ -206,6 +249,7 @@ def hide_content(*, target: models.Model, moderator, reason: str) -> models.Mode
         record_event(
             actor=moderator, action=f"{_label(target)}.hidden", obj=target, changes=changes
         )
+        _follow_hidden_claim(target, moderator)
     return target
 
 
@@ -213,12 +257,12 @@ def unhide_content(*, target: models.Model, moderator, reason: str) -> models.Mo
     """Show hidden content again; the reason is kept in the audit trail."""
     _require_moderator(moderator)
     if not isinstance(target, FLAGGABLE):
-        raise ValidationError({"detail": "Only claims, sources and comments can be unhidden."})
-    reason = _require_text(reason, field="reason", message="Say why this is shown again.")
+        raise ValidationError({"detail": _("Only claims, sources and comments can be unhidden.")})
+    reason = _require_text(reason, field="reason", message=_("Say why this is shown again."))
     with transaction.atomic():
         target = _lock(target)
         if not target.is_hidden:
-            raise ValidationError({"detail": f"This {_label(target)} is not hidden."})
+            raise ValidationError({"detail": _message(NOT_HIDDEN, target)})
         before = snapshot(target, HIDE_FIELDS)
         target.is_hidden = False
         target.hidden_reason = ""
@@ -230,6 +274,7 @@ def unhide_content(*, target: models.Model, moderator, reason: str) -> models.Mo
         record_event(
             actor=moderator, action=f"{_label(target)}.unhidden", obj=target, changes=changes
         )
+        _follow_hidden_claim(target, moderator)
     return target
 
 
@@ -246,14 +291,14 @@ def retract_verdict(*, verdict: Verdict, moderator, note: str) -> Correction:
     """
     _require_moderator(moderator)
     note = _require_text(
-        note, field="note", message="A retraction needs a correction note for the public."
+        note, field="note", message=_("A retraction needs a correction note for the public.")
     )
     with transaction.atomic():
         verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
         claim = Claim.objects.select_for_update().get(pk=verdict.claim_id)
         if verdict.status != Verdict.Status.APPROVED or claim.published_verdict_id != verdict.pk:
             raise ValidationError(
-                {"status": "Only the published verdict of a claim can be retracted."}
+                {"status": _("Only the published verdict of a claim can be retracted.")}
             )
         now = timezone.now()
         verdict.status = Verdict.Status.RETRACTED
@@ -278,6 +323,7 @@ def retract_verdict(*, verdict: Verdict, moderator, note: str) -> Correction:
         if resolved:
             changes["resolved_flags"] = resolved
         record_event(actor=moderator, action="verdict.retracted", obj=verdict, changes=changes)
+        follow_claims(article_id=claim.article_id, actor=moderator)
     return correction
 
 
@@ -287,15 +333,17 @@ def retract_verdict(*, verdict: Verdict, moderator, note: str) -> Correction:
 def deactivate_user(*, user, moderator, reason: str):
     """Lock a user out (sessions and tokens stop working); their work and history stay."""
     _require_moderator(moderator)
-    reason = _require_text(reason, field="reason", message="Say why the user is deactivated.")
+    reason = _require_text(reason, field="reason", message=_("Say why the user is deactivated."))
     if user.pk == moderator.pk:
-        raise ValidationError({"detail": "You cannot deactivate yourself."})
+        raise ValidationError({"detail": _("You cannot deactivate yourself.")})
     if user.is_superuser and not moderator.is_superuser:
-        raise PermissionDenied("Only a superuser may deactivate a superuser.")
+        raise PermissionDenied(_("Only a superuser may deactivate a superuser."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if not user.is_active:
-            raise ValidationError({"detail": f"{user.get_username()} is already inactive."})
+            raise ValidationError(
+                {"detail": _("%(name)s is already inactive.") % {"name": user.get_username()}}
+            )
         user.is_active = False
         user.save(update_fields=["is_active"])
         record_event(
@@ -310,11 +358,13 @@ def deactivate_user(*, user, moderator, reason: str):
 def reactivate_user(*, user, moderator, reason: str):
     """Let a deactivated user sign in again."""
     _require_moderator(moderator)
-    reason = _require_text(reason, field="reason", message="Say why the user is reactivated.")
+    reason = _require_text(reason, field="reason", message=_("Say why the user is reactivated."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_active:
-            raise ValidationError({"detail": f"{user.get_username()} is already active."})
+            raise ValidationError(
+                {"detail": _("%(name)s is already active.") % {"name": user.get_username()}}
+            )
         user.is_active = True
         user.save(update_fields=["is_active"])
         record_event(

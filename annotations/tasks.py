@@ -4,10 +4,12 @@ Domain code queues these by name through `annotations.jobs`, never by importing 
 Their queues are settings.CELERY_TASK_ROUTES'.
 """
 
+from dataclasses import asdict
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from annotations import heartbeat, learning, refetch, scoring, search
+from annotations import article_changes, heartbeat, learning, refetch, scoring, search
 from annotations.exporting.run import run_export, start_scheduled_export
 from annotations.importing.run import run_chunk, run_import
 from annotations.memory import matching
@@ -56,6 +58,13 @@ def scheduled_export(format: str) -> int:
 @shared_task(ignore_result=True)
 def sweep_stale_jobs(lookahead: float | None = None) -> int:
     return len(heartbeat.sweep_stale_jobs(lookahead=lookahead))
+
+
+# Beat, nightly (settings.CELERY_BEAT_SCHEDULE["compact-article-changes"]), on the housekeeping
+# queue. A second run at once stops at its first batch; a re-delivery folds what is left.
+@shared_task(ignore_result=True)
+def compact_article_changes() -> dict[str, int | bool]:
+    return asdict(article_changes.compact_article_changes())
 
 
 # Derived work that a re-delivery or retry can only repeat, never double: search documents,

@@ -7,9 +7,12 @@ Seeds an article of 272 sentences (scored) and 50 claims (half with a verdict, s
 and prints, in one run:
 - the floor: the same rows fetched with raw psycopg (article, sentences, claims with their users,
   sentence ids and verdicts) and encoded with `json.dumps`, median of 200;
-- the queries one request makes with a token (cold: sentences not cached yet; warm);
+- the queries one request makes with a token (cold: the page not cached yet; warm);
 - one client against gunicorn -w 2 on loopback: p50/p95 and p50 / floor;
-- 8 clients at once: p95 and requests/s.
+- 8 clients at once: p95 and requests/s;
+- the CPU time the server spent per request in that run (gunicorn's processes and the
+  PostgreSQL backends of this database): unlike the wall times, it hardly moves with the load of
+  a shared machine, and 2 cores / it bounds the requests/s an idle machine can serve.
 PostgreSQL only (the floor is psycopg). `CACHE_URL` is passed on (default: each gunicorn worker
 caches in its own memory).
 """
@@ -25,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,7 +148,7 @@ def floor_ms(url: str, article_id: int) -> float:
 
 
 def query_counts(token: str, article_id: int) -> tuple[int, int]:
-    """Queries of one request with a token: (sentences not cached, cached)."""
+    """Queries of one request with a token: (page not cached, cached)."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -158,6 +162,26 @@ def query_counts(token: str, article_id: int) -> tuple[int, int]:
             assert client.get(f"/api/v1/articles/{article_id}/").status_code == 200
         counts.append(len(queries))
     return counts[0], counts[1]
+
+
+def server_cpu_seconds(server: subprocess.Popen, url: str) -> float:
+    """CPU seconds used so far by gunicorn's processes and this database's other backends."""
+    with psycopg.connect(url) as conn:
+        backends = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+    master = psutil.Process(server.pid)
+    processes = [master, *master.children(recursive=True)]
+    processes += [psutil.Process(pid) for (pid,) in backends if psutil.pid_exists(pid)]
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def free_port() -> int:
@@ -227,12 +251,14 @@ def main() -> None:
         timed_gets(base, token, path, 40)  # both workers warm, their caches filled
         floor = floor_ms(url, article_id)
         one = timed_gets(base, token, path, requests)
+        cpu_before = server_cpu_seconds(server, url)
         started = time.perf_counter()
         with ThreadPoolExecutor(CLIENTS) as pool:
             runs = list(
                 pool.map(lambda _: timed_gets(base, token, path, requests // 4), range(CLIENTS))
             )
         elapsed = time.perf_counter() - started
+        cpu = server_cpu_seconds(server, url) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -240,7 +266,7 @@ def main() -> None:
     p50 = statistics.median(one)
     print(f"GET articles/<id>/: {n_sentences} sentences, {n_claims} claims, gunicorn -w 2")
     print(f"floor (raw psycopg + json.dumps, median of {FLOOR_ROUNDS}): {floor:.2f} ms")
-    print(f"queries per request (token): {cold} with the sentences not cached, {warm} cached")
+    print(f"queries per request (token): {cold} with the page not cached, {warm} cached")
     print(
         f"1 client, {requests} requests: p50 {p50:.1f} ms, p95 {percentile(one, 0.95):.1f} ms,"
         f" p50 / floor {p50 / floor:.1f}x"
@@ -248,6 +274,11 @@ def main() -> None:
     print(
         f"{CLIENTS} clients x {requests // 4} requests: p50 {statistics.median(many):.1f} ms,"
         f" p95 {percentile(many, 0.95):.1f} ms, {len(many) / elapsed:.0f} requests/s"
+    )
+    per_request = cpu / len(many) * 1000
+    print(
+        f"server CPU per request in the {CLIENTS}-client run (gunicorn + PostgreSQL):"
+        f" {per_request:.1f} ms, so at most {2000 / per_request:.0f} requests/s on 2 idle cores"
     )
     print(f"load average {os.getloadavg()[0]:.1f} (2 cores)")
 

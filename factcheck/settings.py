@@ -83,6 +83,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -137,7 +138,7 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 CELERY_TIMEZONE = "UTC"
 # Named queues, so one kind of work never waits behind another: a worker (or several, on any
 # machine) per queue group. "celery" (the default queue) carries the short housekeeping tasks:
-# the stale-job sweep and the periodic export's start.
+# the stale-job sweep, the periodic export's start and the change notes' compaction.
 CELERY_TASK_ROUTES = {
     "annotations.tasks.import_articles": {"queue": "imports"},
     # An import's chunks (annotations.importing.chunks): any imports worker, on any machine.
@@ -197,7 +198,7 @@ AXES_CLIENT_IP_CALLABLE = "annotations.throttling.client_address"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "annotations.api.authentication.TokenAuthentication",  # DRF's, roles in its query
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -267,8 +268,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the switcher's choice outlives the session
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = not DEBUG
+# Dates and numbers in the reader's language ("1.234" and "0,87" in Spanish). A number written
+# into an HTML attribute, a URL or JSON is unlocalised in the template (`|unlocalize`).
+FORMAT_MODULE_PATH = ["factcheck.formats"]
+USE_THOUSAND_SEPARATOR = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -391,6 +397,21 @@ if REFETCH_ENABLED:
     CELERY_BEAT_SCHEDULE["refetch-articles"] = {
         "task": "annotations.tasks.refetch_due_articles",
         "schedule": crontab(minute=f"*/{REFETCH_SWEEP_MINUTES}"),
+        "args": [],
+    }
+
+# The reviewer's page's change notes (annotations.article_changes): folded nightly by beat at
+# ARTICLE_CHANGES_COMPACT_HOUR:45 UTC (ARTICLE_CHANGES_COMPACT_ENABLED=false: never), on the
+# housekeeping queue; a fold changes no page's version, so any hour is safe.
+ARTICLE_CHANGES_COMPACT_HOUR = env.int("ARTICLE_CHANGES_COMPACT_HOUR", default=4)
+if not 0 <= ARTICLE_CHANGES_COMPACT_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"ARTICLE_CHANGES_COMPACT_HOUR={ARTICLE_CHANGES_COMPACT_HOUR} must be from 0 to 23 (UTC)."
+    )
+if env.bool("ARTICLE_CHANGES_COMPACT_ENABLED", default=True):
+    CELERY_BEAT_SCHEDULE["compact-article-changes"] = {
+        "task": "annotations.tasks.compact_article_changes",
+        "schedule": crontab(minute=45, hour=ARTICLE_CHANGES_COMPACT_HOUR),
         "args": [],
     }
 

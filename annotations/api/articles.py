@@ -2,7 +2,10 @@
 
 import math
 
-from django.http import Http404
+import orjson
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -75,8 +78,20 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return queryset if self.action == "retrieve" else super().filter_queryset(queryset)
 
     def retrieve(self, request, pk=None):
-        # ArticleDetailSerializer's shape, built from rows: the page a desk waits for (issue 15).
-        return Response(reader.article_detail(user=request.user, article=self.get_object()))
+        # ArticleDetailSerializer's shape, built from rows and cached as JSON until the article
+        # changes: the page a desk waits for (issue 15).
+        try:
+            page = reader.Page(user=request.user, pk=pk)
+        except (Article.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404("No Article matches the given query.") from exc
+        headers = {"Cache-Control": "private, no-cache"}
+        if page.etag is not None:
+            headers["ETag"] = page.etag
+            if page.etag in parse_etags(request.headers.get("If-None-Match", "")):
+                return HttpResponseNotModified(headers=headers)
+        if request.accepted_renderer.format != "json":  # the browsable API
+            return Response(orjson.loads(page.json()), headers=headers)
+        return HttpResponse(page.json(), content_type="application/json", headers=headers)
 
     @extend_schema(
         summary="Sentences that repeat an earlier fact-check, with their matches",
@@ -175,7 +190,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         all_revisions = revisions.revisions_of(self.get_object())
         found = [r for r in all_revisions if r.number == int(number)]
         if not found:
-            raise Http404(f"The article has no revision {number}.")
+            raise Http404(_("The article has no revision %(number)s.") % {"number": number})
         revision = found[0]
         revision.sentences_list = list(
             revisions.revision_sentences(revision, current=revision is all_revisions[-1])

@@ -13,15 +13,18 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import access
+from annotations.jobmessages import displayed_errors
 from annotations.models import Claim, Verdict
 
 
@@ -49,7 +52,8 @@ class CheckedCursorPagination(CursorPagination):
     paged list uses this class (tests/api/test_cursors.py walks the URLs to make sure).
     """
 
-    invalid_cursor_message = (
+    # DRF types it as a str; a lazy string is what DRF's own message is.
+    invalid_cursor_message = gettext_lazy(  # type: ignore[assignment]
         "Invalid cursor: pass the `next` or `previous` link of a page unchanged."
     )
 
@@ -101,13 +105,15 @@ class OldestFirstPage(CursorPage):
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = "Send If-Match with the ETag of the version you edited (GET it first)."
+    default_detail = gettext_lazy(
+        "Send If-Match with the ETag of the version you edited (GET it first)."
+    )
     default_code = "precondition_required"
 
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = (
+    default_detail = gettext_lazy(
         "Someone changed this since you read it: GET it again, re-apply your change and send "
         "the new ETag in If-Match."
     )
@@ -245,12 +251,25 @@ class ClaimChildMixin:
         if claim_pk <= MAX_ID:
             claim = access.claims_visible_to(self.request.user).filter(pk=claim_pk).first()
         if claim is None:
-            raise Http404("No Claim matches the given query.")
+            raise Http404(_("No Claim matches the given query."))
         return claim
 
 
 def validated(serializer_class, request) -> dict:
-    """The request body checked by `serializer_class` (a 400 naming the fields if not)."""
-    serializer = serializer_class(data=request.data)
+    """The request body checked by `serializer_class` (a 400 naming the fields if not); the
+    request is in its context (fields that take ids ask the access policy for whom)."""
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class JobErrorsShown(serializers.ModelSerializer):
+    """A job serializer whose `errors` are as the reader sees them: each message in the
+    request's language (English by default, as stored), where it happened as stored (`file`,
+    `line`, `record`, `claim`). (A declared `errors` field would shadow Serializer.errors.)"""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if "errors" in data:
+            data["errors"] = displayed_errors(instance.errors)
+        return data

@@ -24,7 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from annotations import access
-from annotations.api.common import CheckedCursorPagination, CursorPage
+from annotations.api.common import CheckedCursorPagination, CursorPage, JobErrorsShown
 from annotations.api.permissions import HasAnyRole
 from annotations.exporting import formats
 from annotations.exporting.filters import FILTER_NAMES, VerifiedClaimFilter, WithdrawnClaimFilter
@@ -236,7 +236,7 @@ class WithdrawnClaimsView(ListAPIView):
 # --- Export jobs ---------------------------------------------------------------------------------
 
 
-class ExportJobSerializer(serializers.ModelSerializer):
+class ExportJobSerializer(JobErrorsShown):
     # Plain strings: the jobs' status and format choices would collide with other "status" enums.
     status = serializers.CharField(read_only=True)
     format = serializers.CharField(read_only=True)

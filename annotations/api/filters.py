@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
@@ -33,7 +34,7 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
             try:
                 value = value.astimezone(UTC)
             except OverflowError as error:
-                raise ValidationError({self.field_name: "Date out of range."}) from error
+                raise ValidationError({self.field_name: _("Date out of range.")}) from error
         return super().filter(qs, value)
 
 
@@ -49,7 +50,7 @@ class UserFilter(filters.CharFilter):
         elif value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
             user_id = int(value)
         else:
-            raise ValidationError({self.field_name: "Give a user id or `me`."})
+            raise ValidationError({self.field_name: _("Give a user id or `me`.")})
         return qs.filter(**{f"{self.field_name}_id": user_id})
 
 

@@ -6,16 +6,18 @@ Reviewers and editors may import; reviewers see their own jobs, editors everyone
 """
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotations import access
-from annotations.api.common import CursorPage
+from annotations.api.common import CursorPage, JobErrorsShown
 from annotations.api.permissions import IsReviewer
 from annotations.csvsafe import csv_line
 from annotations.importing.formats import FORMATS
+from annotations.jobmessages import displayed_errors
 from annotations.models import ImportJob
 from annotations.services import cancel_import, start_import
 
@@ -25,7 +27,7 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(JobErrorsShown):
     """The job as the API and `import_articles --wait` show it."""
 
     class Meta:
@@ -38,6 +40,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "urls",
             "total",
             "created",
+            "updated",
             "duplicates",
             "failed",
             "errors",
@@ -69,7 +72,7 @@ class ImportRequestSerializer(serializers.Serializer):
         given = [name for name in ("file", "urls", "feed") if attrs.get(name)]
         if len(given) != 1:
             raise serializers.ValidationError(
-                {"detail": 'Send exactly one of a "file", a list of "urls" or a "feed" URL.'}
+                {"detail": _('Send exactly one of a "file", a list of "urls" or a "feed" URL.')}
             )
         return attrs
 
@@ -143,7 +146,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def errors(self, request, pk=None):
         """The full error report: `?format=csv` (or Accept: text/csv) for a spreadsheet."""
         job = self.get_object()
-        response = Response(job.errors)
+        response = Response(displayed_errors(job.errors))
         if request.accepted_renderer.format == "csv":
             response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
         return response

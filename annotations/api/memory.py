@@ -1,8 +1,10 @@
 """Shapes of the claim-memory endpoints (`claims/{id}/matches/`, `articles/{id}/matches/`,
 `claims/{id}/same-as/`); the actions live on the claim and article viewsets."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from annotations import access
 from annotations.models import Claim, ExternalFactCheck
 
 
@@ -51,15 +53,23 @@ class ArticleMatchesSerializer(MatchStatusSerializer):
     sentences = SentenceMatchesSerializer(many=True)
 
 
+class VisibleToRequester(serializers.PrimaryKeyRelatedField):
+    """An id among the rows the requesting user may see: the access policy's queryset for the
+    model (`access.visible_to`), so an id they may not see is refused as one never used."""
+
+    def get_queryset(self):
+        return access.visible_to(self.context["request"].user, self.queryset.model)
+
+
 class SameAsSerializer(serializers.Serializer):
-    claim = serializers.PrimaryKeyRelatedField(
-        queryset=Claim.objects.filter(is_hidden=False), required=False, allow_null=True
-    )
-    external = serializers.PrimaryKeyRelatedField(
+    claim = VisibleToRequester(queryset=Claim.objects.all(), required=False, allow_null=True)
+    external = VisibleToRequester(
         queryset=ExternalFactCheck.objects.all(), required=False, allow_null=True
     )
 
     def validate(self, data):
         if data.get("claim") is None and data.get("external") is None:
-            raise serializers.ValidationError("Give the earlier `claim` or `external` fact-check.")
+            raise serializers.ValidationError(
+                _("Give the earlier `claim` or `external` fact-check.")
+            )
         return data

@@ -1,5 +1,6 @@
 """Role checks for the API. Roles are the groups in `annotations.roles`."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from annotations import access, roles
@@ -8,14 +9,14 @@ from annotations import access, roles
 class IsReviewer(BasePermission):
     """Reviewers and editors: the people who check claims (editors may do all reviewers do)."""
 
-    message = "Only reviewers and editors may do this."
+    message = gettext_lazy("Only reviewers and editors may do this.")
 
     def has_permission(self, request, view) -> bool:
         return roles.has_role(request.user, roles.REVIEWER, roles.EDITOR)
 
 
 class IsEditor(BasePermission):
-    message = "Only editors may do this."
+    message = gettext_lazy("Only editors may do this.")
 
     def has_permission(self, request, view) -> bool:
         return roles.has_role(request.user, roles.EDITOR)
@@ -24,7 +25,7 @@ class IsEditor(BasePermission):
 class IsModerator(BasePermission):
     """Moderators (superusers hold every role)."""
 
-    message = "Only moderators may do this."
+    message = gettext_lazy("Only moderators may do this.")
 
     def has_permission(self, request, view) -> bool:
         return roles.has_role(request.user, roles.MODERATOR)
@@ -46,7 +47,9 @@ class ReadAnyRoleWriteReviewer(BasePermission):
     services, so the admin and the API share it.
     """
 
-    message = "Only reviewers and editors may change claims, sources, comments and verdicts."
+    message = gettext_lazy(
+        "Only reviewers and editors may change claims, sources, comments and verdicts."
+    )
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:

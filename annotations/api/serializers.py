@@ -3,12 +3,14 @@ serializers check the shape of a request. Rules (who may, what is allowed) live 
 """
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations import roles
 from annotations.api.common import etag_for
+from annotations.defaults import translated_default
 from annotations.models import (
     Article,
     ArticleRevision,
@@ -112,7 +114,21 @@ class CheckworthinessModelSerializer(serializers.ModelSerializer):
         ]
 
 
-class RatingRefSerializer(serializers.ModelSerializer):
+class DefaultScaleWording:
+    """The default scale's words (stored in English) in the reader's language; the slugs, and
+    ClaimReview's alternateName, stay as stored."""
+
+    translated_fields: tuple[str, ...] = ("label", "description")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in self.translated_fields:
+            if isinstance(data.get(name), str):
+                data[name] = translated_default(data[name])
+        return data
+
+
+class RatingRefSerializer(DefaultScaleWording, serializers.ModelSerializer):
     class Meta:
         model = Rating
         fields = ["slug", "label", "value"]
@@ -377,7 +393,9 @@ class ProposedChangesSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError(f"Unknown fields: {', '.join(unknown)}.")
+                raise serializers.ValidationError(
+                    _("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)}
+                )
         return super().to_internal_value(data)
 
 
@@ -454,7 +472,7 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=MAX_TEXT, help_text="Why, for the author.")
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(DefaultScaleWording, serializers.ModelSerializer):
     claim_review = serializers.SerializerMethodField()
 
     class Meta:
@@ -474,7 +492,8 @@ class RatingSerializer(serializers.ModelSerializer):
         }
 
 
-class RatingScaleSerializer(serializers.ModelSerializer):
+class RatingScaleSerializer(DefaultScaleWording, serializers.ModelSerializer):
+    translated_fields = ("name", "description")
     ratings = RatingSerializer(many=True)
 
     class Meta:

@@ -14,9 +14,12 @@ from django.core.files import File
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from annotations import heartbeat, jobs
 from annotations.audit import record_event
+from annotations.jobmessages import JobMessage, error_entry
 from annotations.models import Claim, ExportJob
 from annotations.selectors import published_claims
 
@@ -37,7 +40,9 @@ def clean_filters(filters: dict[str, Any]) -> dict[str, str]:
     """
     unknown = sorted(set(filters) - set(VerifiedClaimFilter.base_filters))
     if unknown:
-        raise ValidationError({"filters": f"Unknown filter(s): {', '.join(unknown)}."})
+        raise ValidationError(
+            {"filters": _("Unknown filter(s): %(names)s.") % {"names": ", ".join(unknown)}}
+        )
     kept = {name: str(value) for name, value in filters.items() if value not in (None, "")}
     filterset = VerifiedClaimFilter(data=kept, queryset=published_claims())
     if not filterset.is_valid():
@@ -72,7 +77,9 @@ def start_export(
 ) -> ExportJob:
     """Create an export job and queue it on the worker once the row is committed."""
     if format not in FORMATS:
-        raise ValidationError({"format": f"Choose one of: {', '.join(FORMATS)}."})
+        raise ValidationError(
+            {"format": _("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}}
+        )
     cleaned = clean_filters(filters or {})
     # The task id is chosen here so the row names its task before the task exists.
     task_id = str(uuid.uuid4())
@@ -199,14 +206,17 @@ def _write(job: ExportJob, *, runner: str, progress: Progress | None) -> ExportJ
         raise
     except Exception as exc:
         if isinstance(exc, TimeBudgetExceeded):
-            message = (
-                f"The export stopped: it ran longer than its time budget "
-                f"(EXPORT_MAX_SECONDS={settings.EXPORT_MAX_SECONDS:g} s)."
+            message = JobMessage(
+                gettext_noop(
+                    "The export stopped: it ran longer than its time budget "
+                    "(EXPORT_MAX_SECONDS=%(limit)s s)."
+                ),
+                limit=f"{settings.EXPORT_MAX_SECONDS:g}",
             )
         else:
             logger.exception("Export #%s stopped", job.pk)
-            message = f"The export stopped: {exc}"
-        job.errors.append({"message": message})
+            message = JobMessage(gettext_noop("The export stopped: %(error)s"), error=str(exc))
+        job.errors.append(error_entry({}, message))
         _end(job, runner=runner, status=ExportJob.Status.FAILED, fields=["errors"])
         return job
     status = ExportJob.Status.PARTIAL if job.failed else ExportJob.Status.SUCCEEDED

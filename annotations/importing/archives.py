@@ -14,6 +14,10 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO
 
+from django.utils.translation import gettext_noop
+
+from annotations.jobmessages import JobMessage, message_of
+
 from .records import MB, InputError, Item, Limits
 
 # Below this an entry's ratio says little (a short page of blank lines packs 100:1), so the
@@ -38,10 +42,19 @@ def parse_zip(stream: IO[bytes], *, limits: Limits, parse_entry: EntryParser) ->
         archive = zipfile.ZipFile(stream)
         infos = archive.infolist()
     except Exception as exc:  # BadZipFile, and NotImplementedError, ValueError... on damage
-        raise InputError(f"Not a readable ZIP archive ({exc or type(exc).__name__}).") from exc
+        raise InputError(
+            JobMessage(
+                gettext_noop("Not a readable ZIP archive (%(error)s)."),
+                error=str(exc) or type(exc).__name__,
+            )
+        ) from exc
     if len(infos) > limits.zip_max_entries:
         raise InputError(
-            f"The ZIP holds {len(infos)} entries; the limit is {limits.zip_max_entries}."
+            JobMessage(
+                gettext_noop("The ZIP holds %(entries)s entries; the limit is %(limit)s."),
+                entries=len(infos),
+                limit=limits.zip_max_entries,
+            )
         )
     archive_size = stream.seek(0, io.SEEK_END)
     unpacked = 0
@@ -64,12 +77,16 @@ def parse_zip(stream: IO[bytes], *, limits: Limits, parse_entry: EntryParser) ->
                     item.ref = {"file": name, **item.ref}
                     yield item
         except (InputError, EntryRefused) as exc:
-            yield Item({"file": name}, error=str(exc))
+            yield Item({"file": name}, error=message_of(exc))
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
             # A damaged or encrypted entry, or a compression method Python lacks.
-            yield Item({"file": name}, error=f"Could not unpack this entry ({exc}).")
+            yield Item({"file": name}, error=_not_unpacked(str(exc)))
         except Exception as exc:  # zlib.error and the like: this entry's, not the archive's
-            yield Item({"file": name}, error=f"Could not unpack this entry ({type(exc).__name__}).")
+            yield Item({"file": name}, error=_not_unpacked(type(exc).__name__))
+
+
+def _not_unpacked(reason: str) -> JobMessage:
+    return JobMessage(gettext_noop("Could not unpack this entry (%(error)s)."), error=reason)
 
 
 def _measure(
@@ -87,12 +104,23 @@ def _measure(
             size += len(chunk)
             if size > budget:
                 raise EntryRefused(
-                    f"This entry unpacks past the {limits.zip_max_bytes / MB:g} MB limit for "
-                    "the archive's unpacked contents; refused."
+                    JobMessage(
+                        gettext_noop(
+                            "This entry unpacks past the %(size)s MB limit for the archive's "
+                            "unpacked contents; refused."
+                        ),
+                        size=f"{limits.zip_max_bytes / MB:g}",
+                    )
                 )
             if size > ratio_cap:
                 raise EntryRefused(
-                    f"This entry unpacks to more than {limits.zip_max_ratio} times its packed "
-                    f"size ({packed:,} bytes), a possible zip bomb; refused."
+                    JobMessage(
+                        gettext_noop(
+                            "This entry unpacks to more than %(ratio)s times its packed size "
+                            "(%(packed)s bytes), a possible zip bomb; refused."
+                        ),
+                        ratio=limits.zip_max_ratio,
+                        packed=packed,
+                    )
                 )
     return size

@@ -25,7 +25,9 @@ moves the chunk (its checkpoint, counts, errors) and the job (records done in `c
 counts, the errors up to IMPORT_MAX_ERRORS, the heartbeat) together: a chunk re-run after a crash
 resumes at its checkpoint and stores nothing twice. Two chunks storing the same article at once:
 the unique indexes make the second wait for the first's commit and refuse it, and its batch is
-stored again, the article counted as a duplicate (importing.store). The chunk's sentence
+stored again, the article counted as a duplicate (importing.store). A stored URL with a new
+text becomes that article's revision in the batch's transaction, counted `updated` in the chunk
+and the job, so a chunk run again records it once. The chunk's sentence
 foreign keys are checked before it locks the job's row, so chunks on several workers hold that
 lock only for the counters' update and the commit.
 
@@ -33,8 +35,10 @@ The end: the chunk's last transaction marks it ended and counts it in the job's
 `chunks_ended`, under the job's row lock; whoever ends the last chunk of a fanned-out job (or the
 coordinator, if every chunk ended before it finished cutting) ends the job in that transaction,
 as a job in one piece ends: succeeded, partial, failed or cancelled, errors listed in record
-order. A cancel is seen by each chunk at its next batch (that batch rolls back) and by each
-queued chunk as it starts (it ends with nothing done). A chunk that spends a budget
+order. Every message kept for the job's end (`stopped`, `read_error`, a chunk's failure) is stored
+as the job's errors are (annotations.jobmessages), so readers see it in their language. A cancel
+is seen by each chunk at its next batch (that batch rolls back) and by each queued chunk as it
+starts (it ends with nothing done). A chunk that spends a budget
 (IMPORT_MAX_ERRORS across the job, IMPORT_MAX_SECONDS since the job started) writes why in the
 job's `stopped`; the others stop at their next batch, and the job ends failed with that message.
 
@@ -58,12 +62,14 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from annotations import jobs
+from annotations.jobmessages import JobMessage, error_entry, message_of
 from annotations.models import ImportChunk, ImportJob
 
 from .read import batches
-from .records import ArticleRecord, InputError, Item, unexpected
+from .records import ArticleRecord, InputError, Item
 from .store import AnotherRunnerError
 
 logger = logging.getLogger(__name__)
@@ -79,7 +85,8 @@ def encode(items: list[Item]) -> bytes:
             None if item.record is None else _record_data(item.record),
             item.fetch_url,
             item.hints,
-            item.error,
+            item.error.stored() if isinstance(item.error, JobMessage) else item.error,
+            item.skip_if_stored,
         ]
         for item in items
     ]
@@ -89,10 +96,11 @@ def encode(items: list[Item]) -> bytes:
 def decode(payload: bytes | memoryview) -> list[Item]:
     """The items `encode` stored."""
     items = []
-    for ref, record, fetch_url, hints, error in json.loads(zlib.decompress(payload)):
-        items.append(
-            Item(ref, None if record is None else _record(record), fetch_url, hints, error)
-        )
+    for ref, record, fetch_url, hints, error, skip in json.loads(zlib.decompress(payload)):
+        item = Item(ref, None if record is None else _record(record), fetch_url, hints)
+        item.error = JobMessage.from_stored(error) if isinstance(error, dict) else error
+        item.skip_if_stored = skip
+        items.append(item)
     return items
 
 
@@ -126,7 +134,7 @@ def cut(job: ImportJob, items: Iterator[Item], *, runner: str, close: Close) -> 
     done, index = (last.first + last.size, last.index + 1) if last else (0, 0)
     for pk in job.chunks.filter(status=ImportChunk.Status.QUEUED).values_list("pk", flat=True):
         jobs.send_after_commit(jobs.IMPORT_CHUNK, args=[pk])
-    read_error = ""
+    read_error: JobMessage | str | None = None
     errors = 0
     try:
         for records in batches(itertools.islice(items, done, None), settings.IMPORT_CHUNK_SIZE):
@@ -150,18 +158,19 @@ def cut(job: ImportJob, items: Iterator[Item], *, runner: str, close: Close) -> 
             done += len(records)
             index += 1
     except InputError as exc:
-        read_error = str(exc)
+        read_error = message_of(exc)
     except (OperationalError, InterfaceError, AnotherRunnerError):
         raise
     except Exception as exc:
         logger.exception("Import #%s: reading the input stopped", job.pk)
-        read_error = (
-            f"The import stopped reading its input on an unexpected error: {unexpected(exc)}"
+        read_error = JobMessage(
+            gettext_noop("The import stopped on an unexpected error (%(error)s)."),
+            error=type(exc).__name__,
         )
     with transaction.atomic():
         locked = _locked(job, runner=runner)
         locked.fanned_out = True
-        locked.read_error = read_error
+        locked.read_error = error_entry({}, read_error) if read_error else {}
         locked.heartbeat_at = timezone.now()
         locked.save(update_fields=["fanned_out", "read_error", "heartbeat_at"])
         logger.info("Import #%s: %s records cut into %s chunks.", job.pk, done, index)
@@ -176,7 +185,9 @@ def _locked(job: ImportJob, *, runner: str) -> ImportJob:
     return locked
 
 
-def end(chunk: ImportChunk, *, runner: str, failure: str, close: Close) -> ImportChunk:
+def end(
+    chunk: ImportChunk, *, runner: str, failure: JobMessage | None, close: Close
+) -> ImportChunk:
     """Mark the chunk ended (all done, stopped early, or failed with `failure`) and count it in
     its job, in one transaction; if it was the job's last, end the job there with `close`."""
     with transaction.atomic():
@@ -187,7 +198,7 @@ def end(chunk: ImportChunk, *, runner: str, failure: str, close: Close) -> Impor
         job = ImportJob.objects.select_for_update(no_key=True).get(pk=locked.job_id)
         if failure:
             locked.status = ImportChunk.Status.FAILED
-            locked.errors = [*locked.errors, {"chunk": locked.index, "message": failure}]
+            locked.errors = [*locked.errors, error_entry({"chunk": locked.index}, failure)]
         elif locked.checkpoint == locked.size:
             locked.status = ImportChunk.Status.SUCCEEDED
         else:
@@ -211,15 +222,15 @@ def end(chunk: ImportChunk, *, runner: str, failure: str, close: Close) -> Impor
     return locked
 
 
-def errors_in_order(job: ImportJob) -> tuple[list[dict[str, Any]], list[str]]:
+def errors_in_order(job: ImportJob) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The job's record errors, chunk by chunk in record order, up to IMPORT_MAX_ERRORS; and the
-    messages of the chunks that failed."""
+    failures of the chunks that failed (stored errors without their place)."""
     listed: list[dict[str, Any]] = []
-    failures: list[str] = []
+    failures: list[dict[str, Any]] = []
     for errors in job.chunks.order_by("index").values_list("errors", flat=True):
         for error in errors:
             if "chunk" in error:
-                failures.append(error["message"])
+                failures.append({k: v for k, v in error.items() if k != "chunk"})
             elif len(listed) < settings.IMPORT_MAX_ERRORS:
                 listed.append(error)
     return listed, failures

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from typing import IO
 
 import charset_normalizer
+from django.utils.translation import gettext_noop
+
+from annotations.jobmessages import JobMessage
 
 from .records import MB, InputError
 
@@ -24,12 +27,14 @@ _BOMS = (
 def sniff_encoding(sample: bytes) -> str:
     """The text encoding of a file from its first bytes; InputError if it is empty or binary."""
     if not sample.strip():
-        raise InputError("The file is empty.")
+        raise InputError(JobMessage(gettext_noop("The file is empty.")))
     for bom, encoding in _BOMS:
         if sample.startswith(bom):
             return encoding
     if b"\x00" in sample:
-        raise InputError("This is a binary file, not text (it contains NUL bytes).")
+        raise InputError(
+            JobMessage(gettext_noop("This is a binary file, not text (it contains NUL bytes)."))
+        )
     try:
         # Incremental, so a character cut at the end of the sample does not count as an error.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
@@ -48,11 +53,15 @@ def sniff_encoding(sample: bytes) -> str:
             (m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos + 0.01), best
         )
     if best is None:
-        raise InputError("The text encoding could not be recognised; save the file as UTF-8.")
+        raise InputError(
+            JobMessage(
+                gettext_noop("The text encoding could not be recognised; save the file as UTF-8.")
+            )
+        )
     decoded = str(best)
     controls = sum(1 for ch in decoded if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
     if controls > len(decoded) / 100:
-        raise InputError("This is a binary file, not text.")
+        raise InputError(JobMessage(gettext_noop("This is a binary file, not text.")))
     return best.encoding
 
 
@@ -66,9 +75,14 @@ def text_stream(stream: IO[bytes]) -> tuple[io.TextIOWrapper, str]:
     return text, encoding
 
 
-def undecodable(encoding: str) -> str:
+def undecodable(encoding: str) -> JobMessage:
     """The error for a line or record holding bytes its file's encoding cannot decode."""
-    return f"Contains bytes that are not valid {encoding} text (the file mixes encodings)."
+    return JobMessage(
+        gettext_noop(
+            "Contains bytes that are not valid %(encoding)s text (the file mixes encodings)."
+        ),
+        encoding=encoding,
+    )
 
 
 def lines(text: IO[str], limit: int) -> Iterator[tuple[int, str | None]]:

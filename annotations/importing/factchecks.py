@@ -9,35 +9,42 @@ URL's page is read by `annotations.memory.external`, and each review is stored o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import contextlib
+import itertools
+import json
+from collections.abc import Generator, Iterator
+from typing import IO, Any
 
+import ijson
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from annotations.jobmessages import JobMessage
 from annotations.memory import external
 from annotations.models import ImportJob
 
+from . import formats, read
 from .fetch import FetchError, fetch
-from .records import InputError
+from .records import InputError, too_deep, too_large
 from .store import AnotherRunnerError, over_budget
 
 FORMAT = "claimreview"
 Entry = tuple[dict[str, Any], "external.ExternalRecord | external.ExternalError"]
+Entries = Generator[Entry, None, None]
+Parsed = Iterator["external.ExternalRecord | external.ExternalError"]
 
 
-def entries(job: ImportJob) -> Iterator[Entry]:
+def entries(job: ImportJob) -> Entries:
     """Every review of the job's input with where it came from, in a stable order (a resumed job
-    skips what its checkpoint passed)."""
+    skips what its checkpoint passed), read as they are consumed: a file is streamed where its
+    shape allows (`parse_file`), and each URL is fetched when its turn comes."""
     if job.input_file:
         with job.input_file.open("rb") as file:
-            data = file.read(settings.IMPORT_MAX_UPLOAD_BYTES + 1)
-        if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
-            raise InputError("The file is larger than IMPORT_MAX_UPLOAD_BYTES.")
-        for item in external.parse(data, name=job.original_name):
-            where = item.where if isinstance(item, external.ExternalError) else None
-            yield ({"record": where} if where else {}), item
+            for item in parse_file(file, name=job.original_name):
+                where = item.where if isinstance(item, external.ExternalError) else None
+                yield ({"record": where} if where else {}), item
         return
     for line, url in enumerate(job.urls, start=1):
         try:
@@ -51,14 +58,74 @@ def entries(job: ImportJob) -> Iterator[Entry]:
             yield {"line": line}, item
 
 
-def consume(job: ImportJob, *, runner: str) -> str | None:
+def parse_file(stream: IO[bytes], *, name: str = "") -> Parsed:
+    """The reviews of an uploaded file, as `external.parse` reads them, without holding the file:
+    JSON Lines line by line, a JSON array element by element. An HTML page, or a single JSON
+    object (one review, an `@graph`, a Fact Check Tools answer), is one document, read whole up
+    to IMPORT_MAX_UPLOAD_BYTES."""
+    head = stream.read(4096)
+    stream.seek(0)
+    start = head.decode("utf-8-sig", errors="replace").lstrip()
+    lower = name.lower()
+    if start and not start.startswith("<") and not lower.endswith((".html", ".htm")):
+        if start.startswith("[") and not lower.endswith(".jsonl"):
+            yield from _array(stream)
+            return
+        if lower.endswith(".jsonl") or not start.startswith("{") or _json_lines(stream):
+            yield from external.from_json_lines(stream)
+            return
+    data = stream.read(settings.IMPORT_MAX_UPLOAD_BYTES + 1)
+    if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise InputError(
+            JobMessage(gettext_noop("The file is larger than IMPORT_MAX_UPLOAD_BYTES."))
+        )
+    yield from external.parse(data, name=name)
+
+
+def _json_lines(stream: IO[bytes]) -> bool:
+    """Whether a file that starts with `{` is JSON Lines: its first line is a whole JSON value
+    and another line follows (a pretty-printed object's first line is not)."""
+    try:
+        first = stream.readline()
+        try:
+            json.loads(first.decode("utf-8-sig", errors="replace"))
+        except (ValueError, RecursionError):
+            return False
+        return any(line.strip() for line in itertools.islice(stream, 100))
+    finally:
+        stream.seek(0)
+
+
+def _array(stream: IO[bytes]) -> Parsed:
+    limits = read.limits_from_settings()
+    refused = {formats.TOO_DEEP: too_deep(), formats.TOO_LARGE: too_large(limits)}
+    elements = (
+        external.ExternalError(f"element {number}", str(refused[value]))
+        if value is formats.TOO_DEEP or value is formats.TOO_LARGE
+        else value
+        for number, value in enumerate(formats.json_values(stream, is_array=True, limits=limits), 1)
+    )
+    try:
+        yield from external.from_array_elements(elements)
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        reason = str(exc).splitlines()[0][:200]
+        yield external.ExternalError(
+            "file", f"malformed JSON ({reason}); the rest of the file could not be read"
+        )
+
+
+def consume(job: ImportJob, *, runner: str) -> JobMessage | None:
     """Store the reviews from the checkpoint on, a batch per transaction with the job's
-    progress; why the job stopped early (a budget), if it did."""
-    pending = list(entries(job))
-    ImportJob.objects.filter(pk=job.pk).update(total=len(pending))
-    size = settings.IMPORT_BATCH_SIZE
-    for start in range(job.checkpoint, len(pending), size):
-        batch = pending[start : start + size]
+    progress, as they are read (the input is never held whole); why the job stopped early (a
+    budget), if it did."""
+    # Closed on every way out (a cancel, a budget), so the input file is closed with it.
+    with contextlib.closing(entries(job)) as every:
+        return _consume(job, itertools.islice(every, job.checkpoint, None), runner=runner)
+
+
+def _consume(job: ImportJob, remaining: Iterator[Entry], *, runner: str) -> JobMessage | None:
+    start = job.checkpoint
+    for batch in read.batches(remaining, settings.IMPORT_BATCH_SIZE):
         records = [item for _, item in batch if isinstance(item, external.ExternalRecord)]
         failures = [
             {
@@ -75,7 +142,8 @@ def consume(job: ImportJob, *, runner: str) -> str | None:
             if locked.status == ImportJob.Status.CANCELLED:
                 return None
             created, duplicates = external.store(records, job=locked)
-            locked.checkpoint = start + len(batch)
+            start += len(batch)
+            locked.checkpoint = start
             locked.created += created
             locked.duplicates += duplicates
             locked.failed += len(failures)

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from annotations.jobmessages import JobMessage
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ _CONDITIONAL = {"if-none-match", "if-modified-since"}
 
 
 class FetchError(Exception):
-    """A URL could not be fetched; the message says why, for a person."""
+    """A URL could not be fetched; the message (a JobMessage) says why, for a person."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +113,21 @@ def resolve_allowed(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"The host {host} could not be found.") from exc
+        raise FetchError(
+            JobMessage(gettext_noop("The host %(host)s could not be found."), host=host)
+        ) from exc
     addresses = [str(info[4][0]) for info in infos]
     refused = [a for a in addresses if not is_allowed_address(a)]
     if refused:
         raise FetchError(
-            f"Refused: {host} resolves to a private or local address ({refused[0]}); "
-            "imports may only fetch public web addresses."
+            JobMessage(
+                gettext_noop(
+                    "Refused: %(host)s resolves to a private or local address (%(address)s); "
+                    "imports may only fetch public web addresses."
+                ),
+                host=host,
+                address=refused[0],
+            )
         )
     return addresses[0]
 
@@ -137,10 +148,12 @@ def fetch(url: str, *, headers: Mapping[str, str] | None = None) -> Fetched:
     except FetchError:
         raise
     except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
-        raise FetchError(f"Not a URL that can be fetched ({exc}).") from exc
+        raise FetchError(
+            JobMessage(gettext_noop("Not a URL that can be fetched (%(error)s)."), error=str(exc))
+        ) from exc
     except Exception as exc:
         logger.warning("Unexpected error fetching %s", url, exc_info=True)
-        raise FetchError(f"The page could not be fetched ({type(exc).__name__}).") from exc
+        raise FetchError(_not_fetched(type(exc).__name__)) from exc
 
 
 def _fetch(url: str, *, extra_headers: Mapping[str, str]) -> Fetched:
@@ -154,7 +167,12 @@ def _fetch(url: str, *, extra_headers: Mapping[str, str]) -> Fetched:
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         for _hop in range(settings.IMPORT_FETCH_MAX_REDIRECTS + 1):
             if current.scheme not in ("http", "https") or not current.host:
-                raise FetchError(f"Only http and https URLs can be imported, not {current}.")
+                raise FetchError(
+                    JobMessage(
+                        gettext_noop("Only http and https URLs can be imported, not %(url)s."),
+                        url=str(current),
+                    )
+                )
             host = current.raw_host.decode("ascii")
             port = current.port or (443 if current.scheme == "https" else 80)
             address = resolve_allowed(host, port)
@@ -173,8 +191,12 @@ def _fetch(url: str, *, extra_headers: Mapping[str, str]) -> Fetched:
                     if response.status_code == 304:
                         if not conditional:
                             raise FetchError(
-                                "The server answered HTTP 304 (not modified) to a request "
-                                "that was not conditional."
+                                JobMessage(
+                                    gettext_noop(
+                                        "The server answered HTTP 304 (not modified) to a "
+                                        "request that was not conditional."
+                                    )
+                                )
                             )
                         return Fetched(
                             url=str(current),
@@ -190,11 +212,20 @@ def _fetch(url: str, *, extra_headers: Mapping[str, str]) -> Fetched:
                         continue
                     if response.is_redirect:
                         raise FetchError(
-                            f"The server answered HTTP {response.status_code} without a page "
-                            "to go to."
+                            JobMessage(
+                                gettext_noop(
+                                    "The server answered HTTP %(status)s without a page to go to."
+                                ),
+                                status=str(response.status_code),
+                            )
                         )
                     if response.status_code >= 400:
-                        raise FetchError(f"The server answered HTTP {response.status_code}.")
+                        raise FetchError(
+                            JobMessage(
+                                gettext_noop("The server answered HTTP %(status)s."),
+                                status=str(response.status_code),
+                            )
+                        )
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > max_bytes:
                         raise FetchError(_too_big(max_bytes))
@@ -204,7 +235,12 @@ def _fetch(url: str, *, extra_headers: Mapping[str, str]) -> Fetched:
                         if len(content) > max_bytes:
                             raise FetchError(_too_big(max_bytes))
                         if time.monotonic() > deadline:
-                            raise FetchError(f"The download took longer than {timeout * 2:g} s.")
+                            raise FetchError(
+                                JobMessage(
+                                    gettext_noop("The download took longer than %(seconds)s s."),
+                                    seconds=f"{timeout * 2:g}",
+                                )
+                            )
                     return Fetched(
                         url=str(current),
                         content=bytes(content),
@@ -213,11 +249,27 @@ def _fetch(url: str, *, extra_headers: Mapping[str, str]) -> Fetched:
                         headers=answered,
                     )
             except httpx.TimeoutException as exc:
-                raise FetchError(f"No answer within {timeout:g} s.") from exc
+                raise FetchError(
+                    JobMessage(
+                        gettext_noop("No answer within %(seconds)s s."), seconds=f"{timeout:g}"
+                    )
+                ) from exc
             except httpx.HTTPError as exc:
-                raise FetchError(f"The page could not be fetched ({exc}).") from exc
-    raise FetchError(f"Too many redirects (more than {settings.IMPORT_FETCH_MAX_REDIRECTS}).")
+                raise FetchError(_not_fetched(str(exc))) from exc
+    raise FetchError(
+        JobMessage(
+            gettext_noop("Too many redirects (more than %(limit)s)."),
+            limit=settings.IMPORT_FETCH_MAX_REDIRECTS,
+        )
+    )
 
 
-def _too_big(max_bytes: int) -> str:
-    return f"The page is larger than the {max_bytes / (1024 * 1024):g} MB limit."
+def _too_big(max_bytes: int) -> JobMessage:
+    return JobMessage(
+        gettext_noop("The page is larger than the %(size)s MB limit."),
+        size=f"{max_bytes / (1024 * 1024):g}",
+    )
+
+
+def _not_fetched(reason: str) -> JobMessage:
+    return JobMessage(gettext_noop("The page could not be fetched (%(error)s)."), error=reason)

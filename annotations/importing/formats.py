@@ -25,6 +25,9 @@ from typing import IO, Any
 
 import ijson
 import nh3
+from django.utils.translation import gettext_noop
+
+from annotations.jobmessages import JobMessage, message_of
 
 from . import archives, web
 from .decoding import SAMPLE_BYTES, lines, sniff_encoding, text_stream, undecodable
@@ -112,7 +115,12 @@ def detect_format(name: str, head: bytes) -> str:
 def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
     """An ArticleRecord from a JSON object or CSV row; RecordError naming what is wrong."""
     if not isinstance(data, dict):
-        raise RecordError(f"Expected an object with a body, got {type(data).__name__}.")
+        raise RecordError(
+            JobMessage(
+                gettext_noop("Expected an object with a body, got %(kind)s."),
+                kind=type(data).__name__,
+            )
+        )
     check_storable(data)
 
     def pick(key: str) -> Any:
@@ -124,11 +132,17 @@ def record_from_mapping(data: Any, *, limits: Limits) -> ArticleRecord:
 
     body = pick("body")
     if not isinstance(body, str) or not body.strip():
-        raise RecordError('Missing "body" (or "text"): an article needs its text.')
+        raise RecordError(
+            JobMessage(gettext_noop('Missing "body" (or "text"): an article needs its text.'))
+        )
     if len(body) > limits.max_record_bytes:
         raise RecordError(too_large(limits))
     if "\ufffd" in body:
-        raise RecordError("The body holds undecodable characters (U+FFFD); fix its encoding.")
+        raise RecordError(
+            JobMessage(
+                gettext_noop("The body holds undecodable characters (U+FFFD); fix its encoding.")
+            )
+        )
     if _HTML_TAG.search(body):
         body = html_fragment_to_text(body)
     title = str(pick("title") or "").strip() or first_line(body)
@@ -171,13 +185,22 @@ def parse_jsonl(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
         try:
             data = json.loads(line, parse_float=_finite_float, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
-            yield Item(ref, error=f"Malformed JSON: {exc.msg} at column {exc.colno}.")
+            yield Item(
+                ref,
+                error=JobMessage(
+                    gettext_noop("Malformed JSON: %(error)s at column %(column)s."),
+                    error=exc.msg,
+                    column=exc.colno,
+                ),
+            )
             continue
         except RecursionError:
             yield Item(ref, error=too_deep())
             continue
         except ValueError as exc:  # a number JSON allows but PostgreSQL or Python does not
-            yield Item(ref, error=f"Malformed JSON: {exc}.")
+            yield Item(
+                ref, error=JobMessage(gettext_noop("Malformed JSON: %(error)s."), error=str(exc))
+            )
             continue
         yield _item_from_mapping(ref, data, limits)
 
@@ -203,11 +226,11 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     is_array = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
     number = 0
     try:
-        for data in _json_values(stream, is_array=is_array, limits=limits):
+        for data in json_values(stream, is_array=is_array, limits=limits):
             number += 1
-            if data is _TOO_DEEP:
+            if data is TOO_DEEP:
                 yield Item({"record": number}, error=too_deep())
-            elif data is _TOO_LARGE:
+            elif data is TOO_LARGE:
                 yield Item({"record": number}, error=too_large(limits))
             else:
                 yield _item_from_mapping({"record": number}, data, limits)
@@ -215,18 +238,21 @@ def parse_json(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
         reason = str(exc).splitlines()[0][:200]
         yield Item(
             {"record": number + 1},
-            error=f"Malformed JSON ({reason}); the rest of the file could not be read.",
+            error=JobMessage(
+                gettext_noop("Malformed JSON (%(error)s); the rest of the file could not be read."),
+                error=reason,
+            ),
         )
 
 
-_TOO_DEEP = object()
-_TOO_LARGE = object()
+TOO_DEEP = object()
+TOO_LARGE = object()
 
 
-def _json_values(stream: IO[bytes], *, is_array: bool, limits: Limits) -> Iterator[Any]:
+def json_values(stream: IO[bytes], *, is_array: bool, limits: Limits) -> Iterator[Any]:
     """The elements of a top-level array (or the one top-level value), built from ijson's
     events. An element nesting deeper than MAX_JSON_DEPTH, or whose text passes the record
-    limit, is not built: it is given as _TOO_DEEP or _TOO_LARGE.
+    limit, is not built: it is given as TOO_DEEP or TOO_LARGE.
 
     Not `ijson.items`: it keeps the path of every open level ("item.item.item..."), so a
     100 KB line of brackets took more memory than the machine has.
@@ -248,13 +274,13 @@ def _json_values(stream: IO[bytes], *, is_array: bool, limits: Limits) -> Iterat
         if event in ("start_map", "start_array"):
             depth += 1
             if depth - top > MAX_JSON_DEPTH:
-                skipping = skipping or _TOO_DEEP
+                skipping = skipping or TOO_DEEP
         elif event in ("end_map", "end_array"):
             depth -= 1
         elif isinstance(value, str):
             size += len(value)
             if size > limits.max_record_bytes:
-                skipping = skipping or _TOO_LARGE
+                skipping = skipping or TOO_LARGE
         if skipping is None:
             builder.event(event, value)
         if depth == top:
@@ -274,7 +300,7 @@ def parse_csv(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
         dialect: Any = csv.Sniffer().sniff(sample.split("\n", 50)[0], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    problems: dict[int, str] = {}
+    problems: dict[int, JobMessage] = {}
 
     def decoded() -> Iterator[str]:
         for number, line in lines(text, limits.max_record_bytes):
@@ -291,9 +317,13 @@ def parse_csv(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise InputError(f"The header row cannot be read as CSV ({exc}).") from exc
+        raise InputError(
+            JobMessage(
+                gettext_noop("The header row cannot be read as CSV (%(error)s)."), error=str(exc)
+            )
+        ) from exc
     if not header or not any(h.strip() for h in header):
-        raise InputError("The file is empty.")
+        raise InputError(JobMessage(gettext_noop("The file is empty.")))
     columns = [h.strip().lstrip("\ufeff").lower() for h in header]
     url_list = "url" in columns and not set(columns) & set(_ALIASES["body"])
     # No header: a list of URLs, one a row. Its rows go through the loop below too, so a row
@@ -308,7 +338,10 @@ def parse_csv(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
         except StopIteration:
             break
         except csv.Error as exc:
-            yield Item({"line": previous + 1}, error=f"Malformed CSV: {exc}.")
+            yield Item(
+                {"line": previous + 1},
+                error=JobMessage(gettext_noop("Malformed CSV: %(error)s."), error=str(exc)),
+            )
             previous = reader.line_num
             continue
         start, previous = previous + 1, reader.line_num
@@ -323,7 +356,14 @@ def parse_csv(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
         elif bare_urls:
             yield from url_line_items([(start, row[0])])
         elif len(row) != len(columns):
-            yield Item(ref, error=f"Expected {len(columns)} columns, found {len(row)}.")
+            yield Item(
+                ref,
+                error=JobMessage(
+                    gettext_noop("Expected %(expected)s columns, found %(found)s."),
+                    expected=len(columns),
+                    found=len(row),
+                ),
+            )
         elif url_list:
             yield from url_line_items([(start, row[columns.index("url")])])
         else:
@@ -347,7 +387,7 @@ def parse_text(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     try:
         check_storable(text)
     except RecordError as exc:
-        yield Item({"record": 1}, error=str(exc))
+        yield Item({"record": 1}, error=message_of(exc))
         return
     yield Item({"record": 1}, record=ArticleRecord(title=first_line(text)[:1000], body=text))
 
@@ -356,7 +396,7 @@ def _item_from_mapping(ref: dict[str, Any], data: Any, limits: Limits) -> Item:
     try:
         return Item(ref, record=record_from_mapping(data, limits=limits))
     except RecordError as exc:
-        return Item(ref, error=str(exc))
+        return Item(ref, error=message_of(exc))
     except Exception as exc:  # one record's surprise must not end the import: its error
         logger.warning("Unexpected error reading record %s", ref, exc_info=True)
         return Item(ref, error=unexpected(exc))
@@ -383,5 +423,5 @@ def parse_archived(name: str, entry: IO[bytes], *, limits: Limits) -> Iterator[I
     entry.seek(0)
     fmt = detect_format(name, head)
     if fmt == "zip":
-        raise InputError("Archives inside archives are not imported.")
+        raise InputError(JobMessage(gettext_noop("Archives inside archives are not imported.")))
     return parse(entry, fmt=fmt, limits=limits)

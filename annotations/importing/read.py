@@ -12,12 +12,14 @@ import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, Any, cast
+from typing import IO, Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.utils.translation import gettext_noop
 
+from annotations.jobmessages import JobMessage, error_entry, message_of
 from annotations.models import Article, ImportJob, content_hash, normalise_body
 
 from . import formats, web
@@ -26,6 +28,7 @@ from .records import ArticleRecord, InputError, Item, Limits, RecordError, parse
 from .splitting import BatchSplitter
 
 FETCH_THREADS = 8
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ class Batch:
     size: int  # items read: the checkpoint moves by this
     rows: list[Row]
     failures: list[dict[str, Any]]
-    known: int  # URLs already imported, not fetched again
+    known: int  # feed entries already imported, not fetched again
     texts: list[tuple[int, str, str]]  # the rows' (pk, body, language), on PostgreSQL
     split: Future[list[bytes]] | None  # their sentence_data, on PostgreSQL
 
@@ -72,7 +75,13 @@ def items(job: ImportJob) -> Iterator[Iterator[Item]]:
         try:
             fetched = fetch(job.urls[0])
         except FetchError as exc:
-            raise InputError(f"The feed {job.urls[0]} could not be fetched: {exc}") from exc
+            raise InputError(
+                JobMessage(
+                    gettext_noop("The feed %(url)s could not be fetched: %(error)s"),
+                    url=job.urls[0],
+                    error=message_of(exc),
+                )
+            ) from exc
         job.input_file.save("feed.xml", ContentFile(fetched.content), save=False)
         job.save(update_fields=["input_file"])
     if not job.input_file:
@@ -96,8 +105,8 @@ def items(job: ImportJob) -> Iterator[Iterator[Item]]:
         yield formats.parse(stream, fmt=job.format, limits=limits)
 
 
-def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    """`items` in lists of `size`."""
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (an import's items, or a fact-check import's reviews)."""
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
@@ -113,15 +122,19 @@ def read(items: list[Item], splitter: BatchSplitter) -> Batch:
     """Resolve a batch's items into rows ready to store, and the errors of those that failed.
     On PostgreSQL the rows get their ids, and their sentences are being split into COPY data."""
     failures: list[dict[str, Any]] = []
-    known_urls = stored(urls=[item.fetch_url for item in items if item.fetch_url])
+    known_urls = stored(
+        urls=[item.fetch_url for item in items if item.fetch_url and item.skip_if_stored]
+    )
     rows = []
     for item, outcome in zip(items, _resolve(items, skip=known_urls), strict=True):
-        if isinstance(outcome, str):
-            failures.append({**item.ref, "message": outcome})
+        if isinstance(outcome, JobMessage | str):
+            failures.append(error_entry(item.ref, outcome))
         elif outcome is not None:
             body = normalise_body(outcome.body)
             if not body.strip():
-                failures.append({**item.ref, "message": "The article has no text."})
+                failures.append(
+                    error_entry(item.ref, JobMessage(gettext_noop("The article has no text.")))
+                )
                 continue
             rows.append(Row(item.ref, outcome, body, content_hash(body)))
     known = sum(1 for item in items if item.fetch_url in known_urls)
@@ -161,15 +174,15 @@ def _reserve_article_ids(count: int) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | str | None]:
-    """Each item's record, or its error message, or None (an already-imported URL)."""
+def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | JobMessage | str | None]:
+    """Each item's record, or its error message, or None (a feed entry already imported)."""
     to_fetch = [item for item in batch if item.fetch_url and item.fetch_url not in skip]
-    pages: dict[int, ArticleRecord | str] = {}
+    pages: dict[int, ArticleRecord | JobMessage] = {}
     if to_fetch:
         with ThreadPoolExecutor(max_workers=min(FETCH_THREADS, len(to_fetch))) as pool:
             for item, page in zip(to_fetch, pool.map(_fetch_page, to_fetch), strict=True):
                 pages[id(item)] = page
-    outcomes: list[ArticleRecord | str | None] = []
+    outcomes: list[ArticleRecord | JobMessage | str | None] = []
     for item in batch:
         if item.error:
             outcomes.append(item.error)
@@ -180,7 +193,7 @@ def _resolve(batch: list[Item], *, skip: set[str]) -> list[ArticleRecord | str |
     return outcomes
 
 
-def _fetch_page(item: Item) -> ArticleRecord | str:
+def _fetch_page(item: Item) -> ArticleRecord | JobMessage:
     """The page at the item's URL as a record, or the item's error: whatever goes wrong with one
     URL (a host httpx cannot parse, a page the extractor chokes on) is that URL's error, never
     the job's."""
@@ -188,10 +201,16 @@ def _fetch_page(item: Item) -> ArticleRecord | str:
         page = fetch(item.fetch_url or "")
         record = web.extract_page(page.content, url=page.url)
     except (FetchError, RecordError) as exc:
-        return f"{item.fetch_url}: {exc}"
+        return JobMessage(
+            gettext_noop("%(url)s: %(error)s"), url=item.fetch_url, error=message_of(exc)
+        )
     except Exception as exc:
         logger.warning("Fetching %s failed unexpectedly", item.fetch_url, exc_info=True)
-        return f"{item.fetch_url}: could not be fetched ({type(exc).__name__}: {exc})"
+        return JobMessage(
+            gettext_noop("%(url)s: could not be fetched (%(error)s)"),
+            url=item.fetch_url,
+            error=f"{type(exc).__name__}: {exc}",
+        )
     if record.published_at is None and item.hints.get("published"):
         with contextlib.suppress(RecordError):
             record.published_at = parse_published(item.hints["published"])

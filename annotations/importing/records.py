@@ -14,6 +14,9 @@ from typing import Any
 
 import httpx
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_noop
+
+from annotations.jobmessages import JobMessage, message_of
 
 MB = 1024 * 1024
 MAX_URL_LENGTH = 2048
@@ -23,11 +26,12 @@ MAX_JSON_DEPTH = 64
 
 
 class InputError(Exception):
-    """The input as a whole cannot be read; the message says why, for a person."""
+    """The input as a whole cannot be read; the message (a JobMessage, or text) says why, for a
+    person."""
 
 
 class RecordError(Exception):
-    """One record cannot be imported; the message says why."""
+    """One record cannot be imported; the message (a JobMessage, or text) says why."""
 
 
 @dataclass(slots=True)
@@ -50,7 +54,10 @@ class Item:
     record: ArticleRecord | None = None
     fetch_url: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)  # feed entry fields, if a page lacks them
-    error: str | None = None
+    error: JobMessage | str | None = None
+    # A feed entry whose URL is stored is not fetched again (the re-fetch follows that article);
+    # a URL given on its own is, so a changed page becomes a revision.
+    skip_if_stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +71,27 @@ class Limits:
     zip_max_ratio: int = 100
 
 
-def too_large(limits: Limits) -> str:
+def too_large(limits: Limits) -> JobMessage:
     """The error for a record over `limits.max_record_bytes`."""
-    return f"The record is larger than the {limits.max_record_bytes / MB:g} MB limit."
+    return JobMessage(
+        gettext_noop("The record is larger than the %(size)s MB limit."),
+        size=f"{limits.max_record_bytes / MB:g}",
+    )
 
 
-def unexpected(exc: BaseException) -> str:
+def unexpected(exc: BaseException) -> JobMessage:
     """The error for an item that failed in a way no rule foresaw: its kind, for a person to
     report, without internals (the log has the traceback)."""
-    return f"This item could not be read ({type(exc).__name__})."
+    return JobMessage(
+        gettext_noop("This item could not be read (%(error)s)."), error=type(exc).__name__
+    )
 
 
-def too_deep() -> str:
+def too_deep() -> JobMessage:
     """The error for a record nesting deeper than MAX_JSON_DEPTH."""
-    return f"The record nests deeper than {MAX_JSON_DEPTH} levels."
+    return JobMessage(
+        gettext_noop("The record nests deeper than %(depth)s levels."), depth=MAX_JSON_DEPTH
+    )
 
 
 def check_storable(data: Any) -> None:
@@ -94,14 +108,22 @@ def check_storable(data: Any) -> None:
         elif isinstance(value, str):
             if "\x00" in value:
                 raise RecordError(
-                    "The record holds a NUL character (\\u0000), which text cannot hold."
+                    JobMessage(
+                        gettext_noop(
+                            "The record holds a NUL character (\\u0000), which text cannot hold."
+                        )
+                    )
                 )
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError as exc:
                 raise RecordError(
-                    "The record holds an invalid character (a lone UTF-16 surrogate such as "
-                    "\\ud800); fix its encoding."
+                    JobMessage(
+                        gettext_noop(
+                            "The record holds an invalid character (a lone UTF-16 surrogate such "
+                            "as \\ud800); fix its encoding."
+                        )
+                    )
                 ) from exc
 
 
@@ -132,7 +154,12 @@ def parse_published(value: Any) -> datetime | None:
         except OverflowError:
             parsed = None
     if parsed is None:
-        raise RecordError(f'published_at "{text[:40]}" is not a date (use ISO 8601).')
+        raise RecordError(
+            JobMessage(
+                gettext_noop('published_at "%(value)s" is not a date (use ISO 8601).'),
+                value=text[:40],
+            )
+        )
     return parsed
 
 
@@ -145,13 +172,21 @@ def valid_url(value: Any) -> str | None:
     if value in (None, ""):
         return None
     url = str(value).strip()
-    refused = RecordError(f'url "{url[:80]}" is not an http(s) URL.')
+    refused = RecordError(
+        JobMessage(gettext_noop('url "%(url)s" is not an http(s) URL.'), url=url[:80])
+    )
     if not re.match(r"^https?://[^\s/]+", url, re.I) or len(url) > MAX_URL_LENGTH:
         raise refused
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
-        raise RecordError(f'url "{url[:80]}" is not a valid URL ({exc}).') from exc
+        raise RecordError(
+            JobMessage(
+                gettext_noop('url "%(url)s" is not a valid URL (%(error)s).'),
+                url=url[:80],
+                error=str(exc),
+            )
+        ) from exc
     if not parsed.host:
         raise refused
     return url
@@ -170,7 +205,12 @@ def parse_language(value: Any) -> str:
     """A BCP 47-like language code, lower case; RecordError for anything else."""
     text = str(value or "en").strip().lower()
     if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", text):
-        raise RecordError(f'language "{text[:20]}" is not a language code such as "en" or "es".')
+        raise RecordError(
+            JobMessage(
+                gettext_noop('language "%(value)s" is not a language code such as "en" or "es".'),
+                value=text[:20],
+            )
+        )
     return text[:16]
 
 
@@ -179,9 +219,9 @@ def url_item(ref: dict[str, Any], value: str) -> Item:
     try:
         url = valid_url(value)
     except RecordError as exc:
-        return Item(ref, error=str(exc))
+        return Item(ref, error=message_of(exc))
     if url is None:
-        return Item(ref, error="Empty URL.")
+        return Item(ref, error=JobMessage(gettext_noop("Empty URL.")))
     return Item(ref, fetch_url=url)
 
 

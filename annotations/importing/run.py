@@ -23,9 +23,11 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from annotations import heartbeat, search
 from annotations.audit import record_event
+from annotations.jobmessages import JobMessage, error_entry, message_of
 from annotations.models import ImportChunk, ImportJob
 
 from . import chunks, factchecks, read
@@ -51,7 +53,8 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
     if runner is None:
         logger.info("Import #%s is finished or held by another runner; nothing to do.", job_id)
         return job
-    input_error = stop = None
+    input_error: JobMessage | str | None = None
+    stop: JobMessage | None = None
     fanned_out = False
     try:
         with heartbeat.keep_alive(ImportJob, pk=job.pk, runner=runner):
@@ -70,7 +73,7 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
                         remaining = itertools.islice(everything, job.checkpoint, None)
                         stop = _consume(job, remaining, runner=runner, start=job.checkpoint)
     except InputError as exc:
-        input_error = str(exc)
+        input_error = message_of(exc)
     except AnotherRunnerError:
         logger.warning("Import #%s is being run by another runner; this one stops.", job.pk)
         return job
@@ -79,7 +82,10 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
         raise  # transient: the task retries and resumes from the checkpoint
     except Exception as exc:
         logger.exception("Import #%s stopped", job.pk)
-        input_error = f"The import stopped on an unexpected error ({type(exc).__name__})."
+        input_error = JobMessage(
+            gettext_noop("The import stopped on an unexpected error (%(error)s)."),
+            error=type(exc).__name__,
+        )
     if fanned_out:
         return _run_waiting_chunks(job.pk)
     return _finish(job, runner=runner, input_error=input_error, stop=stop)
@@ -106,7 +112,7 @@ def run_chunk(chunk_id: int) -> ImportChunk | None:
         return None
     chunk = ImportChunk.objects.select_related("job").get(pk=chunk_id)
     job = chunk.job
-    failure = ""
+    failure: JobMessage | None = None
     try:
         with heartbeat.keep_alive(ImportChunk, pk=chunk.pk, runner=runner):
             if job.status != Status.CANCELLED and not job.stopped:
@@ -120,16 +126,18 @@ def run_chunk(chunk_id: int) -> ImportChunk | None:
         raise  # transient: the task retries and resumes from the chunk's checkpoint
     except Exception as exc:
         logger.exception("Import chunk #%s stopped", chunk_id)
-        failure = (
-            f"Records {chunk.first + 1}-{chunk.first + chunk.size} stopped on an unexpected "
-            f"error ({type(exc).__name__})."
+        failure = JobMessage(
+            gettext_noop("Records %(first)s-%(last)s stopped on an unexpected error (%(error)s)."),
+            first=chunk.first + 1,
+            last=chunk.first + chunk.size,
+            error=type(exc).__name__,
         )
     return chunks.end(chunk, runner=runner, failure=failure, close=_close_fanned_out)
 
 
 def _consume(
     job: ImportJob, items: Iterator[Item], *, runner: str, start: int, chunk: int | None = None
-) -> str | None:
+) -> JobMessage | None:
     """Store the items (the job's, or chunk `chunk`'s), the first of which is record `start`;
     why the job stopped early (a budget), if so."""
     batches = read.batches(items, settings.IMPORT_BATCH_SIZE)
@@ -212,36 +220,53 @@ def quick_gil_handover(seconds: float = 0.001) -> Iterator[None]:
 
 
 def _finish(
-    job: ImportJob, *, runner: str, input_error: str | None = None, stop: str | None = None
+    job: ImportJob,
+    *,
+    runner: str,
+    input_error: JobMessage | str | None = None,
+    stop: JobMessage | None = None,
 ) -> ImportJob:
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.runner != runner:
             job.refresh_from_db()
             return job  # the sweep gave the job to another runner, who will end it
-        return _close(locked, errors=locked.errors, problems=[input_error or ""], stop=stop or "")
+        problems = [error_entry({}, input_error)] if input_error else []
+        return _close(
+            locked,
+            errors=locked.errors,
+            problems=problems,
+            stop=error_entry({}, stop) if stop else {},
+        )
 
 
 def _close_fanned_out(job: ImportJob) -> ImportJob:
     """End a fanned-out job (locked) whose last chunk has ended."""
     errors, failures = chunks.errors_in_order(job)
-    return _close(job, errors=errors, problems=[job.read_error, *failures], stop=job.stopped)
+    problems = [job.read_error, *failures] if job.read_error else failures
+    return _close(job, errors=errors, problems=problems, stop=job.stopped)
 
 
 def _close(
-    job: ImportJob, *, errors: list[dict[str, Any]], problems: list[str], stop: str
+    job: ImportJob,
+    *,
+    errors: list[dict[str, Any]],
+    problems: list[dict[str, Any]],
+    stop: dict[str, Any],
 ) -> ImportJob:
     """End the (locked) job: its status from its counts, `problems` (the input or a chunk could
-    not be read to its end) and `stop` (a budget spent); its errors as listed, then those."""
-    problems = [problem for problem in problems if problem]
+    not be read to its end) and `stop` (a budget spent); its errors as listed, then those. The
+    problems and the stop are stored errors (jobmessages.error_entry) without a place."""
     errors = list(errors)
     hidden = job.failed - len(errors)
-    errors += [{"file": job.original_name or "input", "message": p} for p in problems]
+    where = {"file": job.original_name or "input"}
+    errors += [{**where, **problem} for problem in problems]
     if hidden > 0:
-        errors.append({"message": f"{hidden} more errors are not listed."})
+        unlisted = JobMessage(gettext_noop("%(count)s more errors are not listed."), count=hidden)
+        errors.append(error_entry({}, unlisted))
     if stop:
-        errors.append({"message": stop})
-    imported = job.created + job.duplicates
+        errors.append(stop)
+    imported = job.created + job.updated + job.duplicates
     if job.status == Status.CANCELLED:
         status = Status.CANCELLED
     elif stop:
@@ -250,8 +275,12 @@ def _close(
         # Nothing could be imported: say why, if no error said it already.
         status = Status.FAILED
         if not errors:
-            found = "fact-checks" if job.format == factchecks.FORMAT else "articles"
-            errors.append({"file": job.original_name or "input", "message": f"No {found} found."})
+            none_found = (
+                gettext_noop("No fact-checks found.")
+                if job.format == factchecks.FORMAT
+                else gettext_noop("No articles found.")
+            )
+            errors.append(error_entry(where, JobMessage(none_found)))
     elif job.failed or problems:
         status = Status.PARTIAL
     else:
@@ -270,6 +299,7 @@ def _close(
         changes={
             "status": status,
             "created": job.created,
+            "updated": job.updated,
             "duplicates": job.duplicates,
             "failed": job.failed,
         },

@@ -6,8 +6,11 @@ counters, `checkpoint` and heartbeat forward. So a worker killed at any instant 
 whole batch or none of it, and the job's next runner resumes at the checkpoint: nothing is lost,
 nothing is counted or stored twice. The job row is locked for the batch; a cancel waits for the
 batch to commit and the next batch sees it. Duplicates (same URL or same content hash, in the
-database or earlier in the same batch) are counted, never stored. A record the database refuses
-(a value it cannot hold) is that record's error; the rest of its batch is stored.
+database or earlier in the same batch) are counted, never stored. A record whose URL is stored
+with another text is that article's new revision (`services.revisions.record_revision`, as the
+re-fetch records one), counted as `updated`, unless the article had that text before. A record
+the database refuses (a value it cannot hold) is that record's error; the rest of its batch is
+stored.
 """
 
 import contextlib
@@ -20,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import (
     IntegrityError,
     InterfaceError,
@@ -29,14 +33,17 @@ from django.db import (
 )
 from django.db.models import Field, Model
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from psycopg import Copy
 from psycopg.errors import DeadlockDetected
 from psycopg.types.json import Jsonb
 
 from annotations import scoring, search
+from annotations.jobmessages import JobMessage, error_entry
 from annotations.memory import matching
-from annotations.models import Article, ImportChunk, ImportJob, Sentence
+from annotations.models import Article, ArticleRevision, ImportChunk, ImportJob, Sentence
 from annotations.segmentation import split_sentences
+from annotations.services.revisions import record_revision
 
 from .read import Batch, Row, stored
 from .splitting import SENTENCE_COPY_FIELDS
@@ -50,6 +57,23 @@ class AnotherRunnerError(Exception):
 
 
 @dataclass(slots=True)
+class Stored:
+    """What storing rows did: articles created, stored URLs given a new text (updated), rows
+    already there (duplicates), and the errors of the rows that could not be stored."""
+
+    created: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, other: "Stored") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.duplicates += other.duplicates
+        self.refused += other.refused
+
+
+@dataclass(slots=True)
 class Step:
     """One batch handed to a writer: where the checkpoint must stand when it commits, and the
     step before it, whose transaction commits first."""
@@ -60,7 +84,7 @@ class Step:
     inserted: threading.Event = field(default_factory=threading.Event)
     # True once committed, False if the job stops here (the runner sets the step's own future).
     done: Future[bool] = field(default_factory=Future)
-    stop: str = ""  # why the job stops after this step (a budget), if it does
+    stop: JobMessage | None = None  # why the job stops after this step (a budget), if it does
 
 
 def save_batch(job: ImportJob, step: Step, *, runner: str, chunk_id: int | None = None) -> bool:
@@ -83,9 +107,9 @@ def save_batch(job: ImportJob, step: Step, *, runner: str, chunk_id: int | None 
                     if step.previous is not None:
                         step.previous.inserted.wait()
                     if one_by_one:
-                        created, repeated, refused = _store_each(job, step.batch.rows)
+                        outcome = _store_each(job, step.batch.rows)
                     else:
-                        (created, repeated), refused = _store(job, step.batch.rows), []
+                        outcome = _store(job, step.batch.rows)
                     if chunk_id is not None:
                         _check_foreign_keys_now()
                     step.inserted.set()
@@ -93,9 +117,7 @@ def save_batch(job: ImportJob, step: Step, *, runner: str, chunk_id: int | None 
                         transaction.set_rollback(True)
                         return False
                     if chunk_id is not None:
-                        if not _advance_chunk(
-                            job, chunk_id, step, created, repeated, refused, runner
-                        ):
+                        if not _advance_chunk(job, chunk_id, step, outcome, runner):
                             transaction.set_rollback(True)
                             return False
                         return not step.stop
@@ -105,7 +127,7 @@ def save_batch(job: ImportJob, step: Step, *, runner: str, chunk_id: int | None 
                         return False
                     if locked.runner != runner or locked.checkpoint != step.start:
                         raise AnotherRunnerError
-                    _advance(locked, step.batch, created, repeated, refused)
+                    _advance(locked, step.batch, outcome)
                     step.stop = over_budget(locked)
                 return not step.stop
             except OperationalError as exc:
@@ -140,38 +162,25 @@ def save_batch(job: ImportJob, step: Step, *, runner: str, chunk_id: int | None 
 
 
 def _advance(
-    job: ImportJob | ImportChunk,
-    batch: Batch,
-    created: int,
-    repeated: int,
-    refused: list[dict[str, Any]],
-    *,
-    beat: bool = True,
+    job: ImportJob | ImportChunk, batch: Batch, outcome: Stored, *, beat: bool = True
 ) -> None:
     """Move the (locked) job or chunk past `batch`, counting what it stored and what failed."""
-    failures = batch.failures + refused
+    failures = batch.failures + outcome.refused
     job.checkpoint += batch.size
-    job.created += created
-    job.duplicates += batch.known + repeated
+    job.created += outcome.created
+    job.updated += outcome.updated
+    job.duplicates += batch.known + outcome.duplicates
     job.failed += len(failures)
     room = settings.IMPORT_MAX_ERRORS - len(job.errors)
     job.errors = job.errors + failures[: max(room, 0)]
-    fields = ["checkpoint", "created", "duplicates", "failed", "errors"]
+    fields = ["checkpoint", "created", "updated", "duplicates", "failed", "errors"]
     if beat:
         job.heartbeat_at = timezone.now()
         fields.append("heartbeat_at")
     job.save(update_fields=fields)
 
 
-def _advance_chunk(
-    job: ImportJob,
-    chunk_id: int,
-    step: Step,
-    created: int,
-    repeated: int,
-    refused: list[dict[str, Any]],
-    runner: str,
-) -> bool:
+def _advance_chunk(job: ImportJob, chunk_id: int, step: Step, outcome: Stored, runner: str) -> bool:
     """Move the chunk and its job past the step's batch, both rows locked (the chunk's first, as
     everywhere); False when the job was cancelled or stopped meanwhile (roll the batch back)."""
     chunk = ImportChunk.objects.select_for_update(no_key=True).get(pk=chunk_id)
@@ -182,33 +191,54 @@ def _advance_chunk(
     locked = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
     if locked.status == ImportJob.Status.CANCELLED or locked.stopped:
         return False
-    _advance(chunk, step.batch, created, repeated, refused)
+    _advance(chunk, step.batch, outcome)
     # The job's heartbeat is its coordinator's until every chunk is cut: a dead coordinator must
     # look dead to the sweep even while its chunks commit.
-    _advance(locked, step.batch, created, repeated, refused, beat=locked.fanned_out)
+    _advance(locked, step.batch, outcome, beat=locked.fanned_out)
     step.stop = over_budget(locked)
     if step.stop:
-        locked.stopped = step.stop
+        # For the other chunks (they stop at their next batch) and the job's end.
+        locked.stopped = error_entry({}, step.stop)
         locked.save(update_fields=["stopped"])
     return True
 
 
-def over_budget(job: ImportJob) -> str:
-    """Why the job must stop now, or "": too many errors, or too long."""
-    what = "fact-checks" if job.format == "claimreview" else "articles"
-    kept = f"the {job.created} {what} imported before it are kept"
+def over_budget(job: ImportJob) -> JobMessage | None:
+    """Why the job must stop now, or None: too many errors, or too long."""
+    factchecks = job.format == "claimreview"
     if job.failed >= settings.IMPORT_MAX_ERRORS:
-        return (
-            f"The import stopped after {job.failed} errors (IMPORT_MAX_ERRORS="
-            f"{settings.IMPORT_MAX_ERRORS}): is it the right file and format? {kept.capitalize()}."
+        return JobMessage(
+            gettext_noop(
+                "The import stopped after %(errors)s errors (IMPORT_MAX_ERRORS=%(limit)s): is it "
+                "the right file and format? The %(created)s fact-checks imported before it are "
+                "kept."
+            )
+            if factchecks
+            else gettext_noop(
+                "The import stopped after %(errors)s errors (IMPORT_MAX_ERRORS=%(limit)s): is it "
+                "the right file and format? The %(created)s articles imported before it are kept."
+            ),
+            errors=job.failed,
+            limit=str(settings.IMPORT_MAX_ERRORS),
+            created=job.created,
         )
     started_at = job.started_at or timezone.now()  # set when the job starts running
     if timezone.now() - started_at > timedelta(seconds=settings.IMPORT_MAX_SECONDS):
-        return (
-            f"The import stopped after its time budget (IMPORT_MAX_SECONDS="
-            f"{settings.IMPORT_MAX_SECONDS:g} s) at record {job.checkpoint}; {kept}."
+        return JobMessage(
+            gettext_noop(
+                "The import stopped after its time budget (IMPORT_MAX_SECONDS=%(limit)s s) at "
+                "record %(record)s; the %(created)s fact-checks imported before it are kept."
+            )
+            if factchecks
+            else gettext_noop(
+                "The import stopped after its time budget (IMPORT_MAX_SECONDS=%(limit)s s) at "
+                "record %(record)s; the %(created)s articles imported before it are kept."
+            ),
+            limit=f"{settings.IMPORT_MAX_SECONDS:g}",
+            record=job.checkpoint,
+            created=job.created,
         )
-    return ""
+    return None
 
 
 def _check_foreign_keys_now() -> None:
@@ -228,22 +258,27 @@ def _no_parallel_workers() -> None:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
-def _store(job: ImportJob, rows: list[Row]) -> tuple[int, int]:
-    """Insert the new articles of `rows` and their sentences; (created, duplicates)."""
+def _store(job: ImportJob, rows: list[Row]) -> Stored:
+    """Insert the new articles of `rows` and their sentences; a stored URL with a new text
+    becomes that article's revision (the rare path, one query more when there is one)."""
     if not rows:
-        return 0, 0
-    seen = stored(
-        urls={row.record.url for row in rows if row.record.url},
-        digests={row.digest for row in rows},
-    )
+        return Stored()
+    urls = {row.record.url for row in rows if row.record.url}
+    seen = stored(urls=urls, digests={row.digest for row in rows})
+    stored_urls = seen & urls  # a URL never equals a content hash
     new: list[Row] = []
+    revised: list[Row] = []
     for row in rows:
-        if row.digest in seen or (row.record.url and row.record.url in seen):
+        url = row.record.url
+        if row.digest in seen or (url and url in seen and url not in stored_urls):
             continue
         seen.add(row.digest)
-        if row.record.url:
-            seen.add(row.record.url)
-        new.append(row)
+        if url:
+            (revised if url in stored_urls else new).append(row)
+            stored_urls.discard(url)  # a URL's next record in the input is a duplicate
+            seen.add(url)
+        else:
+            new.append(row)
     if connection.vendor == "postgresql":
         ids = _copy_articles(job, new)
     else:
@@ -251,31 +286,72 @@ def _store(job: ImportJob, rows: list[Row]) -> tuple[int, int]:
     search.index_after_commit(ids)
     matching.queue_articles(ids)  # claim memory and check-worthiness, on the models queue
     scoring.queue_scoring(ids)
-    return len(new), len(rows) - len(new)
+    outcome = _revise(job, revised) if revised else Stored()
+    outcome.created = len(new)
+    outcome.duplicates += len(rows) - len(new) - len(revised)
+    return outcome
 
 
-def _store_each(job: ImportJob, rows: list[Row]) -> tuple[int, int, list[dict[str, Any]]]:
-    """`_store` one row at a time, each in a savepoint: (created, duplicates, the errors of the
-    rows the database refused)."""
-    created = repeated = 0
-    refused: list[dict[str, Any]] = []
+def _revise(job: ImportJob, rows: list[Row]) -> Stored:
+    """Record each row's text as a new revision of the stored article with its URL; a text the
+    article had before (an older file imported again) is a duplicate, never a way back, and so
+    is a URL this job stored itself (a URL repeated in one input: the first record wins,
+    whichever batch the next falls in)."""
+    articles = dict(
+        Article.objects.filter(url__in=[row.record.url for row in rows])
+        .exclude(import_job=job)
+        .values_list("url", "pk")
+    )
+    had = set(
+        ArticleRevision.objects.filter(
+            article_id__in=articles.values(), content_hash__in=[row.digest for row in rows]
+        ).values_list("article_id", "content_hash")
+    )
+    outcome = Stored()
+    for row in rows:
+        article_id = articles.get(row.record.url)
+        if article_id is None or (article_id, row.digest) in had:
+            outcome.duplicates += 1  # this job's own, gone meanwhile, or a text it had
+            continue
+        try:
+            with transaction.atomic():
+                _, changed = record_revision(
+                    article=Article(pk=article_id),
+                    body=row.body,
+                    source=ArticleRevision.Source.IMPORT,
+                    import_job=job,
+                )
+        except ValidationError as exc:  # the text was stored as another article meanwhile
+            outcome.refused.append({**row.ref, "message": " ".join(exc.messages)})
+            continue
+        if changed:
+            outcome.updated += 1
+        else:
+            outcome.duplicates += 1
+    return outcome
+
+
+def _store_each(job: ImportJob, rows: list[Row]) -> Stored:
+    """`_store` one row at a time, each in a savepoint, the rows the database refuses becoming
+    their errors."""
+    outcome = Stored()
     for row in rows:
         try:
             with transaction.atomic():
-                one_created, one_repeated = _store(job, [row])
+                outcome.add(_store(job, [row]))
         except IntegrityError:
-            repeated += 1  # stored meanwhile by another job: a duplicate
+            outcome.duplicates += 1  # stored meanwhile by another job: a duplicate
         except (OperationalError, InterfaceError):
             raise
         except Exception as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             logger.warning("Import #%s: %s refused: %r", job.pk, row.ref, exc)
-            message = f"The article could not be stored ({type(exc).__name__}: {reason})."
-            refused.append({**row.ref, "message": message})
-        else:
-            created += one_created
-            repeated += one_repeated
-    return created, repeated, refused
+            message = JobMessage(
+                gettext_noop("The article could not be stored (%(error)s)."),
+                error=f"{type(exc).__name__}: {reason}",
+            )
+            outcome.refused.append(error_entry(row.ref, message))
+    return outcome
 
 
 def _article_fields(job: ImportJob, row: Row) -> dict[str, Any]:

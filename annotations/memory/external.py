@@ -62,6 +62,39 @@ def parse(data: bytes, *, name: str = "") -> Iterator[ExternalRecord | ExternalE
         yield from _from_json_lines(text)
 
 
+def from_json_lines(lines: Iterable[bytes]) -> Iterator[ExternalRecord | ExternalError]:
+    """The reviews of a JSON Lines file read line by line (never whole), as `parse` reads it."""
+    for number, raw in enumerate(lines, 1):
+        line = raw.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace")
+        if not line.strip():
+            continue
+        try:
+            document = json.loads(line)
+        except (ValueError, RecursionError) as error:
+            yield ExternalError(f"line {number}", f"not valid JSON ({error})")
+            continue
+        yield from _from_document(document, where=f"line {number}, review")
+
+
+def from_array_elements(elements: Iterable[Any]) -> Iterator[ExternalRecord | ExternalError]:
+    """The reviews of a JSON array given element by element (streamed), numbered across the
+    array as `parse` numbers those of the array read whole. An element the reader refused
+    comes as its ExternalError, and is passed on."""
+    number = 0
+    for element in elements:
+        if isinstance(element, ExternalError):
+            yield element
+            continue
+        for review in _claim_reviews(element, depth=1):
+            number += 1
+            try:
+                yield _from_claim_review(review)
+            except (KeyError, TypeError, ValueError) as error:
+                yield ExternalError(f"review {number}", str(error))
+    if number == 0:
+        yield ExternalError("review", "no ClaimReview in it")
+
+
 def _from_html(text: str) -> Iterator[ExternalRecord | ExternalError]:
     from lxml import html as lxml_html  # trafilatura's dependency, already installed
 

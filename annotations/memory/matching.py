@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 
@@ -26,7 +27,7 @@ from annotations.models import (
 )
 
 from .differences import differences
-from .embedding import SUGGESTION_THRESHOLDS, Embedder, get_embedder, to_bytes
+from .embedding import SUGGESTION_THRESHOLDS, Embedder, from_bytes, get_embedder, to_bytes
 from .index import CLAIM, EXTERNAL, Hit, index_for
 
 CLAIM_MATCHES_KEPT = 10  # per claim, the best ones above the floor
@@ -107,6 +108,52 @@ def embed_and_match_claims(claim_ids: Iterable[int], *, using: Embedder | None =
     return len(claims)
 
 
+def sentence_vectors(
+    *, sentence_ids: Sequence[int], texts: Sequence[str], embedder: Embedder
+) -> np.ndarray:
+    """The sentences' vectors under `embedder`, each sentence embedded once whoever asks first
+    (claim matching, check-worthiness scoring, training).
+
+    A stored vector is reused when it is of this model (its id names the model's version) and
+    of this text; the others are embedded now and, for a semantic model, stored for the next
+    caller. Lexical vectors are not kept: they cost more to keep than to recompute.
+    """
+    matrix = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    stored: dict[int, tuple[bytes, str]] = {}
+    if embedder.semantic:
+        rows = SentenceEmbedding.objects.filter(
+            sentence_id__in=list(sentence_ids), model_id=embedder.model_id
+        ).values_list("sentence_id", "vector", "text_hash")
+        stored = {pk: (bytes(vector), text_hash) for pk, vector, text_hash in rows}
+    hashes = [_hash(text) for text in texts]
+    missing = []
+    for row, pk in enumerate(sentence_ids):
+        vector, text_hash = stored.get(pk, (b"", ""))
+        found = from_bytes(vector) if text_hash == hashes[row] else None
+        if found is not None and found.shape == (embedder.dim,):
+            matrix[row] = found
+        else:
+            missing.append(row)
+    if missing:
+        matrix[missing] = embedder.embed([texts[row] for row in missing])
+    if missing and embedder.semantic:
+        SentenceEmbedding.objects.bulk_create(
+            [
+                SentenceEmbedding(
+                    sentence_id=sentence_ids[row],
+                    model_id=embedder.model_id,
+                    vector=to_bytes(matrix[row]),
+                    text_hash=hashes[row],
+                )
+                for row in missing
+            ],
+            update_conflicts=True,
+            unique_fields=["sentence"],
+            update_fields=["model_id", "vector", "text_hash", "updated_at"],
+        )
+    return matrix
+
+
 def embed_and_match_articles(article_ids: Iterable[int], *, using: Embedder | None = None) -> int:
     """Embed these articles' sentences and store, for each, the earlier fact-checks it repeats
     (above the suggestion threshold; claims marked on the same article are left out). Returns
@@ -119,22 +166,11 @@ def embed_and_match_articles(article_ids: Iterable[int], *, using: Embedder | No
     )
     if not sentences:
         return 0
-    vectors = model.embed([sentence.text for sentence in sentences])
-    if model.semantic:  # lexical vectors cost more to keep than to recompute
-        SentenceEmbedding.objects.bulk_create(
-            [
-                SentenceEmbedding(
-                    sentence=sentence,
-                    model_id=model.model_id,
-                    vector=to_bytes(vector),
-                    text_hash=_hash(sentence.text),
-                )
-                for sentence, vector in zip(sentences, vectors, strict=True)
-            ],
-            update_conflicts=True,
-            unique_fields=["sentence"],
-            update_fields=["model_id", "vector", "text_hash", "updated_at"],
-        )
+    vectors = sentence_vectors(
+        sentence_ids=[sentence.pk for sentence in sentences],
+        texts=[sentence.text for sentence in sentences],
+        embedder=model,
+    )
     index = index_for(model.model_id, model.dim)
     found = index.search(vectors, k=SENTENCE_MATCHES_KEPT + 5, floor=threshold(model.model_id))
     claim_ids = {hit.id for hits in found for hit in hits if hit.kind == CLAIM}

@@ -106,9 +106,18 @@ def article_matches(*, article: Article, user) -> dict[str, Any]:
 
 
 def _article_model(article: Article) -> str | None:
+    """The model that embedded the article's current text; None while it has not run on it.
+
+    Sentences of older revisions keep their embeddings (a filter through `sentence__` does not
+    go through Sentence's current-text manager): they must not say the new text was matched.
+    """
     from annotations.models import SentenceEmbedding
 
-    row = SentenceEmbedding.objects.filter(sentence__article=article).only("model_id").first()
+    row = (
+        SentenceEmbedding.objects.filter(sentence__article=article, sentence__revision__isnull=True)
+        .only("model_id")
+        .first()
+    )
     return row.model_id if row else None
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from .. import roles, scoring, search
 from ..audit import record_update, snapshot
@@ -77,7 +78,7 @@ def create_article(
         existing = _stored_copy(digest=digest, url=url)
         if existing is None:  # the other insert is not visible to this transaction's snapshot
             raise ValidationError(
-                {"detail": "Duplicate: an article with this text or URL is already stored."}
+                {"detail": _("Duplicate: an article with this text or URL is already stored.")}
             ) from error
         return existing, False
     return article, True
@@ -95,10 +96,13 @@ def assign_article(*, article: Article, assignee: User | None, actor: User) -> A
 
     A new article goes into review when someone is assigned to it.
     """
-    require_role(actor, roles.EDITOR, message="Only editors may assign articles.")
+    require_role(actor, roles.EDITOR, message=_("Only editors may assign articles."))
     if assignee is not None and not roles.has_role(assignee, roles.REVIEWER, roles.EDITOR):
         raise ValidationError(
-            {"assignee": f"{assignee.get_username()} is not a reviewer or an editor."}
+            {
+                "assignee": _("%(name)s is not a reviewer or an editor.")
+                % {"name": assignee.get_username()}
+            }
         )
     fields = ("assignee", "status")
     with transaction.atomic():
@@ -156,10 +160,13 @@ def follow_claims(*, article_id: int, actor: User | None) -> Article:
 
 def set_article_status(*, article: Article, status: str, actor: User) -> Article:
     """An editor marks an article's status by hand (reviewed, back in review, archived, new)."""
-    require_role(actor, roles.EDITOR, message="Only editors may change an article's status.")
+    require_role(actor, roles.EDITOR, message=_("Only editors may change an article's status."))
     if status not in Article.Status.values:
         raise ValidationError(
-            {"status": f"Unknown status; use one of {', '.join(Article.Status.values)}."}
+            {
+                "status": _("Unknown status; use one of %(choices)s.")
+                % {"choices": ", ".join(Article.Status.values)}
+            }
         )
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)

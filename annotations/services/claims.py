@@ -6,6 +6,7 @@ from types import EllipsisType
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .. import anchoring, roles
 from ..audit import record_event, record_update, snapshot
@@ -33,16 +34,21 @@ def _anchor(
     spans = list(article.sentences.order_by("position").values_list("id", "start", "end"))
     if sentence_ids is not None:
         if start is not None or end is not None:
-            raise ValidationError({"detail": "Give either start and end, or sentences, not both."})
+            raise ValidationError(
+                {"detail": _("Give either start and end, or sentences, not both.")}
+            )
         wanted = set(sentence_ids)
         if not wanted:
-            raise ValidationError({"sentences": "Choose at least one sentence."})
+            raise ValidationError({"sentences": _("Choose at least one sentence.")})
         chosen = [(s, e) for pk, s, e in spans if pk in wanted]
         foreign = sorted(wanted - {pk for pk, _, _ in spans})
         if foreign:
             listed = ", ".join(str(pk) for pk in foreign)
             raise ValidationError(
-                {"sentences": f"Sentences not in article {article.pk}: {listed}."}
+                {
+                    "sentences": _("Sentences not in article %(article)s: %(listed)s.")
+                    % {"article": article.pk, "listed": listed}
+                }
             )
         start, end = anchoring.enclosing(chosen)
     else:
@@ -60,7 +66,12 @@ def _anchor(
     positions = anchoring.covered([(s, e) for _, s, e in spans], start=start, end=end)
     if not positions:
         raise ValidationError(
-            {"start": f"The span [{start}, {end}) covers no sentence: it is only whitespace."}
+            {
+                "start": _(
+                    "The span [%(start)s, %(end)s) covers no sentence: it is only whitespace."
+                )
+                % {"start": start, "end": end}
+            }
         )
     return start, end, [spans[i][0] for i in positions]
 
@@ -79,17 +90,23 @@ def require_open_for_edits(claim: Claim, *, what: str) -> None:
     if claim.status in FROZEN_CLAIM_STATUSES:
         raise ValidationError(
             {
-                "detail": f"Claim #{claim.pk} is {claim.status}: its {what} change only through a "
-                "correction (submit a new verdict with the proposed changes and a correction "
-                "note, for an editor to approve)."
+                "detail": _(
+                    "Claim #%(id)s can no longer be edited (status: %(status)s): its %(what)s "
+                    "change only through a correction (submit a new verdict with the proposed "
+                    "changes and a correction note, for an editor to approve)."
+                )
+                % {"id": claim.pk, "status": claim.get_status_display(), "what": what}
             }
         )
     pending = claim.verdicts.filter(status=Verdict.Status.SUBMITTED).values_list("pk", flat=True)
     if claim.status == Claim.Status.SUBMITTED or pending.exists():
         raise ValidationError(
             {
-                "detail": f"Claim #{claim.pk} has a verdict awaiting an editor: its {what} are "
-                "frozen until the editor decides or the verdict's author withdraws it."
+                "detail": _(
+                    "Claim #%(id)s has a verdict awaiting an editor: its %(what)s are "
+                    "frozen until the editor decides or the verdict's author withdraws it."
+                )
+                % {"id": claim.pk, "what": what}
             }
         )
 
@@ -195,16 +212,19 @@ def update_claim(
         and not roles.has_role(assignee, roles.REVIEWER, roles.EDITOR)
     ):
         raise ValidationError(
-            {"assignee": f"{assignee.get_username()} is not a reviewer or an editor."}
+            {
+                "assignee": _("%(name)s is not a reviewer or an editor.")
+                % {"name": assignee.get_username()}
+            }
         )
     with transaction.atomic():
         claim = lock_claim(claim.pk)
         if not can_edit_claim(claim=claim, user=actor):
             raise PermissionDenied(
-                "Only the claim's author, its assignee or an editor may edit it."
+                _("Only the claim's author, its assignee or an editor may edit it.")
             )
         if rewords:
-            require_open_for_edits(claim, what="span and wording")
+            require_open_for_edits(claim, what=_("span and wording"))
         span: tuple[int, int, list[int]] | None = None
         if respan:
             if sentence_ids is None:
@@ -240,13 +260,18 @@ def delete_claim(*, claim: Claim, actor: User) -> None:
         claim = lock_claim(claim.pk)
         if claim.created_by_id != actor.pk and not roles.has_role(actor, roles.EDITOR):
             raise PermissionDenied(
-                "Only the reviewer who marked a claim, or an editor, may delete it."
+                _("Only the reviewer who marked a claim, or an editor, may delete it.")
             )
         if claim.status in FROZEN_CLAIM_STATUSES or claim.published_verdict_id is not None:
             raise ValidationError(
-                {"detail": f"A {claim.status} claim is public record and cannot be deleted."}
+                {
+                    "detail": _(
+                        "This claim is public record and cannot be deleted (status: %(status)s)."
+                    )
+                    % {"status": claim.get_status_display()}
+                }
             )
-        require_open_for_edits(claim, what="span, wording and sources")
+        require_open_for_edits(claim, what=_("span, wording and sources"))
         record_event(
             actor=actor,
             action="claim.deleted",
@@ -260,7 +285,7 @@ def delete_claim(*, claim: Claim, actor: User) -> None:
 
 def _check_comment_body(body: str) -> None:
     if not body.strip():
-        raise ValidationError({"body": "A comment cannot be empty."})
+        raise ValidationError({"body": _("A comment cannot be empty.")})
 
 
 def add_comment(*, claim: Claim, author: User, body: str) -> Comment:
@@ -279,13 +304,32 @@ def add_comment(*, claim: Claim, author: User, body: str) -> Comment:
     return comment
 
 
+def _require_comments_open(claim: Claim) -> None:
+    """Refuse editing or deleting a comment once its claim is public record (call it locked).
+
+    The discussion that led to a published verdict is part of how it was reached: its author
+    changes it until publication, not after. Posting new comments stays open.
+    """
+    if claim.status in FROZEN_CLAIM_STATUSES:
+        raise ValidationError(
+            {
+                "detail": _(
+                    "Claim #%(id)s is public record (status: %(status)s): its comments cannot be "
+                    "edited or deleted after publication (post a new comment instead)."
+                )
+                % {"id": claim.pk, "status": claim.get_status_display()}
+            }
+        )
+
+
 def update_comment(*, comment: Comment, actor: User, body: str) -> Comment:
-    """Edit one's own comment."""
+    """Edit one's own comment, before its claim is published."""
     require_checker(actor)
     if comment.author_id != actor.pk:
-        raise PermissionDenied("Only a comment's author may edit it.")
+        raise PermissionDenied(_("Only a comment's author may edit it."))
     _check_comment_body(body)
     with transaction.atomic():
+        _require_comments_open(lock_claim(comment.claim_id))
         before = snapshot(comment, COMMENT_FIELDS)
         comment.body = body
         comment.save(update_fields=["body", "updated_at"])
@@ -296,11 +340,12 @@ def update_comment(*, comment: Comment, actor: User, body: str) -> Comment:
 
 
 def delete_comment(*, comment: Comment, actor: User) -> None:
-    """Delete one's own comment."""
+    """Delete one's own comment, before its claim is published."""
     require_checker(actor)
     if comment.author_id != actor.pk:
-        raise PermissionDenied("Only a comment's author may delete it.")
+        raise PermissionDenied(_("Only a comment's author may delete it."))
     with transaction.atomic():
+        _require_comments_open(lock_claim(comment.claim_id))
         record_event(
             actor=actor,
             action="comment.deleted",
@@ -324,15 +369,18 @@ def link_same_as(
     """
     require_checker(actor)
     if not can_edit_claim(claim=claim, user=actor):
-        raise PermissionDenied("Only the claim's author, its assignee or an editor may link it.")
+        raise PermissionDenied(_("Only the claim's author, its assignee or an editor may link it."))
     if claim.status in FROZEN_CLAIM_STATUSES and not roles.has_role(actor, roles.EDITOR):
-        raise PermissionDenied(f"Only an editor may link a {claim.status} claim.")
+        raise PermissionDenied(
+            _("Only an editor may link this claim (status: %(status)s).")
+            % {"status": claim.get_status_display()}
+        )
     if same_as is not None and external is not None:
         raise ValidationError(
-            {"detail": "Link to one earlier fact-check: a claim or an external one."}
+            {"detail": _("Link to one earlier fact-check: a claim or an external one.")}
         )
     if same_as is not None and same_as.pk == claim.pk:
-        raise ValidationError({"claim": "A claim cannot be the same as itself."})
+        raise ValidationError({"claim": _("A claim cannot be the same as itself.")})
     with transaction.atomic():
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
         before = snapshot(claim, ["same_as", "same_as_external"])

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from ..audit import record_event, record_update, snapshot
 from ..models import Claim, Source, Verdict
@@ -29,25 +30,43 @@ LIMITS = {"claimant": 255, "url": 2048, "title": 500, "publisher": 255}
 
 def _text(value: object, *, field: str) -> str:
     if not isinstance(value, str) or "\x00" in value:
-        raise ValidationError({"changes": f"{field} must be a string (no NUL characters)."})
+        raise ValidationError(
+            {"changes": _("%(field)s must be a string (no NUL characters).") % {"field": field}}
+        )
     if field in LIMITS and len(value) > LIMITS[field]:
-        raise ValidationError({"changes": f"{field} is longer than {LIMITS[field]} characters."})
+        raise ValidationError(
+            {
+                "changes": _("%(field)s is longer than %(limit)s characters.")
+                % {"field": field, "limit": LIMITS[field]}
+            }
+        )
     return value
 
 
 def _clean_source(raw: object, *, claim: Claim, author: User, position: int) -> dict[str, Any]:
     if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
-        raise ValidationError({"changes": f"add_sources[{position}] must be an object with a url."})
+        raise ValidationError(
+            {
+                "changes": _("add_sources[%(position)s] must be an object with a url.")
+                % {"position": position}
+            }
+        )
     unknown = set(raw) - set(SOURCE_KEYS)
     if unknown:
         raise ValidationError(
-            {"changes": f"add_sources[{position}]: unknown fields {sorted(unknown)}."}
+            {
+                "changes": _("add_sources[%(position)s]: unknown fields %(fields)s.")
+                % {"position": position, "fields": sorted(unknown)}
+            }
         )
     source = {key: _text(raw.get(key, ""), field=key) for key in SOURCE_KEYS}
     source["stance"] = source["stance"] or Source.Stance.CONTEXT
     if source["stance"] not in Source.Stance.values:
         raise ValidationError(
-            {"changes": f"add_sources[{position}].stance: one of {', '.join(Source.Stance)}."}
+            {
+                "changes": _("add_sources[%(position)s].stance: one of %(choices)s.")
+                % {"position": position, "choices": ", ".join(Source.Stance)}
+            }
         )
     check_url(source["url"])
     check_not_hidden_here(claim=claim, url=source["url"], actor=author)
@@ -62,17 +81,21 @@ def clean_changes(*, claim: Claim, author: User, changes: dict[str, Any]) -> dic
     if not changes:
         return {}
     if not isinstance(changes, dict):
-        raise ValidationError({"changes": "Proposed changes must be an object."})
+        raise ValidationError({"changes": _("Proposed changes must be an object.")})
     if claim.status != Claim.Status.PUBLISHED:
         raise ValidationError(
             {
-                "changes": "Only a correction of a published claim proposes changes: edit a "
-                "draft claim and its sources directly."
+                "changes": _(
+                    "Only a correction of a published claim proposes changes: edit a "
+                    "draft claim and its sources directly."
+                )
             }
         )
     unknown = set(changes) - {*CLAIM_KEYS, "add_sources", "remove_sources"}
     if unknown:
-        raise ValidationError({"changes": f"Unknown fields: {sorted(unknown)}."})
+        raise ValidationError(
+            {"changes": _("Unknown fields: %(fields)s.") % {"fields": sorted(unknown)}}
+        )
     clean: dict[str, Any] = {}
     for key in ("claimant", "text"):
         if key in changes:
@@ -80,13 +103,13 @@ def clean_changes(*, claim: Claim, author: User, changes: dict[str, Any]) -> dic
     if "start" in changes or "end" in changes:
         start, end = changes.get("start", claim.start), changes.get("end", claim.end)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-            raise ValidationError({"changes": "start and end must be integers."})
+            raise ValidationError({"changes": _("start and end must be integers.")})
         _anchor(article=claim.article, start=start, end=end, sentence_ids=None)
         clean["start"], clean["end"] = start, end
     added = changes.get("add_sources", [])
     removed = changes.get("remove_sources", [])
     if not isinstance(added, list) or not isinstance(removed, list):
-        raise ValidationError({"changes": "add_sources and remove_sources must be lists."})
+        raise ValidationError({"changes": _("add_sources and remove_sources must be lists.")})
     if added:
         clean["add_sources"] = [
             _clean_source(raw, claim=claim, author=author, position=i)
@@ -94,20 +117,23 @@ def clean_changes(*, claim: Claim, author: User, changes: dict[str, Any]) -> dic
         ]
     if removed:
         if not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in removed):
-            raise ValidationError({"changes": "remove_sources lists source ids."})
+            raise ValidationError({"changes": _("remove_sources lists source ids.")})
         visible = set(claim.sources.filter(is_hidden=False).values_list("pk", flat=True))
         foreign = sorted(set(removed) - visible)
         if foreign:
             raise ValidationError(
-                {"changes": f"Not sources of claim #{claim.pk}: {', '.join(map(str, foreign))}."}
+                {
+                    "changes": _("Not sources of claim #%(id)s: %(ids)s.")
+                    % {"id": claim.pk, "ids": ", ".join(map(str, foreign))}
+                }
             )
         clean["remove_sources"] = sorted(set(removed))
         if not added and visible <= set(removed):
             raise ValidationError(
-                {"changes": "A published verdict needs a source: do not remove them all."}
+                {"changes": _("A published verdict needs a source: do not remove them all.")}
             )
     if not clean:
-        raise ValidationError({"changes": "Propose at least one change, or leave it out."})
+        raise ValidationError({"changes": _("Propose at least one change, or leave it out.")})
     return clean
 
 

@@ -10,6 +10,7 @@ from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import jobs
 from ..audit import record_event
@@ -35,18 +36,29 @@ def start_import(
 
     sources = [s for s in (upload, urls, feed) if s]
     if len(sources) != 1:
-        raise ValidationError({"detail": "Give exactly one of a file, a list of URLs or a feed."})
+        raise ValidationError(
+            {"detail": _("Give exactly one of a file, a list of URLs or a feed.")}
+        )
     if input_format and input_format not in FORMATS:
-        raise ValidationError({"format": f"Unknown format; use one of {', '.join(FORMATS)}."})
+        raise ValidationError(
+            {
+                "format": _("Unknown format; use one of %(choices)s.")
+                % {"choices": ", ".join(FORMATS)}
+            }
+        )
     if urls and len(urls) > settings.IMPORT_MAX_URLS:
-        raise ValidationError({"urls": f"At most {settings.IMPORT_MAX_URLS} URLs per import."})
+        raise ValidationError(
+            {"urls": _("At most %(count)s URLs per import.") % {"count": settings.IMPORT_MAX_URLS}}
+        )
     url_list = list(urls or []) or ([feed] if feed else [])
     validate = URLValidator(schemes=["http", "https"])
     for position, url in enumerate(url_list, start=1):
         try:
             validate(url)
         except ValidationError:
-            raise ValidationError({"urls": f"URL {position} is not an http(s) URL."}) from None
+            raise ValidationError(
+                {"urls": _("URL %(position)s is not an http(s) URL.") % {"position": position}}
+            ) from None
     job = ImportJob(
         created_by=created_by,
         # URLs are a list of pages, unless they are ClaimReview pages of other fact-checkers.
@@ -81,7 +93,12 @@ def cancel_import(*, job: ImportJob, user: AnyUser) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.is_finished:
-            raise ValidationError({"status": f"The import has already ended ({job.status})."})
+            raise ValidationError(
+                {
+                    "status": _("The import has already ended (%(status)s).")
+                    % {"status": str(job.get_status_display()).lower()}
+                }
+            )
         before = job.status
         job.status = ImportJob.Status.CANCELLED
         if before == ImportJob.Status.QUEUED:

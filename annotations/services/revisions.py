@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Field, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import anchoring, jobs, reanchoring, roles, scoring, search
 from ..audit import record_event, record_events
@@ -26,6 +27,7 @@ from ..models import (
     Article,
     ArticleRevision,
     Claim,
+    ImportJob,
     Sentence,
     content_hash,
     normalise_body,
@@ -64,20 +66,26 @@ def newest_revision(article: Article) -> ArticleRevision | None:
 
 
 def record_revision(
-    *, article: Article, body: str, source: str, created_by: User | None = None
+    *,
+    article: Article,
+    body: str,
+    source: str,
+    created_by: User | None = None,
+    import_job: ImportJob | None = None,
 ) -> tuple[ArticleRevision, bool]:
     """Make `body` the article's current text; (the newest revision, False) if it is unchanged.
 
     The text is normalised as at import, so only a real change of text makes a revision. A text
     that another article already has is refused (the same text is never stored twice). The
-    claims are re-anchored by a job queued when this commits.
+    claims are re-anchored by a job queued when this commits. `import_job`: the import that
+    brought the text (its audit event names it).
     """
     if created_by is not None:
         require_checker(created_by)
         if not roles.has_role(created_by, roles.EDITOR):
-            raise PermissionDenied("Only editors may record a new text of an article.")
+            raise PermissionDenied(_("Only editors may record a new text of an article."))
     if not isinstance(body, str) or not body.strip():
-        raise ValidationError({"body": "The new text is empty."})
+        raise ValidationError({"body": _("The new text is empty.")})
     body = normalise_body(body)
     digest = content_hash(body)
     with transaction.atomic():
@@ -88,7 +96,10 @@ def record_revision(
         other = Article.objects.filter(content_hash=digest).exclude(pk=article.pk).first()
         if other is not None:
             raise ValidationError(
-                {"body": f"This text is already stored as article {other.pk}: {other.title}"}
+                {
+                    "body": _("This text is already stored as article %(id)s: %(title)s")
+                    % {"id": other.pk, "title": other.title}
+                }
             )
         if not revisions:
             first = _first_revision(article)
@@ -110,14 +121,18 @@ def record_revision(
                 article.save(update_fields=["body", "content_hash", "updated_at"])
         except IntegrityError as exc:  # an import stored the same text a moment ago
             raise ValidationError(
-                {"body": "This text was just stored as another article; it is not stored twice."}
+                {"body": _("This text was just stored as another article; it is not stored twice.")}
             ) from exc
         Sentence.objects.bulk_create(build_sentences(article))
         record_event(
             actor=created_by,
             action="article.revised",
             obj=article,
-            changes={"revision": revision.number, "source": source},
+            changes={
+                "revision": revision.number,
+                "source": source,
+                **({"import_job": import_job.pk} if import_job is not None else {}),
+            },
         )
         search.index_after_commit([article.pk], refresh=True)
         matching.queue_articles([article.pk])  # the new text's sentences: claim memory
@@ -346,12 +361,15 @@ def accept_anchor(*, claim: Claim, actor: User) -> Claim:
 
     require_checker(actor)
     if not can_edit_claim(claim=claim, user=actor):
-        raise PermissionDenied("Only the claim's author, its assignee or an editor may do this.")
+        raise PermissionDenied(_("Only the claim's author, its assignee or an editor may do this."))
     if claim.anchor_status != AnchorStatus.CHANGED:
         raise ValidationError(
             {
-                "anchor_status": "Only a changed claim can be accepted "
-                f"(this one is {claim.anchor_status}); re-span it instead."
+                "anchor_status": _(
+                    "Only a changed claim can be accepted; re-span this one instead (anchor "
+                    "status: %(status)s)."
+                )
+                % {"status": claim.get_anchor_status_display()}
             }
         )
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .. import roles
 from ..audit import record_event, record_update, snapshot
@@ -29,7 +30,7 @@ def check_url(url: str) -> None:
     try:
         _http_url(url)
     except ValidationError as error:
-        raise ValidationError({"url": "Enter a valid http:// or https:// URL."}) from error
+        raise ValidationError({"url": _("Enter a valid http:// or https:// URL.")}) from error
 
 
 def _url_key(url: str) -> tuple[str, str, str, str]:
@@ -63,8 +64,10 @@ def check_not_hidden_here(
         hidden = hidden.exclude(pk=exclude)
     if any(_url_key(other) == key for other in hidden.values_list("url", flat=True)):
         raise PermissionDenied(
-            "A moderator hid a source with this URL on this claim: only a moderator may cite "
-            "it again."
+            _(
+                "A moderator hid a source with this URL on this claim: only a moderator may cite "
+                "it again."
+            )
         )
 
 
@@ -87,7 +90,7 @@ def add_source(
     check_url(url)
     with transaction.atomic():
         claim = lock_claim(claim.pk)
-        require_open_for_edits(claim, what="sources")
+        require_open_for_edits(claim, what=_("sources"))
         check_not_hidden_here(claim=claim, url=url, actor=created_by)
         source = Source(
             claim=claim,
@@ -110,9 +113,11 @@ def add_source(
     return source
 
 
-def _require_author_or_editor(*, author_id: int, user: AnyUser, what: str) -> None:
+def _require_author_or_editor(*, author_id: int, user: AnyUser) -> None:
     if author_id != user.pk and not roles.has_role(user, roles.EDITOR):
-        raise PermissionDenied(f"Only the person who added this {what} or an editor may change it.")
+        raise PermissionDenied(
+            _("Only the person who added this source or an editor may change it.")
+        )
 
 
 def _lock_source_for_change(source: Source, actor: User) -> Source:
@@ -120,10 +125,10 @@ def _lock_source_for_change(source: Source, actor: User) -> Source:
     claim = lock_claim(source.claim_id)
     source = Source.objects.select_for_update(of=("self",)).get(pk=source.pk)
     source.claim = claim
-    _require_author_or_editor(author_id=source.created_by_id, user=actor, what="source")
+    _require_author_or_editor(author_id=source.created_by_id, user=actor)
     if source.is_hidden and not roles.has_role(actor, roles.MODERATOR):
-        raise PermissionDenied("A moderator hid this source: only a moderator may change it.")
-    require_open_for_edits(claim, what="sources")
+        raise PermissionDenied(_("A moderator hid this source: only a moderator may change it."))
+    require_open_for_edits(claim, what=_("sources"))
     return source
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import roles
 from ..audit import record_event, record_update, snapshot
@@ -37,14 +38,17 @@ def _check_explanation(explanation: str) -> None:
     minimum = settings.VERDICT_MIN_EXPLANATION_LENGTH
     if len(explanation.strip()) < minimum:
         raise ValidationError(
-            {"explanation": f"Explain the verdict in at least {minimum} characters."}
+            {
+                "explanation": _("Explain the verdict in at least %(count)s characters.")
+                % {"count": minimum}
+            }
         )
 
 
 def _check_submittable(claim: Claim, *, author: User, changes: dict[str, Any]) -> dict[str, Any]:
     """Checks shared by a first submission and a resubmission, on a locked claim."""
     if claim.status == Claim.Status.RETRACTED:
-        raise ValidationError({"detail": "A retracted claim takes no new verdicts."})
+        raise ValidationError({"detail": _("A retracted claim takes no new verdicts.")})
     pending = claim.verdicts.filter(status=Verdict.Status.SUBMITTED).first()
     if pending is not None:
         raise ValidationError(
@@ -52,7 +56,7 @@ def _check_submittable(claim: Claim, *, author: User, changes: dict[str, Any]) -
         )
     changes = clean_changes(claim=claim, author=author, changes=changes)
     if not claim.sources.filter(is_hidden=False).exists() and not changes.get("add_sources"):
-        raise ValidationError({"detail": "Cite at least one source before giving a verdict."})
+        raise ValidationError({"detail": _("Cite at least one source before giving a verdict.")})
     return changes
 
 
@@ -101,7 +105,7 @@ def _lock_own(verdict: Verdict, actor: User) -> tuple[Verdict, Claim]:
     require_checker(actor)
     verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
     if verdict.author_id != actor.pk:
-        raise PermissionDenied("Only a verdict's author may withdraw, revise or resubmit it.")
+        raise PermissionDenied(_("Only a verdict's author may withdraw, revise or resubmit it."))
     claim = lock_claim(verdict.claim_id)
     verdict.claim = claim
     return verdict, claim
@@ -116,7 +120,12 @@ def withdraw_verdict(*, verdict: Verdict, actor: User) -> Verdict:
         verdict, claim = _lock_own(verdict, actor)
         if verdict.status != Verdict.Status.SUBMITTED:
             raise ValidationError(
-                {"detail": f"Only a submitted verdict can be withdrawn; it is {verdict.status}."}
+                {
+                    "detail": _(
+                        "Only a submitted verdict can be withdrawn (this one's status: %(status)s)."
+                    )
+                    % {"status": verdict.get_status_display()}
+                }
             )
         verdict.status = Verdict.Status.DRAFT
         verdict.save(update_fields=["status", "updated_at"])
@@ -138,7 +147,12 @@ def resubmit_verdict(*, verdict: Verdict, actor: User) -> Verdict:
         verdict, claim = _lock_own(verdict, actor)
         if verdict.status != Verdict.Status.DRAFT:
             raise ValidationError(
-                {"detail": f"Only a draft verdict can be submitted; this one is {verdict.status}."}
+                {
+                    "detail": _(
+                        "Only a draft verdict can be submitted (this one's status: %(status)s)."
+                    )
+                    % {"status": verdict.get_status_display()}
+                }
             )
         _check_explanation(verdict.explanation)
         verdict.changes = _check_submittable(claim, author=actor, changes=verdict.changes)
@@ -175,12 +189,21 @@ def update_verdict(
         if verdict.status == Verdict.Status.SUBMITTED:
             raise ValidationError(
                 {
-                    "detail": "A submitted verdict is frozen while it awaits an editor: "
-                    "withdraw it to revise it."
+                    "detail": _(
+                        "A submitted verdict is frozen while it awaits an editor: "
+                        "withdraw it to revise it."
+                    )
                 }
             )
         if verdict.status != Verdict.Status.DRAFT:
-            raise ValidationError({"detail": f"A {verdict.status} verdict cannot be revised."})
+            raise ValidationError(
+                {
+                    "detail": _(
+                        "This verdict cannot be revised (status: %(status)s); only a draft can."
+                    )
+                    % {"status": verdict.get_status_display()}
+                }
+            )
         before = snapshot(verdict, VERDICT_FIELDS)
         if rating is not None:
             verdict.rating = rating
@@ -196,14 +219,19 @@ def update_verdict(
 
 
 def _lock_for_review(verdict: Verdict, editor: User) -> Verdict:
-    require_role(editor, roles.EDITOR, message="Only editors may approve or reject verdicts.")
+    require_role(editor, roles.EDITOR, message=_("Only editors may approve or reject verdicts."))
     verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
     verdict.claim = lock_claim(verdict.claim_id)
     if verdict.author_id == editor.pk:
-        raise PermissionDenied("A verdict needs a second person's approval: not your own.")
+        raise PermissionDenied(_("A verdict needs a second person's approval: not your own."))
     if verdict.status != Verdict.Status.SUBMITTED:
         raise ValidationError(
-            {"detail": f"Only a submitted verdict can be reviewed; this one is {verdict.status}."}
+            {
+                "detail": _(
+                    "Only a submitted verdict can be reviewed (this one's status: %(status)s)."
+                )
+                % {"status": verdict.get_status_display()}
+            }
         )
     return verdict
 
@@ -222,19 +250,23 @@ def approve_verdict(*, verdict: Verdict, editor: User, correction: str = "") -> 
         claim = verdict.claim
         if contributed_to(claim=claim, user=editor):
             raise PermissionDenied(
-                "You wrote or changed this claim's span, wording or sources: another editor "
-                "must approve its verdict."
+                _(
+                    "You wrote or changed this claim's span, wording or sources: another editor "
+                    "must approve its verdict."
+                )
             )
         if claim.status == Claim.Status.RETRACTED:
             raise ValidationError(
-                {"detail": "The claim was retracted; its verdicts stay unpublished."}
+                {"detail": _("The claim was retracted; its verdicts stay unpublished.")}
             )
         republish = claim.status == Claim.Status.PUBLISHED and claim.published_verdict_id
         if republish and not correction.strip():
             raise ValidationError(
                 {
-                    "correction": "This claim is already published: say what changed and why "
-                    "in a correction note."
+                    "correction": _(
+                        "This claim is already published: say what changed and why "
+                        "in a correction note."
+                    )
                 }
             )
         applied = apply_changes(verdict=verdict, claim=claim, editor=editor) if republish else {}
@@ -271,7 +303,7 @@ def reject_verdict(*, verdict: Verdict, editor: User, reason: str) -> Verdict:
     A published claim stays published under its earlier verdict.
     """
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the verdict is rejected."})
+        raise ValidationError({"reason": _("Say why the verdict is rejected.")})
     with transaction.atomic():
         verdict = _lock_for_review(verdict, editor)
         verdict.status = Verdict.Status.REJECTED

@@ -1,16 +1,12 @@
 """`GET articles/{id}/` built from rows (annotations.api.reader): the same JSON as
-ArticleDetailSerializer, a fixed number of queries, and a sentence cache that is never stale."""
-
-import json
+ArticleDetailSerializer and a fixed number of queries (its cache: test_article_page_cache.py)."""
 
 import pytest
-from django.db.models import Prefetch
-from rest_framework.renderers import JSONRenderer
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotations import access, scoring, selectors
-from annotations.api.serializers import ArticleDetailSerializer
-from annotations.models import Article, ArticleRevision, Claim, Sentence, Verdict
+from annotations import scoring
+from annotations.models import Article, ArticleRevision, Sentence
 from annotations.services.revisions import reanchor_claims, record_revision
 from tests.factories import (
     ArticleFactory,
@@ -21,71 +17,25 @@ from tests.factories import (
 )
 
 
-def _serialized(article: Article, user) -> dict:
-    """What ArticleDetailSerializer gives for `article` as `user` sees it: the reference shape."""
-    article = (
-        access.articles_visible_to(user)
-        .select_related("assignee")
-        .prefetch_related(
-            Prefetch("sentences", queryset=Sentence.objects.order_by("position")),
-            Prefetch(
-                "claims",
-                queryset=selectors.claims_for_display(user=user),
-                to_attr="visible_claims",
-            ),
-        )
-        .get(pk=article.pk)
-    )
-    return json.loads(JSONRenderer().render(ArticleDetailSerializer(article).data))
-
-
-def _sentence_span(article: Article, position: int) -> dict:
-    sentence = article.sentences.get(position=position)
-    return {"start": sentence.start, "end": sentence.end}
-
-
-@pytest.fixture
-def busy_article(db, reviewer, editor):
-    """An article with every kind of claim the reader shows."""
-    article = ArticleFactory(assignee=UserFactory(first_name="Ana", last_name="Ruiz"))
-    scoring.score_articles(article_ids=[article.pk])
-    author = UserFactory(roles=["Reviewer"], first_name="Bo", last_name="")
-    ClaimFactory(article=article, created_by=author)  # no verdict
-    reworked = ClaimFactory(
-        article=article,
-        created_by=reviewer,
-        assignee=author,
-        text="Emissions fell",
-        **_sentence_span(article, 1),
-    )
-    VerdictFactory(claim=reworked, author=reviewer, status=Verdict.Status.REJECTED)
-    VerdictFactory(claim=reworked, author=reviewer, rating__slug="true")  # the latest
-    published = published_claim(article=article, created_by=author)
-    VerdictFactory(claim=published, author=author, rating__slug="true")  # a later verdict
-    repeat = ClaimFactory(article=article, created_by=reviewer, same_as=published)
-    hidden = ClaimFactory(article=article, created_by=reviewer, **_sentence_span(article, 2))
-    Claim.objects.filter(pk=hidden.pk).update(is_hidden=True, hidden_reason="abuse")
-    Claim.objects.filter(pk=repeat.pk).update(anchor_previous={"revision": 1, "start": 0})
-    return article
-
-
 @pytest.mark.parametrize("role", ["reviewer", "moderator"])
-def test_detail_is_the_serializers_json(request, client_for, busy_article, role):
+def test_detail_is_the_serializers_json(reference_page, request, client_for, busy_article, role):
     user = request.getfixturevalue(role)
     data = client_for(user).get(f"/api/v1/articles/{busy_article.id}/").json()
-    assert data == _serialized(busy_article, user)
+    assert data == reference_page(busy_article, user)
     assert len(data["claims"]) == (5 if role == "moderator" else 4)
     assert all(s["checkworthiness"] is not None for s in data["sentences"])
 
 
-def test_detail_matches_the_serializer_after_a_revision(client_for, editor, busy_article):
+def test_detail_matches_the_serializer_after_a_revision(
+    reference_page, client_for, editor, busy_article
+):
     body = busy_article.body.replace("Article number", "Story number")
     revision, _ = record_revision(
         article=busy_article, body=body, source=ArticleRevision.Source.API, created_by=editor
     )
     reanchor_claims(revision_id=revision.pk)
     data = client_for(editor).get(f"/api/v1/articles/{busy_article.id}/").json()
-    assert data == _serialized(busy_article, editor)
+    assert data == reference_page(busy_article, editor)
     # The claims still link the old text's sentences; only the current ones are listed.
     assert Sentence.all_revisions.filter(article=busy_article, revision__number=1).exists()
 
@@ -105,25 +55,35 @@ def _long_article(claims: int) -> Article:
     return article
 
 
-def test_detail_takes_6_queries_then_5_once_its_sentences_are_cached(
-    reviewer, django_assert_max_num_queries
-):
+def test_detail_takes_6_queries_then_4_once_cached(reviewer, django_assert_max_num_queries):
     # A session cookie, as the reader sends it: the session and user rows are counted too
-    # (then the roles, the article with its sentences' scores, the sentences, the claims).
+    # (then the roles, the page's version, the article with its sentences, the claims).
     api = APIClient()
     api.force_login(reviewer)
     few, many = _long_article(claims=5), _long_article(claims=50)
     with django_assert_max_num_queries(6):
         assert api.get(f"/api/v1/articles/{many.id}/").status_code == 200
     api.get(f"/api/v1/articles/{few.id}/")
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         assert api.get(f"/api/v1/articles/{few.id}/").status_code == 200
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         data = api.get(f"/api/v1/articles/{many.id}/").json()
     assert len(data["sentences"]) == 272
     assert len(data["claims"]) == 50
     assert all(len(c["sentences"]) == 2 for c in data["claims"])
     assert all(c["latest_verdict"]["status"] == "submitted" for c in data["claims"])
+
+
+def test_with_a_token_a_cached_read_takes_2_queries(reviewer, django_assert_num_queries):
+    # The token with its user and roles, then the page's version.
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reviewer).key}")
+    article = _long_article(claims=5)
+    with django_assert_num_queries(4):
+        first = api.get(f"/api/v1/articles/{article.id}/")
+    with django_assert_num_queries(2):
+        second = api.get(f"/api/v1/articles/{article.id}/")
+    assert second.content == first.content
+    assert second["Content-Type"] == "application/json"
 
 
 def test_scores_stored_after_a_read_show_in_the_next(client_for, reviewer, db):
@@ -165,11 +125,11 @@ def test_a_new_text_and_a_return_to_the_old_one_each_read_their_own_sentences(
     assert {s[0] for s in read()}.isdisjoint(s[0] for s in first)
 
 
-def test_an_article_without_sentences_reads(client_for, reviewer, db):
+def test_an_article_without_sentences_reads(reference_page, client_for, reviewer, db):
     article = ArticleFactory(with_sentences=False)
     data = client_for(reviewer).get(f"/api/v1/articles/{article.id}/").json()
     assert data["sentences"] == []
-    assert data == _serialized(article, reviewer)
+    assert data == reference_page(article, reviewer)
 
 
 def test_the_claims_list_takes_the_same_queries_for_1_or_10_published_claims(

@@ -2,6 +2,7 @@
 may mark it by hand; every move is audited."""
 
 import pytest
+from django.test import Client
 
 from annotations import services
 from annotations.models import Article, AuditEvent, Claim
@@ -120,3 +121,103 @@ def test_article_status_refusals_change_nothing(client_for, article, request, wh
     assert article.status == Article.Status.NEW
     assert not Claim.objects.exists()
     assert _status_events(article) == []
+
+
+# --- Moderation moves the status through the same function (follow_claims) ---------------------
+
+
+def _published_and_draft(article, reviewer, editor):
+    """An article in review: one published claim and one draft (the open one)."""
+    done = _sourced_claim(article, reviewer)
+    services.approve_verdict(
+        verdict=services.submit_verdict(
+            claim=done, author=reviewer, rating=default_rating(), explanation=EXPLANATION
+        ),
+        editor=editor,
+    )
+    draft = _sourced_claim(article, reviewer)
+    article.refresh_from_db()
+    assert article.status == Article.Status.IN_REVIEW
+    done.refresh_from_db()
+    return done, draft
+
+
+def test_hiding_and_unhiding_the_open_claim_by_api_moves_the_article(
+    client_for, article, reviewer, editor, moderator
+):
+    _, draft = _published_and_draft(article, reviewer, editor)
+    api = client_for(moderator)
+
+    hidden = api.post(f"/api/v1/claims/{draft.pk}/hide/", {"reason": "Spam."}, format="json")
+    assert hidden.status_code == 200, hidden.content
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEWED  # the only open claim left the review
+    assert _status_events(article)[-1] == (
+        {"status": ["in_review", "reviewed"]},
+        moderator.username,
+    )
+
+    shown = api.post(f"/api/v1/claims/{draft.pk}/unhide/", {"reason": "Not spam."}, format="json")
+    assert shown.status_code == 200, shown.content
+    article.refresh_from_db()
+    assert article.status == Article.Status.IN_REVIEW
+    assert _status_events(article)[-1] == (
+        {"status": ["reviewed", "in_review"]},
+        moderator.username,
+    )
+
+
+def test_hiding_the_open_claim_in_the_admin_moves_the_article(article, reviewer, editor, moderator):
+    _, draft = _published_and_draft(article, reviewer, editor)
+    admin = Client()
+    admin.force_login(moderator)
+    response = admin.post(
+        "/admin/annotations/claim/",
+        {
+            "action": "hide_selected",
+            "_selected_action": [draft.pk],
+            "confirm": "yes",
+            "reason": "Spam.",
+        },
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_hidden
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEWED
+
+
+def test_hiding_a_settled_claim_puts_the_article_back_in_review_only_if_one_is_open(
+    client_for, article, reviewer, editor, moderator
+):
+    done, draft = _published_and_draft(article, reviewer, editor)
+    services.delete_claim(claim=draft, actor=reviewer)
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEWED
+    response = client_for(moderator).post(
+        f"/api/v1/claims/{done.pk}/hide/", {"reason": "Privacy."}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    article.refresh_from_db()
+    # No visible claim left: as after deleting the last claim, the status stays.
+    assert article.status == Article.Status.REVIEWED
+
+
+def test_retracting_recomputes_the_status(client_for, article, reviewer, editor, moderator):
+    done, draft = _published_and_draft(article, reviewer, editor)
+    services.delete_claim(claim=draft, actor=reviewer)
+    # An editor reopened the reviewed article by hand; retracted counts as settled, so the
+    # retraction of its only claim's verdict recomputes it to reviewed, as any claim change does.
+    services.set_article_status(article=article, status=Article.Status.IN_REVIEW, actor=editor)
+    response = client_for(moderator).post(
+        f"/api/v1/verdicts/{done.published_verdict_id}/retract/",
+        {"note": "The source was forged."},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEWED
+    assert _status_events(article)[-1] == (
+        {"status": ["in_review", "reviewed"]},
+        moderator.username,
+    )

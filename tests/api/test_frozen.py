@@ -1,7 +1,8 @@
 """Published work is frozen, and so is a claim while its verdict awaits an editor.
 
 A truth table over role x action x claim state: only a claim being drafted takes direct changes
-to its span, wording and sources (and only a draft verdict is revised); everything else is a 4xx
+to its span, wording and sources (and only a draft verdict is revised); its author's comments
+change until the claim is published or retracted; everything else is a 4xx
 with a message and leaves the database as it was. A published claim changes only through a
 correction an editor approves; a source a moderator hid is not posted again behind their back.
 """
@@ -10,7 +11,15 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from annotations.models import AuditEvent, Claim, ClaimContributor, Correction, Source, Verdict
+from annotations.models import (
+    AuditEvent,
+    Claim,
+    ClaimContributor,
+    Comment,
+    Correction,
+    Source,
+    Verdict,
+)
 from annotations.moderation import hide_content
 from annotations.selectors import published_claims
 from tests.api.conftest import verdict_etag
@@ -26,6 +35,8 @@ ACTIONS = [
     "source.update",
     "source.delete",
     "verdict.update",
+    "comment.update",
+    "comment.delete",
 ]
 VERDICT_STATUS = {
     "draft": Verdict.Status.DRAFT,
@@ -42,9 +53,10 @@ CLAIM_STATUS = {
 
 
 def _in_state(state: str, author, article) -> Claim:
-    """A claim by `author` with one source and one verdict of theirs, in `state`."""
+    """A claim by `author` with one source, one comment and one verdict of theirs, in `state`."""
     claim = ClaimFactory(article=article, created_by=author)
     SourceFactory(claim=claim, created_by=author, url="https://evidence.example.org/a")
+    Comment.objects.create(claim=claim, author=author, body="Check the 2023 revision.")
     decided = state in ("published", "retracted")
     verdict = VerdictFactory(
         claim=claim,
@@ -65,7 +77,7 @@ def _state():
     """Everything these writes could touch, as plain values."""
     return [
         [model_to_dict(o) for o in model.objects.order_by("pk")]
-        for model in (Claim, Source, Verdict, Correction, ClaimContributor)
+        for model in (Claim, Source, Comment, Verdict, Correction, ClaimContributor)
     ] + [AuditEvent.objects.count()]
 
 
@@ -88,6 +100,11 @@ def _send(api, action: str, claim: Claim):
         return api.patch(source_url, {"title": "Retitled"}, HTTP_IF_MATCH=tag)
     if action == "source.delete":
         return api.delete(source_url)
+    comment_url = f"{claim_url}comments/{claim.comments.get().pk}/"
+    if action == "comment.update":
+        return api.patch(comment_url, {"body": "Edited after the fact."})
+    if action == "comment.delete":
+        return api.delete(comment_url)
     change = {"explanation": "A revised explanation that is long enough."}
     return api.patch(
         f"/api/v1/verdicts/{verdict.pk}/", change, HTTP_IF_MATCH=verdict_etag(verdict.pk)
@@ -97,7 +114,7 @@ def _send(api, action: str, claim: Claim):
 def _expected(role: str, action: str, state: str) -> int:
     if role == "moderator":
         return 403  # moderators moderate; they do not write claims
-    owner_only = {"verdict.update"}
+    owner_only = {"verdict.update", "comment.update", "comment.delete"}
     author_or_editor = {
         "claim.reword",
         "claim.respan",
@@ -112,6 +129,11 @@ def _expected(role: str, action: str, state: str) -> int:
     )
     if not allowed or (action in owner_only and role != "author"):
         return 403
+    if action.startswith("comment."):
+        # A discussion stays open while a verdict awaits an editor; publication closes it.
+        if state in ("published", "retracted"):
+            return 400
+        return 204 if action == "comment.delete" else 200
     if state == "draft":
         return {"claim.delete": 204, "source.add": 201, "source.delete": 204}.get(action, 200)
     if action == "claim.delete" and state in ("published", "retracted"):

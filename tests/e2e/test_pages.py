@@ -86,8 +86,9 @@ def test_import_page_lists_recent_imports_and_follows_one(page, e2e_reviewer):
         format="jsonl",
         original_name="monday.jsonl",
         status=ImportJob.Status.SUCCEEDED,
-        total=3,
+        total=4,
         created=2,
+        updated=1,
         duplicates=1,
     )
     ImportJob.objects.create(
@@ -106,6 +107,7 @@ def test_import_page_lists_recent_imports_and_follows_one(page, e2e_reviewer):
     rows.nth(1).get_by_role("link", name=f"#{done.pk}").click()
     expect(page.locator("#job-status")).to_have_attribute("data-status", "succeeded")
     expect(page.locator("#job-created")).to_have_text("2")
+    expect(page.locator("#job-updated")).to_have_text("1")  # a stored URL's new text
     expect(page.locator("#job-duplicates")).to_have_text("1")
     expect(page).to_have_url(re.compile(rf"#job-{done.pk}$"))
 

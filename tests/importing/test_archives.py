@@ -8,6 +8,7 @@ import zipfile
 
 from annotations.importing import formats
 from annotations.importing.records import Limits
+from annotations.jobmessages import displayed_errors
 from annotations.models import Article, ImportJob
 from tests.importing.test_formats import body_of, jsonl, zip_of
 
@@ -62,7 +63,7 @@ def test_an_entry_past_the_unpacked_limit_is_refused_and_the_others_import(impor
         "day.zip",
     )
     assert (job.status, job.created) == (Status.PARTIAL, 2)
-    assert job.errors == [
+    assert displayed_errors(job.errors) == [
         {
             "file": "big.txt",
             "message": "This entry unpacks past the 1 MB limit for the archive's unpacked "
@@ -82,7 +83,7 @@ def test_an_entry_whose_headers_understate_it_is_its_error_and_nothing_past_them
     items = list(formats.parse(io.BytesIO(bytes(archive)), fmt="zip", limits=Limits()))
     assert len(items) == 1
     assert items[0].ref == {"file": "lines.jsonl"}
-    assert "Could not unpack" in items[0].error
+    assert "Could not unpack" in str(items[0].error)
 
 
 def test_an_encrypted_or_damaged_entry_is_its_error_and_the_others_import(import_bytes):

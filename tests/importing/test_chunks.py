@@ -5,6 +5,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,12 +14,22 @@ from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, connections
 from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from annotations import heartbeat
 from annotations.importing import chunks, read
-from annotations.importing.records import ArticleRecord, Item
+from annotations.importing.decoding import undecodable
+from annotations.importing.records import ArticleRecord, InputError, Item
 from annotations.importing.run import _close_fanned_out, run_chunk, run_import
-from annotations.models import Article, ImportChunk, ImportJob, Sentence
+from annotations.jobmessages import JobMessage
+from annotations.models import (
+    Article,
+    ArticleRevision,
+    AuditEvent,
+    ImportChunk,
+    ImportJob,
+    Sentence,
+)
 from annotations.services import cancel_import, start_import
 from tests.importing.test_worker_processes import purge_job_queues, start_worker, wait_until
 
@@ -63,6 +74,17 @@ def test_a_chunks_records_survive_the_payload_round_trip():
         Item({"line": 1}, record=record),
         Item({"record": 2, "file": "a.zip"}, fetch_url="https://b.example/", hints={"title": "B"}),
         Item({"line": 3}, error="Not JSON."),
+        # A message to translate when shown, a nested one among its params.
+        Item(
+            {"record": 4},
+            fetch_url="https://c.example/",
+            error=JobMessage(
+                "%(url)s: %(error)s",
+                url="https://c.example/",
+                error=JobMessage("HTTP %(status)s.", status=404),
+            ),
+        ),
+        Item({"record": 5}, fetch_url="https://d.example/", skip_if_stored=True),  # a feed's
     ]
     assert chunks.decode(chunks.encode(items)) == items
 
@@ -89,7 +111,9 @@ def test_a_coordinator_alone_runs_every_chunk_with_exact_counts(settings, review
     job = run_import(job.pk)
     assert (job.status, job.created, job.duplicates, job.failed) == (Status.PARTIAL, 95, 2, 1)
     assert (job.checkpoint, job.total, job.chunks_cut, job.chunks_ended) == (98, 98, 5, 5)
-    assert job.errors == [{"line": 98, "message": job.errors[0]["message"]}]
+    assert [(error["line"], error["msgid"]) for error in job.errors] == [
+        (98, "Malformed JSON: %(error)s at column %(column)s.")
+    ]
     assert list(job.chunks.values_list("first", "size", "status")) == [
         (0, 20, "succeeded"),
         (20, 20, "succeeded"),
@@ -240,14 +264,152 @@ def test_the_error_budget_counts_across_chunks_and_stops_them_all(settings, revi
     job.refresh_from_db()
     assert (job.status, job.created, job.failed, job.checkpoint) == (Status.FAILED, 0, 10, 10)
     assert "IMPORT_MAX_ERRORS=8" in job.errors[-1]["message"]
-    assert job.stopped == job.errors[-1]["message"]
+    assert job.stopped == job.errors[-1]  # stored as the job's errors are: msgid and params
+    assert job.stopped["params"] == {"errors": 10, "limit": "8", "created": 0}
     assert [error["line"] for error in job.errors if "line" in error] == list(range(11, 19))
-    assert job.errors[-2] == {"message": "2 more errors are not listed."}
+    assert job.errors[-2] == {
+        "message": "2 more errors are not listed.",
+        "msgid": "%(count)s more errors are not listed.",
+        "params": {"count": 2},
+    }
     assert list(job.chunks.values_list("status", "checkpoint")) == [
         ("cancelled", 0),
         ("succeeded", 10),
     ]
     assert not Article.objects.exists()
+
+
+CRASH_ON_REVISION = """
+CREATE OR REPLACE FUNCTION test_crash_on_revision() RETURNS trigger AS $$
+BEGIN
+  IF NEW.body LIKE 'Revised 15.%' THEN
+    RAISE EXCEPTION 'the connection went away' USING ERRCODE = '40001';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER test_crash BEFORE INSERT ON annotations_articlerevision
+FOR EACH ROW EXECUTE FUNCTION test_crash_on_revision();
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_urls_with_new_texts_become_revisions_once_across_an_aborted_chunk(
+    settings, reviewer
+):
+    # 30 stored URLs imported again with new texts, fanned out; the revision of record 15 (chunk
+    # 1's second batch) aborts its transaction as a dropped connection does. The retry resumes
+    # the chunk at its checkpoint: each article gets exactly one new revision, counted once.
+    def urls(body: str) -> list[dict]:
+        return [
+            {"title": f"Story {n}", "url": f"https://news.example/{n}", "body": body % n}
+            for n in range(30)
+        ]
+
+    settings.IMPORT_CHUNK_SIZE = 100
+    first = start_import(
+        created_by=reviewer, upload=ContentFile(jsonl(urls("Report %s. Prices rose.")), name="a")
+    )
+    assert run_import(first.pk).created == 30  # one piece
+    settings.IMPORT_CHUNK_SIZE = 10
+    settings.IMPORT_BATCH_SIZE = 4
+    job = start_import(
+        created_by=reviewer, upload=ContentFile(jsonl(urls("Revised %s. Prices fell.")), name="b")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(CRASH_ON_REVISION)
+    try:
+        with pytest.raises(OperationalError):
+            run_import(job.pk)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER test_crash ON annotations_articlerevision")
+    crashed = ImportChunk.objects.get(job=job, index=1)
+    assert (crashed.status, crashed.checkpoint, crashed.updated) == ("running", 4, 4)
+    job.refresh_from_db()
+    assert (job.status, job.updated, job.checkpoint) == (Status.RUNNING, 14, 14)
+    job = run_import(job.pk)  # the retry
+    assert (job.status, job.created, job.updated, job.duplicates, job.checkpoint) == (
+        Status.SUCCEEDED,
+        0,
+        30,
+        0,
+        30,
+    )
+    assert list(job.chunks.values_list("updated", flat=True)) == [10, 10, 10]
+    assert list(job.chunks.values_list("attempts", flat=True)) == [1, 2, 1]
+    assert Article.objects.count() == 30
+    revised = ArticleRevision.objects.filter(source=ArticleRevision.Source.IMPORT)
+    assert revised.count() == 30
+    assert not revised.values("article").annotate(c=Count("id")).filter(c__gt=1).exists()
+    assert not Article.objects.exclude(body__startswith="Revised ").exists()
+    assert AuditEvent.objects.filter(action="article.revised").count() == 30
+    finished = AuditEvent.objects.get(action="import.finished", object_id=job.pk)
+    assert (finished.changes["updated"], finished.changes["created"]) == (30, 0)
+
+
+def spanish_errors(client_for, user, job: ImportJob) -> list[dict]:
+    # The request activates Spanish in this thread; the override puts the language back after.
+    with translation.override(None):
+        response = client_for(user).get(f"/api/v1/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="es")
+    return response.json()["errors"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fanned_out_jobs_stop_and_unlisted_count_read_in_spanish(settings, reviewer, client_for):
+    settings.IMPORT_CHUNK_SIZE = 10
+    settings.IMPORT_BATCH_SIZE = 5
+    settings.IMPORT_MAX_ERRORS = 8
+    lines = [json.dumps(story(n)) for n in range(10)] + ["{broken"] * 10
+    job = cut_only(reviewer, "\n".join(lines).encode())
+    for chunk in job.chunks.order_by("-index"):
+        run_chunk(chunk.pk)
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    spanish = spanish_errors(client_for, reviewer, job)
+    assert spanish[-2] == {"message": "Errores sin listar: 2 más."}
+    assert spanish[-1]["message"].startswith("La importación se detuvo tras 10 errores")
+    assert "IMPORT_MAX_ERRORS=8" in spanish[-1]["message"]
+    assert spanish[0]["message"].startswith("JSON mal formado: ")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_chunk_and_a_read_error_are_the_jobs_errors_in_the_readers_language(
+    settings, reviewer, client_for
+):
+    settings.IMPORT_CHUNK_SIZE = 10
+
+    def cut_short() -> Iterator[Item]:
+        # 30 records, then bytes the file's encoding cannot decode: reading stops there.
+        for n in range(30):
+            yield Item({"line": n + 1}, record=ArticleRecord(**story(n)))
+        raise InputError(undecodable("utf-8"))
+
+    job = start_import(created_by=reviewer, upload=ContentFile(b"{}", name="day.jsonl"))
+    runner = heartbeat.claim(ImportJob, pk=job.pk)
+    assert runner
+    chunks.cut(job, cut_short(), runner=runner, close=_close_fanned_out)
+    job.refresh_from_db()
+    assert job.read_error["msgid"] == undecodable("utf-8").msgid
+    damaged = job.chunks.get(index=1)
+    damaged.payload = b"not zlib"  # a chunk whose records cannot be read: it fails, alone
+    damaged.save(update_fields=["payload"])
+    for chunk in job.chunks.order_by("index"):
+        run_chunk(chunk.pk)
+    job.refresh_from_db()
+    assert (job.status, job.created, job.checkpoint) == (Status.PARTIAL, 20, 20)
+    assert job.chunks.get(index=1).status == "failed"
+    english = [error["message"] for error in job.errors]
+    assert english == [
+        "Contains bytes that are not valid utf-8 text (the file mixes encodings).",
+        "Records 11-20 stopped on an unexpected error (error).",
+    ]
+    assert {error["file"] for error in job.errors} == {"day.jsonl"}
+    spanish = spanish_errors(client_for, reviewer, job)
+    assert [error["file"] for error in spanish] == ["day.jsonl", "day.jsonl"]
+    assert "utf-8" in spanish[0]["message"] and spanish[0]["message"] != english[0]
+    assert spanish[1]["message"] == (
+        "Los registros 11-20 se detuvieron por un error inesperado (error)."
+    )
 
 
 def test_the_sweep_queues_a_silent_chunk_again_and_leaves_its_job_to_it(db, reviewer, settings):

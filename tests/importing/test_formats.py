@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from annotations.importing import formats
+from annotations.jobmessages import displayed_errors
 from annotations.models import Article, ImportJob, Sentence
 from annotations.segmentation import split_sentences
 from tests.importing.conftest import article_page
@@ -120,7 +121,7 @@ def test_line_in_another_encoding_is_an_error_and_the_rest_imports(import_bytes)
     content = good.encode() + b"\n" + bad.encode("latin-1") + b"\n"
     job = import_bytes(content, "mixed.jsonl")
     assert (job.status, job.created, job.failed) == (Status.PARTIAL, 1, 1)
-    assert job.errors == [{"line": 2, "message": job.errors[0]["message"]}]
+    assert displayed_errors(job.errors) == [{"line": 2, "message": job.errors[0]["message"]}]
     assert "not valid utf-8" in job.errors[0]["message"]
 
 
@@ -207,7 +208,9 @@ def test_zip_of_several_formats_reports_errors_per_file(import_bytes):
     )
     job = import_bytes(archive, "day.zip")
     assert (job.status, job.format, job.created) == (Status.PARTIAL, "zip", 3)
-    assert {"file": "a.jsonl", "line": 2, "message": job.errors[0]["message"]} == job.errors[0]
+    assert {"file": "a.jsonl", "line": 2, "message": job.errors[0]["message"]} == (
+        displayed_errors(job.errors)[0]
+    )
     messages = {e["file"]: e["message"] for e in job.errors}
     assert messages["empty.txt"] == "The file is empty."
     assert "inside archives" in messages["inner.zip"]
@@ -227,13 +230,21 @@ def test_duplicates_by_url_and_by_content_are_counted_not_stored(import_bytes):
     )
     import_bytes(first, "one.jsonl")
     again = jsonl(
-        {"title": "A again", "body": body_of(3), "url": "https://x.example/a"},  # same URL
+        {"title": "A again", "body": body_of(1), "url": "https://x.example/a"},  # same URL, text
         {"title": "B again", "body": body_of(2) + "\n"},  # same text once normalised
-        {"title": "C", "body": body_of(4)},
+        {"title": "C", "body": body_of(4), "url": "https://x.example/c"},
         {"title": "C twice", "body": body_of(4)},  # repeated within the batch
+        {"title": "C again", "body": body_of(5), "url": "https://x.example/c"},  # and its URL
+        # A stored URL with a new text is not a duplicate: tests/revisions/test_reimport.py.
     )
     job = import_bytes(again, "two.jsonl")
-    assert (job.status, job.created, job.duplicates, job.failed) == (Status.SUCCEEDED, 1, 3, 0)
+    assert (job.status, job.created, job.updated, job.duplicates, job.failed) == (
+        Status.SUCCEEDED,
+        1,
+        0,
+        4,
+        0,
+    )
     assert Article.objects.count() == 3
 
 

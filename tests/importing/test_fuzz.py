@@ -51,7 +51,7 @@ def parse_all(data: bytes, fmt: str) -> list[Item]:
         assert outcomes.count(True) == 1, item
         assert item.ref
         if item.error is not None:
-            assert item.error.strip()
+            assert str(item.error).strip()
         if item.record is not None:
             assert_storable(item.record)
     return items

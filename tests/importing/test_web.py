@@ -6,6 +6,7 @@ import pytest
 
 from annotations.importing import fetch
 from annotations.importing.run import run_import
+from annotations.jobmessages import displayed_errors
 from annotations.models import Article, ImportJob
 from annotations.services import start_import
 from tests.importing.conftest import article_page
@@ -21,7 +22,9 @@ def test_url_list_imports_each_page_and_reports_the_broken_ones(web_site, review
     urls = [f"{web_site.url}/a", f"{web_site.url}/missing", f"{web_site.url}/b"]
     job = run_import(start_import(created_by=reviewer, urls=urls).pk)
     assert (job.status, job.created, job.failed, job.total) == (Status.PARTIAL, 2, 1, 3)
-    assert job.errors == [{"record": 2, "message": f"{urls[1]}: The server answered HTTP 404."}]
+    assert displayed_errors(job.errors) == [
+        {"record": 2, "message": f"{urls[1]}: The server answered HTTP 404."}
+    ]
     assert set(Article.objects.values_list("title", flat=True)) == {"Story A", "Story B"}
     again = run_import(start_import(created_by=reviewer, urls=urls[:1]).pk)
     assert (again.created, again.duplicates) == (0, 1)

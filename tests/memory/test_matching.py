@@ -5,7 +5,8 @@ import time
 import pytest
 
 from annotations.memory import matching
-from annotations.models import ClaimMatch, ExternalFactCheck
+from annotations.models import ArticleRevision, ClaimMatch, ExternalFactCheck, SentenceEmbedding
+from annotations.services.revisions import record_revision
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory, published_claim
 
 EARLIER = "Unemployment fell to 5.2% in March, the lowest rate in a decade."
@@ -73,6 +74,27 @@ def test_sentences_of_a_new_article_that_repeat_a_check_are_listed(db, e5, earli
     data = client_for(reviewer).get(f"/api/v1/articles/{article.pk}/matches/").json()
     assert [entry["position"] for entry in data["sentences"]] == [1]
     assert data["sentences"][0]["matches"][0]["claim"] == earlier.pk
+
+
+def test_an_articles_suggestions_come_from_its_current_revision_only(db, e5, earlier, client_for):
+    matching.embed_and_match_claims([earlier.pk], using=e5)
+    article = article_with("Rain closed three motorways in the north.", SPANISH, language="es")
+    matching.embed_and_match_articles([article.pk], using=e5)
+    assert ClaimMatch.objects.filter(sentence__article=article).exists()  # on revision 1
+    new_text = "Rain closed three motorways in the north.\nThe roads reopened on Friday."
+    record_revision(article=article, body=new_text, source=ArticleRevision.Source.API)
+    api = client_for(UserFactory(roles=["Reviewer"]))
+
+    # The new text is not embedded yet: nothing to suggest, and matching is still to run on it,
+    # although the older revision's sentences have their embeddings and matches.
+    waiting = api.get(f"/api/v1/articles/{article.pk}/matches/").json()
+    assert (waiting["state"], waiting["model"], waiting["sentences"]) == ("pending", None, [])
+
+    matching.embed_and_match_articles([article.pk], using=e5)
+    done = api.get(f"/api/v1/articles/{article.pk}/matches/").json()
+    assert (done["state"], done["model"], done["sentences"]) == ("matched", e5.model_id, [])
+    current = set(article.sentences.values_list("pk", flat=True))
+    assert SentenceEmbedding.objects.filter(sentence__in=current).count() == 2
 
 
 def test_a_claim_on_the_same_article_is_not_a_match_for_its_own_sentences(db, e5, earlier):

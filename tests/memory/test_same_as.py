@@ -92,3 +92,25 @@ def test_the_exports_carry_the_link_to_a_public_earlier_check(db):
     ]
     json.dumps(review)
     assert Claim.objects.get(pk=not_public.pk).same_as_id == draft_target.pk
+
+
+def test_the_access_policy_alone_decides_which_earlier_claims_may_be_named(db, client_for):
+    """A hidden earlier claim is, for a reviewer, as an id never used (the same 400); for a
+    reviewer who also moderates it exists (moderators see hidden claims), so they may link it."""
+    hidden = published_claim(is_hidden=True, hidden_reason="spam")
+    reviewer = UserFactory(roles=["Reviewer"])
+    claim = ClaimFactory(created_by=reviewer)
+    url = f"/api/v1/claims/{claim.pk}/same-as/"
+    refused = client_for(reviewer).post(url, {"claim": hidden.pk}, format="json")
+    never = client_for(reviewer).post(url, {"claim": 999999}, format="json")
+    assert (refused.status_code, never.status_code) == (400, 400)
+    assert refused.json() == {"claim": [f'Invalid pk "{hidden.pk}" - object does not exist.']}
+    assert never.json() == {"claim": ['Invalid pk "999999" - object does not exist.']}
+    assert Claim.objects.get(pk=claim.pk).same_as_id is None
+
+    moderating = UserFactory(roles=["Reviewer", "Moderator"])
+    own = ClaimFactory(created_by=moderating)
+    url = f"/api/v1/claims/{own.pk}/same-as/"
+    linked = client_for(moderating).post(url, {"claim": hidden.pk}, format="json")
+    assert linked.status_code == 200, linked.content
+    assert Claim.objects.get(pk=own.pk).same_as_id == hidden.pk

@@ -5,7 +5,16 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from annotations.models import AuditEvent, Claim, Comment, Correction, Flag, Source, Verdict
+from annotations.models import (
+    Article,
+    AuditEvent,
+    Claim,
+    Comment,
+    Correction,
+    Flag,
+    Source,
+    Verdict,
+)
 from tests.factories import ClaimFactory, SourceFactory, UserFactory, published_claim
 
 
@@ -32,6 +41,10 @@ def world(db, other_reviewer):
     hidden_claim = ClaimFactory(**hidden())
     hidden_source = SourceFactory(claim=claim, **hidden())
     hidden_comment = make_comment(claim, **hidden())
+    # The articles' statuses as the services would have moved them (the factories do not):
+    # reviewed under a published claim, in review under a claim marked and then hidden.
+    Article.objects.filter(pk=claim.article_id).update(status=Article.Status.REVIEWED)
+    Article.objects.filter(pk=hidden_claim.article_id).update(status=Article.Status.IN_REVIEW)
     return SimpleNamespace(
         claim=claim,
         source=source,

@@ -82,8 +82,13 @@ class Command(BaseCommand):
             while True:
                 job.refresh_from_db()
                 bar.total = job.total
-                bar.n = job.created + job.duplicates + job.failed
-                bar.set_postfix(created=job.created, duplicates=job.duplicates, failed=job.failed)
+                bar.n = job.created + job.updated + job.duplicates + job.failed
+                bar.set_postfix(
+                    created=job.created,
+                    updated=job.updated,
+                    duplicates=job.duplicates,
+                    failed=job.failed,
+                )
                 if job.is_finished:
                     return job
                 if timeout is not None and time.monotonic() - started > timeout:

@@ -2,6 +2,8 @@
 // Idempotency-Key on every POST, ETags for safe edits, and errors turned into sentences a person
 // can act on.
 
+import { gettext, interpolate } from "./i18n.js";
+
 const API = "/api/v1/";
 
 function csrfToken() {
@@ -30,25 +32,37 @@ function flatten(value) {
 }
 
 const FIELD_NAMES = { non_field_errors: "", detail: "" };
+let fieldLabels = {};
+
+/** The API's field names in the reader's words (review-options' `field_labels`), which an
+ * error message names the field by ("Explanation: …"); without them, the name itself. */
+export function setFieldLabels(labels) {
+  fieldLabels = labels || {};
+}
+
+function fieldLabel(field) {
+  if (field in FIELD_NAMES) return FIELD_NAMES[field];
+  const name = Object.hasOwn(fieldLabels, field) ? fieldLabels[field] : field.replace(/_/g, " ");
+  return interpolate(gettext("%(field)s: "), { field: name }, true);
+}
 
 function describe(status, body) {
   if (status === 412 || status === 428) {
-    return "Someone else changed this in the meantime. Reload to see their version; your change was not saved.";
+    return gettext("Someone else changed this in the meantime. Reload to see their version; your change was not saved.");
   }
-  if (status === 401) return "Your session has ended. Please log in again.";
-  if (status === 403) return flatten(body?.detail) || "You are not allowed to do this.";
-  if (status === 404) return "This no longer exists (it may have been deleted or hidden).";
-  if (status === 413) return flatten(body?.detail) || "The file is too large.";
-  if (status === 429) return "Too many requests; wait a moment and try again.";
-  if (status >= 500) return "The server failed to answer. Try again; if it persists, tell an admin.";
+  if (status === 401) return gettext("Your session has ended. Please log in again.");
+  if (status === 403) return flatten(body?.detail) || gettext("You are not allowed to do this.");
+  if (status === 404) return gettext("This no longer exists (it may have been deleted or hidden).");
+  if (status === 413) return flatten(body?.detail) || gettext("The file is too large.");
+  if (status === 429) return gettext("Too many requests; wait a moment and try again.");
+  if (status >= 500) return gettext("The server failed to answer. Try again; if it persists, tell an admin.");
   if (body && typeof body === "object") {
     const parts = Object.entries(body).map(([field, msg]) => {
-      const label = field in FIELD_NAMES ? FIELD_NAMES[field] : `${field.replace(/_/g, " ")}: `;
-      return `${label}${flatten(msg)}`;
+      return `${fieldLabel(field)}${flatten(msg)}`;
     });
     if (parts.length) return parts.join(" ");
   }
-  return `The request failed (HTTP ${status}).`;
+  return interpolate(gettext("The request failed (HTTP %(status)s)."), { status }, true);
 }
 
 /** A random UUID; crypto.randomUUID exists only on https and localhost, getRandomValues everywhere. */
@@ -84,7 +98,7 @@ export async function api(path, { method = "GET", json, form, etag, accept, key 
   try {
     response = await fetch(url, { method, headers, body, credentials: "same-origin" });
   } catch {
-    throw new ApiError("The server could not be reached. Check your connection and try again.");
+    throw new ApiError(gettext("The server could not be reached. Check your connection and try again."));
   }
   let data = null;
   const type = response.headers.get("Content-Type") || "";

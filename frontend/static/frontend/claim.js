@@ -6,10 +6,11 @@
 import { allPages, api, busy, el, say } from "./api.js";
 import { commentsSection, historySection } from "./discussion.js";
 import { flagControl } from "./flag.js";
+import { gettext, interpolate } from "./i18n.js";
 import { claimMatchesSection } from "./memory.js";
 import { sourcesSection } from "./sources.js";
 import { verdictsSection } from "./verdicts.js";
-import { when, who } from "./words.js";
+import { claimState, when, who } from "./words.js";
 
 // While a verdict awaits an editor, and once published or retracted, a claim's wording and
 // sources are frozen (the API refuses direct changes): the panel shows them read-only.
@@ -62,8 +63,12 @@ export class ClaimPanel {
 
   frozenNote() {
     return this.claim.status === "submitted"
-      ? "Frozen while a verdict awaits an editor: its author may withdraw it to change the claim or its sources."
-      : `This claim is ${this.claim.status}: its wording and sources change only through a correction (a new verdict an editor approves).`;
+      ? gettext("Frozen while a verdict awaits an editor: its author may withdraw it to change the claim or its sources.")
+      : interpolate(
+          gettext("This claim is %(state)s: its wording and sources change only through a correction (a new verdict an editor approves)."),
+          { state: claimState(this.claim.status) },
+          true,
+        );
   }
 
   /** The API's rule for editing a claim: its author, its assignee, or an editor. */
@@ -95,7 +100,7 @@ export class ClaimPanel {
     this.root.hidden = true;
     this.root.replaceChildren();
     this.empty.hidden = false;
-    this.title.textContent = "Claim";
+    this.title.textContent = gettext("Claim");
     this.onActive(null);
     this.onMovable(null);
   }
@@ -106,8 +111,8 @@ export class ClaimPanel {
     this.onActive(id);
     this.empty.hidden = true;
     this.root.hidden = false;
-    this.title.textContent = `Claim #${id}`;
-    this.root.replaceChildren(el("p", { class: "muted" }, "Loading the claim…"));
+    this.title.textContent = interpolate(gettext("Claim #%(id)s"), { id }, true);
+    this.root.replaceChildren(el("p", { class: "muted" }, gettext("Loading the claim…")));
     const optional = (promise) => promise.then((data) => ({ data }), (error) => ({ error }));
     try {
       const [claim, sources, verdicts, comments, history, corrections] = await Promise.all([
@@ -125,7 +130,7 @@ export class ClaimPanel {
       this.render({ sources, verdicts, comments, history, corrections });
     } catch (error) {
       if (token !== this.loadToken) return;
-      this.root.replaceChildren(el("p", { class: "alert", role: "alert" }, `The claim could not be loaded. ${error.message}`));
+      this.root.replaceChildren(el("p", { class: "alert", role: "alert" }, interpolate(gettext("The claim could not be loaded. %(error)s"), { error: error.message }, true)));
       this.onMovable(null);
     }
     if (focus) this.title.focus();
@@ -155,9 +160,9 @@ export class ClaimPanel {
     const present = (...parts) => parts.filter((part) => part != null);
     this.title.replaceChildren(
       ...present(
-      `Claim #${claim.id} `,
-      el("span", { class: `badge state-${claim.status}`, "data-testid": "claim-status" }, claim.status),
-      claim.is_hidden ? el("span", { class: "badge hidden-badge", "data-testid": "claim-hidden" }, "hidden") : null,
+      `${interpolate(gettext("Claim #%(id)s"), { id: claim.id }, true)} `,
+      el("span", { class: `badge state-${claim.status}`, "data-testid": "claim-status" }, claimState(claim.status)),
+      claim.is_hidden ? el("span", { class: "badge hidden-badge", "data-testid": "claim-hidden" }, gettext("hidden")) : null,
       ),
     );
     this.root.replaceChildren(
@@ -167,7 +172,15 @@ export class ClaimPanel {
       el(
         "p",
         { class: "muted small" },
-        `Marked by ${who(claim.created_by)}, ${when(claim.created_at)} · ${claim.assignee ? `assigned to ${who(claim.assignee)}` : "unassigned"}`,
+        interpolate(
+          gettext("Marked by %(person)s, %(date)s · %(assignment)s"),
+          {
+            person: who(claim.created_by),
+            date: when(claim.created_at),
+            assignment: claim.assignee ? interpolate(gettext("assigned to %(person)s"), { person: who(claim.assignee) }, true) : gettext("unassigned"),
+          },
+          true,
+        ),
       ),
       this.anchorSection(),
       this.actions(),
@@ -196,14 +209,14 @@ export class ClaimPanel {
     const after = el(
       "p",
       { class: "after", "data-testid": "anchor-after" },
-      orphaned ? "(no longer in the article)" : this.sentencesAround(claim.start, claim.end),
+      orphaned ? gettext("(no longer in the article)") : this.sentencesAround(claim.start, claim.end),
     );
     const status = el("p", { class: "status", role: "status", "data-testid": "anchor-status" });
     const accept = orphaned
       ? null
-      : el("button", { type: "button", class: "primary", "data-testid": "accept-anchor" }, "Accept the new text");
+      : el("button", { type: "button", class: "primary", "data-testid": "accept-anchor" }, gettext("Accept the new text"));
     accept?.addEventListener("click", () => busy([accept], () => this.acceptAnchor(status)));
-    const respan = el("button", { type: "button", "data-testid": "respan" }, "Re-span to the selected text");
+    const respan = el("button", { type: "button", "data-testid": "respan" }, gettext("Re-span to the selected text"));
     respan.addEventListener("click", () => busy([respan], () => this.respanToSelection(status)));
     if (previous.revision) {
       // The whole sentence as it was: from the revision the claim was last placed on.
@@ -217,10 +230,10 @@ export class ClaimPanel {
     return el(
       "section",
       { class: "anchor-change stack", "aria-labelledby": "anchor-h", "data-testid": "anchor-change" },
-      el("h3", { id: "anchor-h" }, orphaned ? "The article no longer has this passage" : "The article changed here: re-review"),
-      el("p", { class: "muted small" }, `Before (revision ${previous.revision ?? "?"}):`),
+      el("h3", { id: "anchor-h" }, orphaned ? gettext("The article no longer has this passage") : gettext("The article changed here: re-review")),
+      el("p", { class: "muted small" }, interpolate(gettext("Before (revision %(revision)s):"), { revision: previous.revision ?? "?" }, true)),
       before,
-      el("p", { class: "muted small" }, "Now:"),
+      el("p", { class: "muted small" }, gettext("Now:")),
       after,
       el("div", { class: "row" }, ...[accept, respan].filter(Boolean)),
       status,
@@ -233,20 +246,20 @@ export class ClaimPanel {
       this.onClaimChanged(data);
       await this.reload();
     } catch (error) {
-      say(status, `Not accepted. ${error.message}`);
+      say(status, interpolate(gettext("Not accepted. %(error)s"), { error: error.message }, true));
     }
   }
 
   async respanToSelection(status) {
     const span = this.currentSpan();
     if (!span) {
-      say(status, "Select the claim's text in the article first, then press this button.");
+      say(status, gettext("Select the claim's text in the article first, then press this button."));
       return;
     }
     try {
       await this.respan(span);
     } catch (error) {
-      say(status, `The claim was not re-spanned. ${error.message}`);
+      say(status, interpolate(gettext("The claim was not re-spanned. %(error)s"), { error: error.message }, true));
     }
   }
 
@@ -255,7 +268,7 @@ export class ClaimPanel {
     const claim = this.claim;
     const notes = [];
     if (claim.is_hidden) {
-      notes.push(el("p", { class: "read-only", id: "claim-hidden-note" }, "Hidden by a moderator: reviewers and the public do not see this claim."));
+      notes.push(el("p", { class: "read-only", id: "claim-hidden-note" }, gettext("Hidden by a moderator: reviewers and the public do not see this claim.")));
     }
     if (claim.status === "retracted") {
       const retraction = corrections.filter((c) => c.kind === "retraction").at(-1);
@@ -263,8 +276,16 @@ export class ClaimPanel {
         el(
           "div",
           { class: "read-only retracted", id: "claim-retracted-note" },
-          el("p", {}, el("strong", {}, "Retracted"), retraction ? ` by ${retraction.created_by}, ${when(retraction.created_at)}` : "", ". This claim is read-only."),
-          retraction ? el("p", {}, `Correction note: ${retraction.note}`) : null,
+          el(
+            "p",
+            {},
+            el("strong", {}, gettext("Retracted")),
+            retraction
+              ? ` ${interpolate(gettext("by %(person)s, %(date)s."), { person: retraction.created_by, date: when(retraction.created_at) }, true)}`
+              : ".",
+            ` ${gettext("This claim is read-only.")}`,
+          ),
+          retraction ? el("p", {}, interpolate(gettext("Correction note: %(note)s"), { note: retraction.note }, true)) : null,
         ),
       );
     } else if (claim.status === "published") {
@@ -273,8 +294,15 @@ export class ClaimPanel {
         el(
           "div",
           { class: "read-only", id: "claim-published-note" },
-          el("p", {}, el("strong", {}, "Published"), `, ${when(claim.published_at)}. Its wording and sources change only through a correction.`),
-          ...updates.map((c) => el("p", { class: "small" }, `Correction, ${when(c.created_at)}: ${c.note}`)),
+          el(
+            "p",
+            {},
+            el("strong", {}, gettext("Published")),
+            `, ${interpolate(gettext("%(date)s. Its wording and sources change only through a correction."), { date: when(claim.published_at) }, true)}`,
+          ),
+          ...updates.map((c) =>
+            el("p", { class: "small" }, interpolate(gettext("Correction, %(date)s: %(note)s"), { date: when(c.created_at), note: c.note }, true)),
+          ),
         ),
       );
     }
@@ -285,18 +313,18 @@ export class ClaimPanel {
   actions() {
     const claim = this.claim;
     const error = el("p", { class: "alert", role: "alert", hidden: true });
-    const box = el("div", { class: "claim-actions", role: "group", "aria-label": "Claim actions" });
+    const box = el("div", { class: "claim-actions", role: "group", "aria-label": gettext("Claim actions") });
     if (this.canDelete()) {
-      const remove = el("button", { type: "button", id: "delete-claim" }, "Delete claim");
+      const remove = el("button", { type: "button", id: "delete-claim" }, gettext("Delete claim"));
       remove.addEventListener("click", () =>
         busy(remove, async () => {
-          if (!window.confirm(`Delete claim #${claim.id}? Its sources, verdicts and comments go with it.`)) return;
+          if (!window.confirm(interpolate(gettext("Delete claim #%(id)s? Its sources, verdicts and comments go with it."), { id: claim.id }, true))) return;
           try {
             await api(`claims/${claim.id}/`, { method: "DELETE" });
             this.onClaimRemoved(claim.id);
             this.close();
           } catch (failure) {
-            say(error, `The claim was not deleted. ${failure.message}`);
+            say(error, interpolate(gettext("The claim was not deleted. %(error)s"), { error: failure.message }, true));
           }
         }),
       );
@@ -306,11 +334,11 @@ export class ClaimPanel {
       const select = el(
         "select",
         { name: "assignee" },
-        el("option", { value: "" }, "Nobody"),
+        el("option", { value: "" }, gettext("Nobody")),
         ...this.options.assignees.map((u) => el("option", { value: String(u.id) }, u.username)),
       );
       select.value = claim.assignee ? String(claim.assignee.id) : "";
-      const assign = el("button", { type: "button", id: "assign-claim" }, "Assign");
+      const assign = el("button", { type: "button", id: "assign-claim" }, gettext("Assign"));
       assign.addEventListener("click", () =>
         busy([assign, select], async () => {
           say(error, "");
@@ -325,11 +353,11 @@ export class ClaimPanel {
             this.onClaimChanged(this.claim);
             await this.reload();
           } catch (failure) {
-            say(error, `The claim was not assigned. ${failure.message}`);
+            say(error, interpolate(gettext("The claim was not assigned. %(error)s"), { error: failure.message }, true));
           }
         }),
       );
-      box.append(field("claim-assignee", "Assigned to", select), assign);
+      box.append(field("claim-assignee", gettext("Assigned to"), select), assign);
     }
     if (this.canWrite && claim.created_by.id !== this.me.id) {
       box.append(flagControl(`claims/${claim.id}/flags/`, this.options.flag_reasons, "claim"));
@@ -353,14 +381,14 @@ export class ClaimPanel {
     const form = el(
       "form",
       { class: "stack", id: "claim-form", "aria-labelledby": "details-h" },
-      el("h3", { id: "details-h" }, "Claim"),
+      el("h3", { id: "details-h" }, gettext("Claim")),
       alertBox,
-      field("claim-claimant", "Claimant (who said it)", claimant),
-      field("claim-text", "The claim in a checker's words", text),
+      field("claim-claimant", gettext("Claimant (who said it)"), claimant),
+      field("claim-text", gettext("The claim in a checker's words"), text),
       this.frozen()
         ? el("p", { class: "muted", id: "claim-frozen" }, this.frozenNote())
         : editable
-          ? el("div", { class: "row" }, el("button", { type: "submit" }, "Save claim"), status)
+          ? el("div", { class: "row" }, el("button", { type: "submit" }, gettext("Save claim")), status)
           : null,
     );
     form.addEventListener("submit", (event) => {
@@ -380,17 +408,17 @@ export class ClaimPanel {
           this.claim = { ...this.claim, ...data };
           this.etag = etag;
           this.onClaimChanged(this.claim);
-          say(status, "Saved.", { kind: "ok" });
+          say(status, gettext("Saved."), { kind: "ok" });
         } catch (error) {
           if (error.isConflict) {
             // Keep what the user typed on screen; reloading is their choice.
             alertBox.replaceChildren(
               el("p", {}, error.message),
-              el("button", { type: "button", class: "primary", onclick: () => this.reload() }, "Reload the claim"),
+              el("button", { type: "button", class: "primary", onclick: () => this.reload() }, gettext("Reload the claim")),
             );
             alertBox.dataset.conflict = "true";
           } else {
-            alertBox.replaceChildren(el("p", {}, `The claim was not saved. ${error.message}`));
+            alertBox.replaceChildren(el("p", {}, interpolate(gettext("The claim was not saved. %(error)s"), { error: error.message }, true)));
           }
           alertBox.hidden = false;
         }

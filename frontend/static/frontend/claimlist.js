@@ -2,7 +2,9 @@
 // assignee, filtered by state; a click (or Enter) jumps to the claim in the text and opens it.
 
 import { el } from "./api.js";
+import { gettext, interpolate } from "./i18n.js";
 import { claimRating } from "./textview.js";
+import { claimState } from "./words.js";
 
 export class ClaimList {
   constructor({ view, list, filter, count, onOpen }) {
@@ -17,7 +19,7 @@ export class ClaimList {
   /** The state filter's options, from the API's claim states. */
   setStates(states) {
     this.filter.replaceChildren(
-      el("option", { value: "" }, "All states"),
+      el("option", { value: "" }, gettext("All states")),
       ...states.map((s) => el("option", { value: s.value }, s.label)),
     );
   }
@@ -26,9 +28,11 @@ export class ClaimList {
     const wanted = this.filter.value;
     const all = [...this.view.claims.values()].sort((a, b) => a.start - b.start || a.id - b.id);
     const shown = wanted ? all.filter((c) => c.status === wanted) : all;
-    this.count.textContent = wanted ? `${shown.length} of ${all.length}` : String(all.length);
+    this.count.textContent = wanted
+      ? interpolate(gettext("%(shown)s of %(total)s"), { shown: shown.length, total: all.length }, true)
+      : String(all.length);
     if (!shown.length) {
-      this.list.replaceChildren(el("li", { class: "muted" }, all.length ? "No claim in this state." : "No claim marked yet."));
+      this.list.replaceChildren(el("li", { class: "muted" }, all.length ? gettext("No claim in this state.") : gettext("No claim marked yet.")));
       return;
     }
     this.list.replaceChildren(...shown.map((claim) => this.item(claim)));
@@ -44,11 +48,11 @@ export class ClaimList {
       el(
         "button",
         { type: "button", class: "claim-link", "aria-current": active ? "true" : false, onclick: () => this.onOpen(claim.id) },
-        el("span", { class: `badge state-${claim.status}` }, claim.status),
-        claim.is_hidden ? el("span", { class: "badge hidden-badge" }, "hidden") : null,
+        el("span", { class: `badge state-${claim.status}` }, claimState(claim.status)),
+        claim.is_hidden ? el("span", { class: "badge hidden-badge" }, gettext("hidden")) : null,
         rating ? el("span", { class: `rating-chip rating-${rating.slug}` }, rating.label) : null,
         el("span", { class: "claim-link-text" }, `#${claim.id} “${quote.length > 90 ? `${quote.slice(0, 89)}…` : quote}”`),
-        el("span", { class: "muted small" }, claim.assignee ? `assigned to ${claim.assignee.username}` : "unassigned"),
+        el("span", { class: "muted small" }, claim.assignee ? interpolate(gettext("assigned to %(person)s"), { person: claim.assignee.username }, true) : gettext("unassigned")),
       ),
     );
   }

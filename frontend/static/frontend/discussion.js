@@ -3,6 +3,7 @@
 
 import { api, busy, el, say, submitOnce } from "./api.js";
 import { flagControl } from "./flag.js";
+import { gettext, interpolate, pgettext } from "./i18n.js";
 import { eventInWords, when, who } from "./words.js";
 
 export function commentsSection(panel, comments, loadError) {
@@ -14,19 +15,20 @@ export function commentsSection(panel, comments, loadError) {
     const mine = comment.author.id === me.id;
     const error = el("p", { class: "alert", role: "alert", hidden: true });
     const body = el("p", { class: "comment-body" }, comment.body);
-    const edited = comment.updated_at && comment.updated_at !== comment.created_at ? " (edited)" : "";
+    const edited = comment.updated_at && comment.updated_at !== comment.created_at;
+    const byline = { person: who(comment.author), date: when(comment.created_at) };
     const li = el(
       "li",
       { dataset: { comment: String(comment.id) } },
-      el("p", { class: "muted small" }, `${who(comment.author)}, ${when(comment.created_at)}${edited}`),
-      comment.is_hidden ? el("span", { class: "badge hidden-badge" }, "hidden by a moderator") : null,
+      el("p", { class: "muted small" }, interpolate(edited ? gettext("%(person)s, %(date)s (edited)") : gettext("%(person)s, %(date)s"), byline, true)),
+      comment.is_hidden ? el("span", { class: "badge hidden-badge" }, pgettext("comment", "hidden by a moderator")) : null,
       body,
       error,
     );
     const actions = el("div", { class: "item-actions" });
     if (mine && open) {
       actions.append(
-        el("button", { type: "button", class: "edit-comment", onclick: () => edit(comment, li) }, "Edit"),
+        el("button", { type: "button", class: "edit-comment", onclick: () => edit(comment, li) }, gettext("Edit")),
         el(
           "button",
           {
@@ -34,16 +36,16 @@ export function commentsSection(panel, comments, loadError) {
             class: "delete-comment",
             onclick: (event) =>
               busy(event.currentTarget, async () => {
-                if (!window.confirm("Delete your comment?")) return;
+                if (!window.confirm(gettext("Delete your comment?"))) return;
                 try {
                   await api(`claims/${claim.id}/comments/${comment.id}/`, { method: "DELETE" });
                   li.remove();
                 } catch (failure) {
-                  say(error, `The comment was not deleted. ${failure.message}`);
+                  say(error, interpolate(gettext("The comment was not deleted. %(error)s"), { error: failure.message }, true));
                 }
               }),
           },
-          "Delete",
+          gettext("Delete"),
         ),
       );
     }
@@ -53,7 +55,7 @@ export function commentsSection(panel, comments, loadError) {
   };
 
   const edit = (comment, li) => {
-    const text = el("textarea", { name: "body", rows: "2", required: true, id: `edit-comment-${comment.id}`, "aria-label": "Your comment" });
+    const text = el("textarea", { name: "body", rows: "2", required: true, id: `edit-comment-${comment.id}`, "aria-label": gettext("Your comment") });
     text.value = comment.body;
     const error = el("p", { class: "alert", role: "alert", hidden: true });
     const form = el(
@@ -61,7 +63,7 @@ export function commentsSection(panel, comments, loadError) {
       { class: "stack edit-comment-form" },
       text,
       error,
-      el("div", { class: "row" }, el("button", { type: "submit", class: "primary" }, "Save comment"), el("button", { type: "button", onclick: () => li.replaceWith(item(comment)) }, "Cancel")),
+      el("div", { class: "row" }, el("button", { type: "submit", class: "primary" }, gettext("Save comment")), el("button", { type: "button", onclick: () => li.replaceWith(item(comment)) }, gettext("Cancel"))),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -70,7 +72,7 @@ export function commentsSection(panel, comments, loadError) {
           const { data } = await api(`claims/${claim.id}/comments/${comment.id}/`, { method: "PATCH", json: { body: text.value } });
           li.replaceWith(item(data));
         } catch (failure) {
-          say(error, `The comment was not saved. ${failure.message}`);
+          say(error, interpolate(gettext("The comment was not saved. %(error)s"), { error: failure.message }, true));
         }
       });
     });
@@ -79,12 +81,12 @@ export function commentsSection(panel, comments, loadError) {
   };
 
   list.replaceChildren(...comments.map(item));
-  const section = el("section", { "aria-labelledby": "comments-h", class: "panel-section" }, el("h3", { id: "comments-h" }, "Comments"), list);
-  if (loadError) section.append(el("p", { class: "alert", role: "alert" }, `The comments could not be loaded. ${loadError.message}`));
+  const section = el("section", { "aria-labelledby": "comments-h", class: "panel-section" }, el("h3", { id: "comments-h" }, gettext("Comments")), list);
+  if (loadError) section.append(el("p", { class: "alert", role: "alert" }, interpolate(gettext("The comments could not be loaded. %(error)s"), { error: loadError.message }, true)));
   if (!panel.canWrite) return section;
   const body = el("textarea", { name: "body", rows: "2", required: true, id: "comment-body" });
   const error = el("p", { class: "alert", role: "alert", hidden: true });
-  const form = el("form", { class: "stack", id: "comment-form", "aria-label": "Add a comment" }, el("div", { class: "field" }, el("label", { for: "comment-body" }, "Comment"), body), error, el("button", { type: "submit" }, "Add comment"));
+  const form = el("form", { class: "stack", id: "comment-form", "aria-label": gettext("Add a comment") }, el("div", { class: "field" }, el("label", { for: "comment-body" }, gettext("Comment")), body), error, el("button", { type: "submit" }, gettext("Add comment")));
   submitOnce(
     form,
     async (key) => {
@@ -93,7 +95,7 @@ export function commentsSection(panel, comments, loadError) {
       list.append(item(data));
       form.reset();
     },
-    (failure) => say(error, `The comment was not added. ${failure.message}`),
+    (failure) => say(error, interpolate(gettext("The comment was not added. %(error)s"), { error: failure.message }, true)),
   );
   section.append(form);
   return section;
@@ -101,9 +103,9 @@ export function commentsSection(panel, comments, loadError) {
 
 /** claims/{id}/history/ answers {claim, events}. */
 export function historySection(history, loadError) {
-  const section = el("section", { "aria-labelledby": "history-h", class: "panel-section" }, el("h3", { id: "history-h" }, "History"));
+  const section = el("section", { "aria-labelledby": "history-h", class: "panel-section" }, el("h3", { id: "history-h" }, gettext("History")));
   if (loadError) {
-    section.append(el("p", { class: "muted" }, `The history could not be loaded. ${loadError.message}`));
+    section.append(el("p", { class: "muted" }, interpolate(gettext("The history could not be loaded. %(error)s"), { error: loadError.message }, true)));
     return section;
   }
   section.append(el("ol", { class: "history", id: "history-list" }, ...history.events.map((event) => el("li", { dataset: { action: event.action } }, eventInWords(event)))));

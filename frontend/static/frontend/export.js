@@ -2,6 +2,7 @@
 // a format and filters, followed to its download; below, the past exports, a page at a time.
 
 import { api, el, enableForms, FINISHED, items, jobFollower, say } from "./api.js";
+import { formatNumber, gettext, interpolate, ngettext } from "./i18n.js";
 import { jobHistory, showProgress, stateBadge, when } from "./jobs.js";
 
 const $ = (id) => document.getElementById(id);
@@ -11,14 +12,20 @@ const startButton = form.querySelector("button[type=submit]");
 const HISTORY_SIZE = 10;
 const COUNT_DELAY_MS = 250;
 const FORMAT_WORDS = {
-  jsonl: "JSON lines",
+  jsonl: gettext("JSON lines"),
   csv: "CSV",
   claimreview: "ClaimReview",
-  webannotation: "Web Annotations",
+  webannotation: gettext("Web Annotations"),
+};
+// The filters' names as the export form says them.
+const FILTER_WORDS = {
+  rating: gettext("rating"),
+  language: gettext("language"),
+  publisher: gettext("publisher"),
+  updated_since: gettext("updated since"),
 };
 
 const ready = (job) => job.status === "succeeded" || job.status === "partial";
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 async function loadRatings() {
   try {
@@ -29,7 +36,7 @@ async function loadRatings() {
       $("export-rating").append(el("option", { value: rating.slug }, rating.label));
     }
   } catch (error) {
-    say(errorBox, `The ratings could not be loaded (${error.message}); export without that filter.`);
+    say(errorBox, interpolate(gettext("The ratings could not be loaded (%(error)s); export without that filter."), { error: error.message }, true));
   }
 }
 
@@ -54,8 +61,12 @@ async function count() {
     const { data } = await api("exports/count/", { method: "POST", json: request() });
     if (ticket !== counting) return null; // a newer question is on its way
     box.textContent = data.count
-      ? `${plural(data.count, "published claim")} match${data.count === 1 ? "es" : ""}.`
-      : "Nothing matches these filters: there is nothing to export.";
+      ? interpolate(
+          ngettext("%(count)s published claim matches.", "%(count)s published claims match.", data.count),
+          { count: formatNumber(data.count) },
+          true,
+        )
+      : gettext("Nothing matches these filters: there is nothing to export.");
     box.dataset.state = data.count ? "some" : "none";
     startButton.disabled = data.count === 0;
     return data.count;
@@ -64,7 +75,7 @@ async function count() {
     box.textContent = "";
     box.dataset.state = "error";
     startButton.disabled = false; // the export itself will say what is wrong
-    say(errorBox, `The filters were not accepted. ${error.message}`);
+    say(errorBox, interpolate(gettext("The filters were not accepted. %(error)s"), { error: error.message }, true));
     return null;
   }
 }
@@ -84,24 +95,31 @@ function showJob(job) {
   showProgress($("export-progress"), { status: job.status, done, total: job.total });
   const nothing = FINISHED.has(job.status) && ready(job) && done === 0;
   const words = {
-    queued: "Waiting for a worker…",
-    running: job.total ? `Writing… ${done} of ${job.total} claims` : "Writing…",
-    succeeded: "Ready.",
-    partial: "Ready, but some claims could not be written.",
-    failed: `The export failed${job.errors.length ? `: ${job.errors[0].message}` : "."}`,
-    cancelled: "The export was cancelled.",
+    queued: gettext("Waiting for a worker…"),
+    running: job.total
+      ? interpolate(gettext("Writing… %(done)s of %(total)s claims"), { done: formatNumber(done), total: formatNumber(job.total) }, true)
+      : gettext("Writing…"),
+    succeeded: gettext("Ready."),
+    partial: gettext("Ready, but some claims could not be written."),
+    failed: job.errors.length
+      ? interpolate(gettext("The export failed: %(error)s"), { error: job.errors[0].message }, true)
+      : gettext("The export failed."),
+    cancelled: gettext("The export was cancelled."),
   };
-  $("export-status").textContent = nothing ? "Nothing matched these filters, so there is no file." : words[job.status] || job.status;
+  $("export-status").textContent = nothing ? gettext("Nothing matched these filters, so there is no file.") : words[job.status] || job.status;
   $("export-status").dataset.status = job.status;
-  $("export-count").textContent = FINISHED.has(job.status) && !nothing ? `${plural(done, "claim")} exported.` : "";
+  $("export-count").textContent =
+    FINISHED.has(job.status) && !nothing
+      ? interpolate(ngettext("%(count)s claim exported.", "%(count)s claims exported.", done), { count: formatNumber(done) }, true)
+      : "";
   $("export-download").hidden = !(ready(job) && !nothing);
   if (ready(job)) $("export-download-link").href = `/api/v1/exports/${job.id}/download/`;
   if (FINISHED.has(job.status)) reloadHistory();
 }
 
 function filtersInWords(filters) {
-  const parts = Object.entries(filters || {}).map(([name, value]) => `${name.replace(/_/g, " ")}: ${value}`);
-  return parts.length ? parts.join(", ") : "all published claims";
+  const parts = Object.entries(filters || {}).map(([name, value]) => `${FILTER_WORDS[name] || name.replace(/_/g, " ")}: ${value}`);
+  return parts.length ? parts.join(", ") : gettext("all published claims");
 }
 
 const reloadHistory = jobHistory({
@@ -110,21 +128,21 @@ const reloadHistory = jobHistory({
   table: $("export-history-table"),
   empty: $("export-history-empty"),
   pager: $("export-history-pager"),
-  onError: (error) => say(errorBox, `The past exports could not be loaded. ${error.message}`),
+  onError: (error) => say(errorBox, interpolate(gettext("The past exports could not be loaded. %(error)s"), { error: error.message }, true)),
   row: (job) => [
     el("td", {}, el("a", { href: `#export-${job.id}`, onclick: follow(job.id) }, `#${job.id}`)),
-    el("td", {}, FORMAT_WORDS[job.format] || job.format, job.scheduled ? " (nightly)" : ""),
+    el("td", {}, FORMAT_WORDS[job.format] || job.format, job.scheduled ? ` ${gettext("(nightly)")}` : ""),
     el("td", {}, filtersInWords(job.filters)),
     el("td", {}, stateBadge(job.status)),
-    el("td", { class: "number" }, job.exported),
+    el("td", { class: "number" }, formatNumber(job.exported)),
     el("td", {}, when(job.created_at)),
     el(
       "td",
       {},
       ready(job) && job.exported > 0
-        ? el("a", { href: `/api/v1/exports/${job.id}/download/`, download: true }, "Download")
+        ? el("a", { href: `/api/v1/exports/${job.id}/download/`, download: true }, gettext("Download"))
         : ready(job)
-          ? "Nothing matched"
+          ? gettext("Nothing matched")
           : "—",
     ),
   ],
@@ -140,7 +158,7 @@ function follow(id) {
 }
 
 const poll = jobFollower("exports/", showJob, (error) =>
-  say(errorBox, `Could not follow the export: ${error.message}`),
+  say(errorBox, interpolate(gettext("Could not follow the export: %(error)s"), { error: error.message }, true)),
 );
 
 form.addEventListener("input", countSoon);
@@ -161,7 +179,7 @@ form.addEventListener("submit", async (event) => {
     poll(data.id);
     reloadHistory();
   } catch (error) {
-    say(errorBox, `The export could not start. ${error.message}`);
+    say(errorBox, interpolate(gettext("The export could not start. %(error)s"), { error: error.message }, true));
   } finally {
     startButton.disabled = false;
   }

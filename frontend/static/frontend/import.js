@@ -2,21 +2,22 @@
 // its counts and its error report; below, the past imports, newest first, a page at a time.
 
 import { api, el, enableForms, FINISHED, jobFollower, say } from "./api.js";
+import { formatNumber, gettext, interpolate } from "./i18n.js";
 import { jobHistory, showProgress, stateBadge, when } from "./jobs.js";
 
 const HISTORY_SIZE = 10;
-const SOURCE_WORDS = { urls: "Web addresses", feed: "Feed" };
+const SOURCE_WORDS = { urls: gettext("Web addresses"), feed: gettext("Feed") };
 // The pasted addresses travel as a list file (format "urls"), so the job's errors name the line
 // of the box, exactly as the check below does.
 const PASTED_NAME = "pasted web addresses.txt";
 
 const STATUS_WORDS = {
-  queued: "Waiting for a worker…",
-  running: "Importing…",
-  succeeded: "Finished: every record was imported.",
-  partial: "Finished, but some records could not be imported (see below).",
-  failed: "The import failed.",
-  cancelled: "The import was cancelled.",
+  queued: gettext("Waiting for a worker…"),
+  running: gettext("Importing…"),
+  succeeded: gettext("Finished: every record was imported."),
+  partial: gettext("Finished, but some records could not be imported (see below)."),
+  failed: gettext("The import failed."),
+  cancelled: gettext("The import was cancelled."),
 };
 
 const main = document.getElementById("main");
@@ -29,24 +30,27 @@ function showJob(job) {
   shownJob = job;
   jobBox.hidden = false;
   $("job-id").textContent = `#${job.id}`;
-  const done = job.created + job.duplicates + job.failed;
+  const done = job.created + job.updated + job.duplicates + job.failed;
   showProgress($("job-progress"), { status: job.status, done, total: job.total });
   let words = STATUS_WORDS[job.status] || job.status;
-  if (job.status === "running" && job.total) words = `Importing… ${done} of ${job.total} records`;
+  if (job.status === "running" && job.total) {
+    words = interpolate(gettext("Importing… %(done)s of %(total)s records"), { done: formatNumber(done), total: formatNumber(job.total) }, true);
+  }
   if (job.status === "failed" && job.errors.length && !job.created) {
-    words = `The import failed: ${job.errors[0].message}`;
+    words = interpolate(gettext("The import failed: %(error)s"), { error: job.errors[0].message }, true);
   }
   $("job-status").textContent = words;
   $("job-status").dataset.status = job.status;
   $("job-state").replaceChildren(stateBadge(job.status));
-  $("job-total").textContent = job.total ?? "?";
-  $("job-created").textContent = job.created;
-  $("job-duplicates").textContent = job.duplicates;
-  $("job-failed").textContent = job.failed;
+  $("job-total").textContent = job.total == null ? "?" : formatNumber(job.total);
+  $("job-created").textContent = formatNumber(job.created);
+  $("job-updated").textContent = formatNumber(job.updated);
+  $("job-duplicates").textContent = formatNumber(job.duplicates);
+  $("job-failed").textContent = formatNumber(job.failed);
   // Only a job that has not ended can be cancelled.
   $("job-cancel").hidden = FINISHED.has(job.status);
   if (FINISHED.has(job.status)) {
-    if (job.created + job.duplicates > 0) {
+    if (job.created + job.updated + job.duplicates > 0) {
       $("job-articles").hidden = false;
       $("job-articles-link").href = `${main.dataset.homeUrl}?import=${job.id}#articles-h`;
     }
@@ -61,14 +65,15 @@ const reloadHistory = jobHistory({
   table: $("import-history-table"),
   empty: $("import-history-empty"),
   pager: $("import-history-pager"),
-  onError: (error) => say(errorBox, `The past imports could not be loaded. ${error.message}`),
+  onError: (error) => say(errorBox, interpolate(gettext("The past imports could not be loaded. %(error)s"), { error: error.message }, true)),
   row: (job) => [
     el("td", {}, el("a", { href: `#job-${job.id}`, onclick: follow(job.id) }, `#${job.id}`)),
     el("td", {}, job.original_name || SOURCE_WORDS[job.format] || job.format || "—"),
     el("td", {}, stateBadge(job.status)),
-    el("td", { class: "number" }, job.created),
-    el("td", { class: "number" }, job.duplicates),
-    el("td", { class: "number" }, job.failed),
+    el("td", { class: "number" }, formatNumber(job.created)),
+    el("td", { class: "number" }, formatNumber(job.updated)),
+    el("td", { class: "number" }, formatNumber(job.duplicates)),
+    el("td", { class: "number" }, formatNumber(job.failed)),
     el("td", {}, when(job.created_at)),
   ],
 });
@@ -83,7 +88,12 @@ function follow(id) {
 }
 
 function where(error) {
-  const place = error.line != null ? `line ${error.line}` : error.record != null ? `record ${error.record}` : "";
+  const place =
+    error.line != null
+      ? interpolate(gettext("line %(number)s"), { number: error.line }, true)
+      : error.record != null
+        ? interpolate(gettext("record %(number)s"), { number: error.record }, true)
+        : "";
   return [error.file, place].filter(Boolean).join(", ") || "—";
 }
 
@@ -103,7 +113,7 @@ async function showErrors(job) {
 }
 
 const poll = jobFollower("imports/", showJob, (error) =>
-  say(errorBox, `Could not follow the import: ${error.message}`),
+  say(errorBox, interpolate(gettext("Could not follow the import: %(error)s"), { error: error.message }, true)),
 );
 
 async function start(request, button) {
@@ -117,7 +127,7 @@ async function start(request, button) {
     poll(data.id);
     reloadHistory();
   } catch (error) {
-    say(errorBox, `The import could not start. ${error.message}`);
+    say(errorBox, interpolate(gettext("The import could not start. %(error)s"), { error: error.message }, true));
   } finally {
     button.disabled = false;
   }
@@ -135,7 +145,7 @@ export function checkLines(text) {
     if (!line || line.startsWith("#")) return;
     const number = index + 1;
     if (/\s/.test(line)) {
-      problems.push(`Line ${number}: put one web address on each line (this one has a space).`);
+      problems.push(interpolate(gettext("Line %(number)s: put one web address on each line (this one has a space)."), { number }, true));
       return;
     }
     let url = null;
@@ -145,7 +155,7 @@ export function checkLines(text) {
       // not an absolute URL
     }
     if (!url || !["http:", "https:"].includes(url.protocol)) {
-      problems.push(`Line ${number}: “${line}” is not a web address starting with http:// or https://.`);
+      problems.push(interpolate(gettext("Line %(number)s: “%(line)s” is not a web address starting with http:// or https://."), { number, line }, true));
       return;
     }
     addresses.push(line);
@@ -155,7 +165,7 @@ export function checkLines(text) {
 
 function sayProblems(problems) {
   errorBox.replaceChildren(
-    el("p", {}, "Nothing was imported. Correct these lines and try again:"),
+    el("p", {}, gettext("Nothing was imported. Correct these lines and try again:")),
     el("ul", {}, ...problems.map((problem) => el("li", {}, problem))),
   );
   errorBox.hidden = false;
@@ -166,7 +176,7 @@ $("import-file-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   const file = $("import-file").files[0];
-  if (!file) return say(errorBox, "Choose a file to upload first.");
+  if (!file) return say(errorBox, gettext("Choose a file to upload first."));
   const data = new FormData();
   data.append("file", file);
   if ($("import-format").value) data.append("format", $("import-format").value);
@@ -180,8 +190,8 @@ $("import-urls-form").addEventListener("submit", (event) => {
   const [addresses, problems] = checkLines(text);
   const feed = $("import-feed").value.trim();
   if (problems.length) return sayProblems(problems);
-  if (!addresses.length && !feed) return say(errorBox, "Paste at least one web address or a feed address.");
-  if (feed && addresses.length) return say(errorBox, "Import either web addresses or a feed, not both at once.");
+  if (!addresses.length && !feed) return say(errorBox, gettext("Paste at least one web address or a feed address."));
+  if (feed && addresses.length) return say(errorBox, gettext("Import either web addresses or a feed, not both at once."));
   if (feed) return start({ json: { feed } }, form.querySelector("button[type=submit]"));
   const data = new FormData();
   data.append("file", new File([text], PASTED_NAME, { type: "text/plain" }));
@@ -197,7 +207,7 @@ $("job-cancel").addEventListener("click", async (event) => {
     showJob(data);
     poll(data.id);
   } catch (error) {
-    say(errorBox, `The import could not be cancelled. ${error.message}`);
+    say(errorBox, interpolate(gettext("The import could not be cancelled. %(error)s"), { error: error.message }, true));
   } finally {
     button.disabled = false;
   }

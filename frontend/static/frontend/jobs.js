@@ -2,15 +2,16 @@
 // and the paged list of past jobs (newest first, the API's cursor pages).
 
 import { api, el, FINISHED, items } from "./api.js";
+import { formatDateTime, pgettext } from "./i18n.js";
 
 /** A job's state in words; the badge's colour says the same (never colour alone). */
 export const STATE_WORDS = {
-  queued: "Waiting",
-  running: "Running",
-  succeeded: "Done",
-  partial: "Done, with errors",
-  failed: "Failed",
-  cancelled: "Cancelled",
+  queued: pgettext("job state", "Waiting"),
+  running: pgettext("job state", "Running"),
+  succeeded: pgettext("job state", "Done"),
+  partial: pgettext("job state", "Done, with errors"),
+  failed: pgettext("job state", "Failed"),
+  cancelled: pgettext("job state", "Cancelled"),
 };
 
 export function stateBadge(status) {
@@ -39,8 +40,9 @@ export function showProgress(progress, { status, done, total }) {
   }
 }
 
+/** When a job started, in the page's language ("2 Dec 14:02"); a dash for none. */
 export function when(iso) {
-  return iso ? new Date(iso).toLocaleString() : "—";
+  return formatDateTime(iso) || "—";
 }
 
 /**
@@ -56,6 +58,7 @@ export function jobHistory({ path, pageSize, table, empty, pager, row, onError }
   let firstPage = true;
 
   async function load(url) {
+    const pressed = document.activeElement; // read now: a hidden button may lose focus meanwhile
     let data;
     try {
       ({ data } = await api(url));
@@ -72,6 +75,8 @@ export function jobHistory({ path, pageSize, table, empty, pager, row, onError }
     newer.hidden = !links.previous;
     older.hidden = !links.next;
     pager.hidden = newer.hidden && older.hidden;
+    // On the first or last page the pressed button hides: keep keyboard focus on the other one.
+    if ((pressed === newer || pressed === older) && pressed.hidden) (pressed === newer ? older : newer).focus();
   }
 
   // The API's page links are absolute; the API door takes the path.

@@ -23,6 +23,12 @@ export function installKeys(actions, isBlocked) {
       case "K":
         actions.up(event.shiftKey);
         break;
+      case "ArrowDown":
+      case "ArrowUp":
+        // On a sentence the arrows move like j / k (shift extends); elsewhere the page scrolls.
+        if (!onSentence) return;
+        (event.key === "ArrowDown" ? actions.down : actions.up)(event.shiftKey);
+        break;
       case "c":
         actions.create();
         break;

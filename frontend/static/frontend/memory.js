@@ -3,27 +3,36 @@
 // Suggestions only: linking a claim to the earlier one ("same claim") is a person's decision.
 
 import { api, el } from "./api.js";
-
-function day(iso) {
-  return iso ? new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" }) : "";
-}
+import { formatDate, formatNumber, gettext, interpolate } from "./i18n.js";
+import { claimState } from "./words.js";
 
 function differenceWords(differences) {
   const words = [];
   if (differences.numbers) {
-    words.push(`numbers differ: ${differences.numbers.this.join(", ")} here, ${differences.numbers.other.join(", ")} there`);
+    words.push(
+      interpolate(
+        gettext("numbers differ: %(here)s here, %(there)s there"),
+        { here: differences.numbers.this.join(", "), there: differences.numbers.other.join(", ") },
+        true,
+      ),
+    );
   }
-  if (differences.negation) words.push(differences.negation.this ? "this one is negated" : "the earlier one is negated");
+  if (differences.negation) words.push(differences.negation.this ? gettext("this one is negated") : gettext("the earlier one is negated"));
   return words.join("; ");
 }
 
-/** "Checked before: rated False on 3 Mar 2026 (#123)", or "Also checked by X: rated …". */
+/** "Checked before: rated False on 3 Mar 2026 (#123)", or "Checked by X: rated …". */
 function describe(match) {
-  const who = match.kind === "external" ? `Checked by ${match.publisher || "another fact-checker"}` : "Checked before";
-  const rated = match.rating ? `rated ${match.rating}` : `${match.status}, no rating yet`;
-  const when = match.date ? ` on ${day(match.date)}` : "";
+  const who =
+    match.kind === "external"
+      ? interpolate(gettext("Checked by %(publisher)s"), { publisher: match.publisher || gettext("another fact-checker") }, true)
+      : gettext("Checked before");
+  const values = { rating: match.rating, state: claimState(match.status), date: formatDate(match.date) };
+  let rated;
+  if (match.rating) rated = match.date ? gettext("rated %(rating)s on %(date)s") : gettext("rated %(rating)s");
+  else rated = match.date ? gettext("%(state)s, no rating yet, %(date)s") : gettext("%(state)s, no rating yet");
   const ref = match.kind === "claim" ? ` (#${match.claim})` : "";
-  return `${who}: ${rated}${when}${ref}`;
+  return `${interpolate(gettext("%(who)s: %(what)s"), { who, what: interpolate(rated, values, true) }, true)}${ref}`;
 }
 
 function matchItem(match, extra) {
@@ -33,14 +42,19 @@ function matchItem(match, extra) {
     { class: "match", "data-match": match.kind === "claim" ? `claim-${match.claim}` : `external-${match.external}` },
     el("a", { href: match.url, ...(match.kind === "external" ? { rel: "noopener noreferrer", target: "_blank" } : {}) }, describe(match)),
     el("p", { class: "small" }, `“${match.text}”`),
-    el("p", { class: "small muted" }, `similarity ${match.score.toFixed(2)}${differs ? ` · ${differs}` : match.same_claim ? " · likely the same claim" : ""}`),
+    el(
+      "p",
+      { class: "small muted" },
+      interpolate(gettext("similarity %(score)s"), { score: formatNumber(match.score, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) }, true),
+      differs ? ` · ${differs}` : match.same_claim ? ` · ${gettext("likely the same claim")}` : "",
+    ),
     extra || null,
   );
 }
 
 function modelNote(data) {
-  if (data.state === "pending") return "Not compared with earlier fact-checks yet.";
-  return data.semantic ? "" : "Compared by wording only (the multilingual model is not available): translations are not found.";
+  if (data.state === "pending") return gettext("Not compared with earlier fact-checks yet.");
+  return data.semantic ? "" : gettext("Compared by wording only (the multilingual model is not available): translations are not found.");
 }
 
 /** Sentence id -> its matches, for the article; an empty map when nothing matched. */
@@ -54,7 +68,7 @@ export function sentenceMatchesBox(matches) {
   return el(
     "section",
     { class: "checked-before", "aria-labelledby": "checked-before-h" },
-    el("h3", { id: "checked-before-h" }, "This sentence was checked before"),
+    el("h3", { id: "checked-before-h" }, gettext("This sentence was checked before")),
     el("ul", { class: "matches" }, ...matches.map((match) => matchItem(match))),
   );
 }
@@ -64,10 +78,10 @@ export function sentenceMatchesBox(matches) {
  * button (or "Not the same" on the one it is linked to). `onLinked(claim)` gets the new claim.
  */
 export function claimMatchesSection(claim, { canLink, onLinked }) {
-  const list = el("ul", { class: "matches" }, el("li", { class: "muted" }, "Looking for earlier fact-checks…"));
+  const list = el("ul", { class: "matches" }, el("li", { class: "muted" }, gettext("Looking for earlier fact-checks…")));
   const status = el("p", { class: "status", role: "status" });
   const section = el("section", { class: "checked-before", "aria-labelledby": "claim-matches-h", id: "claim-matches" },
-    el("h3", { id: "claim-matches-h" }, "Checked before?"), list, status);
+    el("h3", { id: "claim-matches-h" }, gettext("Checked before?")), list, status);
 
   async function link(body, button) {
     button.disabled = true;
@@ -84,7 +98,7 @@ export function claimMatchesSection(claim, { canLink, onLinked }) {
     .then(({ data }) => {
       const note = modelNote(data);
       if (!data.matches.length) {
-        list.replaceChildren(el("li", { class: "muted" }, note || "No earlier fact-check looks like this claim."));
+        list.replaceChildren(el("li", { class: "muted" }, note || gettext("No earlier fact-check looks like this claim.")));
         return;
       }
       list.replaceChildren(
@@ -92,15 +106,15 @@ export function claimMatchesSection(claim, { canLink, onLinked }) {
           const linked = (match.kind === "claim" && claim.same_as === match.claim) || (match.kind === "external" && claim.same_as_external === match.external);
           let button = null;
           if (canLink) {
-            button = el("button", { type: "button", class: "small" }, linked ? "Not the same claim" : "Same claim");
+            button = el("button", { type: "button", class: "small" }, linked ? gettext("Not the same claim") : gettext("Same claim"));
             const body = linked ? null : match.kind === "claim" ? { claim: match.claim } : { external: match.external };
             button.addEventListener("click", () => link(body, button));
           }
-          return matchItem(match, el("p", { class: "row" }, linked ? el("strong", {}, "Linked: same claim") : null, button));
+          return matchItem(match, el("p", { class: "row" }, linked ? el("strong", {}, gettext("Linked: same claim")) : null, button));
         }),
       );
       if (note) status.textContent = note;
     })
-    .catch((error) => list.replaceChildren(el("li", { class: "alert" }, `Earlier fact-checks could not be loaded. ${error.message}`)));
+    .catch((error) => list.replaceChildren(el("li", { class: "alert" }, interpolate(gettext("Earlier fact-checks could not be loaded. %(error)s"), { error: error.message }, true))));
   return section;
 }

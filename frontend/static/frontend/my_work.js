@@ -2,6 +2,7 @@
 // by itself as its claims are marked and decided).
 
 import { api, enableForms } from "./api.js";
+import { gettext } from "./i18n.js";
 
 const forms = [...document.querySelectorAll("form.status-form")];
 
@@ -20,7 +21,7 @@ for (const form of forms) {
       });
       select.value = data.status;
       note.dataset.kind = "ok";
-      note.textContent = "Saved.";
+      note.textContent = gettext("Saved.");
     } catch (error) {
       note.dataset.kind = "error";
       note.textContent = error.message;

@@ -2,13 +2,15 @@
 // the keys (keys.js), the claims list (claimlist.js) and the panel of the open claim (claim.js).
 // This module only starts them and carries actions between them.
 
-import { api, busy, el, newKey, say } from "./api.js";
+import { api, busy, el, newKey, say, setFieldLabels } from "./api.js";
 import { ClaimPanel } from "./claim.js";
 import { ClaimList } from "./claimlist.js";
+import { keepFocus } from "./focus.js";
 import { installKeys } from "./keys.js";
 import { articleAssign, legendRatings } from "./header.js";
 import { articleMatches, sentenceMatchesBox } from "./memory.js";
 import { Selection } from "./selection.js";
+import { gettext, interpolate } from "./i18n.js";
 import { CHECKWORTHY, TextView } from "./textview.js";
 
 const $ = (id) => document.getElementById(id);
@@ -65,7 +67,7 @@ function nextCheckworthy() {
     .filter((i) => sentences[i].checkworthiness >= CHECKWORTHY && !view.bySentence[i].length)
     .sort((a, b) => sentences[b].checkworthiness - sentences[a].checkworthiness || a - b);
   if (!ranked.length) {
-    say(errorBox, "No unmarked sentence is left that scores as check-worthy.", { kind: "info" });
+    say(errorBox, gettext("No unmarked sentence is left that scores as check-worthy."), { kind: "info" });
     return;
   }
   say(errorBox, "");
@@ -89,7 +91,7 @@ let claimKey = newKey(); // one Idempotency-Key per claim the reviewer means to 
 async function createClaim() {
   const target = selection.target();
   if (!target) {
-    say(errorBox, "Select some text, or move to a sentence with j / k, before marking a claim.");
+    say(errorBox, gettext("Select some text, or move to a sentence with j / k, before marking a claim."));
     return;
   }
   await busy([createButton], async () => {
@@ -100,7 +102,7 @@ async function createClaim() {
       ({ data } = await api("claims/", { method: "POST", json: { article: articleId, ...target.payload }, key: claimKey }));
     } catch (error) {
       if (error.status) claimKey = newKey();
-      say(errorBox, `The claim could not be marked. ${error.message}`);
+      say(errorBox, interpolate(gettext("The claim could not be marked. %(error)s"), { error: error.message }, true));
       return;
     }
     claimKey = newKey();
@@ -124,7 +126,7 @@ async function moveClaim() {
       selection.textSelection = null;
       window.getSelection()?.removeAllRanges();
     } catch (error) {
-      say(errorBox, `The claim was not moved. ${error.message}`);
+      say(errorBox, interpolate(gettext("The claim was not moved. %(error)s"), { error: error.message }, true));
     }
   });
   selection.describe();
@@ -181,6 +183,8 @@ const panel = new ClaimPanel({
   },
 });
 
+keepFocus($("claim-panel"), () => $("panel-title"));
+
 // --- Events ------------------------------------------------------------------------------------
 
 // Restyling the sentences while the mouse button is down cancels Chromium's drag selection, so
@@ -228,6 +232,21 @@ function claimAtCursor() {
   return [...claims].sort((a, b) => a.end - a.start - (b.end - b.start))[0];
 }
 
+/** Esc: from the open claim's panel back to its sentence in the text, closing the claim; elsewhere
+ * it clears the selection. */
+function escapeKey() {
+  if (!panel.claim || !$("claim-panel").contains(document.activeElement)) {
+    selection.clear();
+    return;
+  }
+  const claim = view.claims.get(panel.claim.id);
+  const placed = claim && claim.anchor_status !== "orphaned";
+  const first = placed ? view.sentencesOverlapping(claim.start, claim.end)[0] : undefined;
+  panel.close();
+  selection.textSelection = null;
+  selection.setCursor(first ?? Math.max(selection.cursor, 0));
+}
+
 function step(delta, extend) {
   selection.textSelection = null;
   selection.setCursor(selection.cursor < 0 ? 0 : selection.cursor + delta, { extend });
@@ -240,11 +259,11 @@ installKeys(
     create: () => createClaim(),
     next: nextCheckworthy,
     help: () => helpDialog.showModal(),
-    escape: () => selection.clear(),
+    escape: escapeKey,
     enter: () => {
       const claim = claimAtCursor();
       if (!claim) {
-        say(errorBox, "There is no claim on this sentence yet: press c to mark one.", { kind: "info" });
+        say(errorBox, gettext("There is no claim on this sentence yet: press c to mark one."), { kind: "info" });
         return false;
       }
       panel.open(claim.id, { focus: true });
@@ -275,7 +294,13 @@ async function start() {
     view.render(article);
     const problems = [];
     if (scales.error) {
-      problems.push(`The rating scale could not be loaded (${scales.error.message}); verdicts cannot be given until you reload.`);
+      problems.push(
+        interpolate(
+          gettext("The rating scale could not be loaded (%(error)s); verdicts cannot be given until you reload."),
+          { error: scales.error.message },
+          true,
+        ),
+      );
     } else {
       // rating-scales/ is a plain list, the default scale first.
       const scale = scales.data.find((s) => s.is_default) || scales.data[0];
@@ -283,9 +308,10 @@ async function start() {
       legendRatings($("legend-ratings"), scale);
     }
     if (options.error) {
-      problems.push(`The form choices could not be loaded (${options.error.message}); reload the page.`);
+      problems.push(interpolate(gettext("The form choices could not be loaded (%(error)s); reload the page."), { error: options.error.message }, true));
     } else {
       panel.setOptions(options.data);
+      setFieldLabels(options.data.field_labels);
       articleAssign($("article-assign"), article, options.data.assignees);
       list.setStates(options.data.claim_statuses);
       list.render();
@@ -299,8 +325,8 @@ async function start() {
     await openFromHash();
   } catch (error) {
     textBox.dataset.state = "error";
-    textBox.replaceChildren(el("p", { class: "muted" }, "The article could not be shown."));
-    say(errorBox, `The article could not be loaded. ${error.message}`);
+    textBox.replaceChildren(el("p", { class: "muted" }, gettext("The article could not be shown.")));
+    say(errorBox, interpolate(gettext("The article could not be loaded. %(error)s"), { error: error.message }, true));
   }
 }
 

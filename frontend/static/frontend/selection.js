@@ -1,10 +1,10 @@
 // What the reviewer has selected: a mouse range turned into code points, or a run of sentences
 // picked with the keyboard cursor (j / k, shift extends). The selection bar says what it is.
 
+import { gettext, interpolate, ngettext } from "./i18n.js";
 import { codePointToUtf16, utf16ToCodePoint } from "./offsets.js";
 
-const HINT =
-  "Select text with the mouse, or move with j / k (shift+j / shift+k extends), then press c to mark a claim.";
+const HINT = gettext("Select text with the mouse, or move with j / k (shift+j / shift+k extends), then press c to mark a claim.");
 
 function shorten(text, max = 140) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -157,22 +157,37 @@ export class Selection {
     const quote = shorten(this.view.quoteOf(target.start, target.end));
     if (target.range) {
       const [lo, hi] = target.range;
-      text.textContent = `${lo === hi ? `Sentence ${lo + 1}` : `Sentences ${lo + 1}–${hi + 1}`}: “${quote}”`;
+      text.textContent =
+        lo === hi
+          ? interpolate(gettext("Sentence %(number)s: “%(quote)s”"), { number: lo + 1, quote }, true)
+          : interpolate(gettext("Sentences %(first)s–%(last)s: “%(quote)s”"), { first: lo + 1, last: hi + 1, quote }, true);
     } else {
-      text.textContent = `Selected: “${quote}”`;
+      text.textContent = interpolate(gettext("Selected: “%(quote)s”"), { quote }, true);
     }
     create.disabled = false;
     move.hidden = !this.movable;
     move.disabled = !this.movable;
-    if (this.movable) move.textContent = `Move claim #${this.movable.id} here`;
+    if (this.movable) move.textContent = interpolate(gettext("Move claim #%(id)s here"), { id: this.movable.id }, true);
     const repeats = this.view.claimsOverlapping(target.start, target.end, { except: this.movable?.id });
     warning.hidden = !repeats.length;
     if (repeats.length) {
       const same = repeats.filter((c) => c.start === target.start && c.end === target.end);
       const names = repeats.map((c) => `#${c.id}`).join(", ");
       warning.textContent = same.length
-        ? `Claim ${same.map((c) => `#${c.id}`).join(", ")} already marks exactly this text.`
-        : `This overlaps claim ${names}: check it is not the same claim before marking a new one.`;
+        ? interpolate(
+            ngettext("Claim %(ids)s already marks exactly this text.", "Claims %(ids)s already mark exactly this text.", same.length),
+            { ids: same.map((c) => `#${c.id}`).join(", ") },
+            true,
+          )
+        : interpolate(
+            ngettext(
+              "This overlaps claim %(ids)s: check it is not the same claim before marking a new one.",
+              "This overlaps claims %(ids)s: check none is the same claim before marking a new one.",
+              repeats.length,
+            ),
+            { ids: names },
+            true,
+          );
     }
   }
 }

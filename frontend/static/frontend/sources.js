@@ -2,6 +2,7 @@
 
 import { api, busy, el, say, submitOnce } from "./api.js";
 import { flagControl } from "./flag.js";
+import { gettext, interpolate, pgettext } from "./i18n.js";
 import { who } from "./words.js";
 
 function field(id, label, control) {
@@ -21,11 +22,11 @@ function sourceInputs(prefix, stances, source = {}) {
   for (const [name, input] of Object.entries(inputs)) input.value = source[name] ?? "";
   if (!source.stance) inputs.stance.value = "context";
   const fields = [
-    field(`${prefix}-url`, "Source address (URL)", inputs.url),
-    field(`${prefix}-title`, "Title", inputs.title),
-    field(`${prefix}-publisher`, "Publisher", inputs.publisher),
-    field(`${prefix}-quote`, "Quote from the source", inputs.quote),
-    field(`${prefix}-stance`, "Stance", inputs.stance),
+    field(`${prefix}-url`, gettext("Source address (URL)"), inputs.url),
+    field(`${prefix}-title`, gettext("Title"), inputs.title),
+    field(`${prefix}-publisher`, gettext("Publisher"), inputs.publisher),
+    field(`${prefix}-quote`, gettext("Quote from the source"), inputs.quote),
+    field(`${prefix}-stance`, gettext("Stance"), inputs.stance),
   ];
   const values = () => ({
     url: inputs.url.value.trim(),
@@ -46,7 +47,7 @@ export function sourcesSection(panel, sources, loadError) {
   const stances = options.stances;
   const stanceLabel = new Map(stances.map((s) => [s.value, s.label]));
   const frozen = panel.frozen();
-  const heading = el("h3", { id: "sources-h" }, `Sources (${sources.length})`);
+  const heading = el("h3", { id: "sources-h" }, interpolate(gettext("Sources (%(count)s)"), { count: sources.length }, true));
   const list = el("ul", { class: "plain-list sources", id: "sources-list" });
 
   const item = (source) => {
@@ -59,16 +60,16 @@ export function sourcesSection(panel, sources, loadError) {
       el("a", { href: source.url, rel: "noopener noreferrer", target: "_blank" }, source.title || source.url),
       " ",
       el("span", { class: `badge stance-${source.stance}` }, stanceLabel.get(source.stance) || source.stance),
-      source.is_hidden ? el("span", { class: "badge hidden-badge" }, "hidden by a moderator") : null,
+      source.is_hidden ? el("span", { class: "badge hidden-badge" }, pgettext("source", "hidden by a moderator")) : null,
       source.publisher ? el("span", { class: "muted" }, ` ${source.publisher}`) : null,
       source.quote ? el("blockquote", { class: "small" }, source.quote) : null,
-      el("p", { class: "muted small" }, `Added by ${who(source.created_by)}`),
+      el("p", { class: "muted small" }, interpolate(gettext("Added by %(person)s"), { person: who(source.created_by) }, true)),
       error,
     );
     const actions = el("div", { class: "item-actions" });
     if (canChange) {
       actions.append(
-        el("button", { type: "button", class: "edit-source", onclick: () => edit(source, li) }, "Edit"),
+        el("button", { type: "button", class: "edit-source", onclick: () => edit(source, li) }, gettext("Edit")),
         el(
           "button",
           {
@@ -76,16 +77,16 @@ export function sourcesSection(panel, sources, loadError) {
             class: "delete-source",
             onclick: (event) =>
               busy(event.currentTarget, async () => {
-                if (!window.confirm(`Remove the source “${source.title || source.url}”?`)) return;
+                if (!window.confirm(interpolate(gettext("Remove the source “%(source)s”?"), { source: source.title || source.url }, true))) return;
                 try {
                   await api(`claims/${claim.id}/sources/${source.id}/`, { method: "DELETE" });
                   await panel.changed();
                 } catch (failure) {
-                  say(error, `The source was not removed. ${failure.message}`);
+                  say(error, interpolate(gettext("The source was not removed. %(error)s"), { error: failure.message }, true));
                 }
               }),
           },
-          "Remove",
+          gettext("Remove"),
         ),
       );
     }
@@ -99,10 +100,10 @@ export function sourcesSection(panel, sources, loadError) {
     const error = el("p", { class: "alert", role: "alert", hidden: true });
     const form = el(
       "form",
-      { class: "stack edit-source-form", "aria-label": "Edit the source" },
+      { class: "stack edit-source-form", "aria-label": gettext("Edit the source") },
       ...fields,
       error,
-      el("div", { class: "row" }, el("button", { type: "submit", class: "primary" }, "Save source"), el("button", { type: "button", onclick: () => li.replaceWith(item(source)) }, "Cancel")),
+      el("div", { class: "row" }, el("button", { type: "submit", class: "primary" }, gettext("Save source")), el("button", { type: "button", onclick: () => li.replaceWith(item(source)) }, gettext("Cancel"))),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -113,7 +114,7 @@ export function sourcesSection(panel, sources, loadError) {
           await api(`claims/${claim.id}/sources/${source.id}/`, { method: "PATCH", json: values(), etag });
           await panel.changed();
         } catch (failure) {
-          say(error, `The source was not saved. ${failure.message}`);
+          say(error, interpolate(gettext("The source was not saved. %(error)s"), { error: failure.message }, true));
         }
       });
     });
@@ -122,9 +123,9 @@ export function sourcesSection(panel, sources, loadError) {
   };
 
   list.replaceChildren(...sources.map(item));
-  if (!sources.length) list.replaceChildren(el("li", { class: "muted" }, "No source yet: a verdict needs at least one."));
+  if (!sources.length) list.replaceChildren(el("li", { class: "muted" }, gettext("No source yet: a verdict needs at least one.")));
   const loadAlert = el("p", { class: "alert", role: "alert", hidden: true });
-  if (loadError) say(loadAlert, `The sources could not be loaded. ${loadError.message}`);
+  if (loadError) say(loadAlert, interpolate(gettext("The sources could not be loaded. %(error)s"), { error: loadError.message }, true));
   const section = el("section", { "aria-labelledby": "sources-h", class: "panel-section" }, heading, loadAlert, list);
   if (frozen) {
     section.append(el("p", { class: "muted", id: "sources-frozen" }, panel.frozenNote()));
@@ -133,7 +134,7 @@ export function sourcesSection(panel, sources, loadError) {
   if (!panel.canWrite) return section;
   const { fields, values } = sourceInputs("source", stances);
   const error = el("p", { class: "alert", role: "alert", hidden: true });
-  const form = el("form", { class: "stack", id: "source-form", "aria-label": "Add a source" }, ...fields, error, el("button", { type: "submit" }, "Add source"));
+  const form = el("form", { class: "stack", id: "source-form", "aria-label": gettext("Add a source") }, ...fields, error, el("button", { type: "submit" }, gettext("Add source")));
   submitOnce(
     form,
     async (key) => {
@@ -142,7 +143,7 @@ export function sourcesSection(panel, sources, loadError) {
       form.reset();
       await panel.changed();
     },
-    (failure) => say(error, `The source was not added. ${failure.message}`),
+    (failure) => say(error, interpolate(gettext("The source was not added. %(error)s"), { error: failure.message }, true)),
   );
   section.append(form);
   return section;

@@ -4,10 +4,22 @@
 // Offsets: the API's are code points; every DOM offset is converted in offsets.js, nowhere else.
 
 import { el } from "./api.js";
+import { formatNumber, gettext, interpolate, pgettext } from "./i18n.js";
 import { codePointToUtf16 } from "./offsets.js";
+import { claimState } from "./words.js";
 
 // annotations.triage.CHECKWORTHY_THRESHOLD: at or above it a sentence counts as check-worthy.
 export const CHECKWORTHY = 0.5;
+
+// annotations.models.ClaimType: the kind of claim a sentence makes, in words.
+const CLAIM_TYPES = {
+  quantity: pgettext("claim type", "quantity"),
+  comparison_or_change: pgettext("claim type", "comparison or change"),
+  attribution: pgettext("claim type", "attribution of a fact"),
+  prediction: pgettext("claim type", "prediction"),
+  personal_experience: pgettext("claim type", "personal experience"),
+  other: pgettext("claim type", "other"),
+};
 
 /** The rating a claim shows: the published verdict's, else the latest verdict's. */
 export function claimRating(claim) {
@@ -128,11 +140,16 @@ export class TextView {
     if (top.is_hidden) classes.push("hidden-claim");
     if (top.anchor_status === "changed") classes.push("anchor-changed");
     if (this.activeClaim === top.id) classes.push("active");
+    // "Claim #3: published, False (hidden), text changed: re-review"
+    let title = interpolate(gettext("Claim #%(id)s: %(state)s"), { id: top.id, state: claimState(top.status) }, true);
+    if (rating) title += `, ${rating.label}`;
+    if (top.is_hidden) title += ` ${gettext("(hidden)")}`;
+    if (top.anchor_status === "changed") title += `, ${gettext("text changed: re-review")}`;
     return el(
       "mark",
       {
         class: classes.join(" "),
-        title: `Claim #${top.id}: ${top.status}${rating ? `, ${rating.label}` : ""}${top.is_hidden ? " (hidden)" : ""}${top.anchor_status === "changed" ? ", text changed: re-review" : ""}`,
+        title,
         dataset: { claim: String(top.id), claims: covering.map((c) => c.id).join(" ") },
       },
       text,
@@ -145,8 +162,14 @@ export class TextView {
     const score = sentence.checkworthiness.toFixed(2);
     span.dataset.checkworthiness = score;
     span.classList.toggle("checkworthy", sentence.checkworthiness >= CHECKWORTHY);
-    const type = sentence.claim_type ? `, ${sentence.claim_type.replaceAll("_", " ")}` : "";
-    span.title = `Check-worthiness ${score}${type}`;
+    const shown = formatNumber(sentence.checkworthiness, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    span.title = sentence.claim_type
+      ? interpolate(
+          gettext("Check-worthiness %(score)s, %(type)s"),
+          { score: shown, type: CLAIM_TYPES[sentence.claim_type] || sentence.claim_type.replaceAll("_", " ") },
+          true,
+        )
+      : interpolate(gettext("Check-worthiness %(score)s"), { score: shown }, true);
   }
 
   render(article) {

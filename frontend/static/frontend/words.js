@@ -1,59 +1,102 @@
-// Dates, people and audit events in words, the same way everywhere in the reader.
+// Dates, people, states and audit events in words, the same way everywhere in the reader.
 
-const MONTH = new Intl.DateTimeFormat("en-GB", { month: "short" });
+import { formatDateTime, gettext, interpolate, pgettext } from "./i18n.js";
 
-/** "2 Dec 14:02" (with the year when it is not this year). */
+/** "2 Dec 14:02" (with the year when it is not this year), in the page's language. */
 export function when(iso) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const pad = (n) => String(n).padStart(2, "0");
-  const year = date.getFullYear() === new Date().getFullYear() ? "" : ` ${date.getFullYear()}`;
-  return `${date.getDate()} ${MONTH.format(date)}${year} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return formatDateTime(iso);
 }
 
 /** A user reference from the API ({id, username, name}) as a name. */
 export function who(user) {
-  return user ? user.username : "someone";
+  return user ? user.username : gettext("someone");
+}
+
+// The API sends states as codes (Claim.Status, Verdict.Status, Source.Stance): their words here.
+const CLAIM_STATES = {
+  draft: pgettext("claim state", "draft"),
+  submitted: pgettext("claim state", "submitted"),
+  published: pgettext("claim state", "published"),
+  rejected: pgettext("claim state", "rejected"),
+  retracted: pgettext("claim state", "retracted"),
+};
+const VERDICT_STATES = {
+  draft: pgettext("verdict state", "draft"),
+  submitted: pgettext("verdict state", "submitted"),
+  approved: pgettext("verdict state", "approved"),
+  rejected: pgettext("verdict state", "rejected"),
+  retracted: pgettext("verdict state", "retracted"),
+};
+const STANCES = {
+  supports: pgettext("stance", "supports"),
+  refutes: pgettext("stance", "refutes"),
+  context: pgettext("stance", "context"),
+};
+
+/** A claim's state in words ("published" / "publicada"). */
+export function claimState(status) {
+  return CLAIM_STATES[status] || status;
+}
+
+/** A verdict's state in words ("approved" / "aprobado"). */
+export function verdictState(status) {
+  return VERDICT_STATES[status] || status;
+}
+
+/** A source's stance in words, for where the API's labels are not at hand. */
+export function stanceWord(stance) {
+  return STANCES[stance] || stance;
 }
 
 // AuditEvent.action -> what happened, in words (the actor follows: "… by eddie").
 const EVENTS = {
-  "claim.created": "Claim marked",
-  "claim.updated": "Claim changed",
-  "claim.deleted": "Claim deleted",
-  "claim.corrected": "Correction applied to the published claim",
-  "claim.linked": "Linked to an earlier fact-check",
-  "claim.hidden": "Claim hidden",
-  "claim.unhidden": "Claim shown again",
-  "source.created": "Source added",
-  "source.updated": "Source edited",
-  "source.deleted": "Source removed",
-  "source.hidden": "Source hidden",
-  "source.unhidden": "Source shown again",
-  "comment.created": "Comment added",
-  "comment.updated": "Comment edited",
-  "comment.deleted": "Comment deleted",
-  "comment.hidden": "Comment hidden",
-  "comment.unhidden": "Comment shown again",
-  "verdict.submitted": "Verdict submitted",
-  "verdict.updated": "Verdict revised",
-  "verdict.withdrawn": "Verdict withdrawn",
-  "verdict.approved": "Verdict approved",
-  "verdict.rejected": "Verdict rejected",
-  "verdict.retracted": "Verdict retracted",
-  "flag.created": "Flagged for the moderators",
-  "flag.dismissed": "Flag dismissed",
+  "claim.created": gettext("Claim marked"),
+  "claim.updated": gettext("Claim changed"),
+  "claim.deleted": gettext("Claim deleted"),
+  "claim.corrected": gettext("Correction applied to the published claim"),
+  "claim.linked": gettext("Linked to an earlier fact-check"),
+  "claim.hidden": gettext("Claim hidden"),
+  "claim.unhidden": gettext("Claim shown again"),
+  "source.created": gettext("Source added"),
+  "source.updated": gettext("Source edited"),
+  "source.deleted": gettext("Source removed"),
+  "source.hidden": gettext("Source hidden"),
+  "source.unhidden": gettext("Source shown again"),
+  "comment.created": gettext("Comment added"),
+  "comment.updated": gettext("Comment edited"),
+  "comment.deleted": gettext("Comment deleted"),
+  "comment.hidden": gettext("Comment hidden"),
+  "comment.unhidden": gettext("Comment shown again"),
+  "verdict.submitted": gettext("Verdict submitted"),
+  "verdict.updated": gettext("Verdict revised"),
+  "verdict.withdrawn": gettext("Verdict withdrawn"),
+  "verdict.approved": gettext("Verdict approved"),
+  "verdict.rejected": gettext("Verdict rejected"),
+  "verdict.retracted": gettext("Verdict retracted"),
+  "flag.created": gettext("Flagged for the moderators"),
+  "flag.dismissed": gettext("Flag dismissed"),
 };
 
-const FIELDS = { start: "span", end: "span", text: "wording", claimant: "claimant", assignee: "assignee" };
+const FIELDS = {
+  start: gettext("span"),
+  end: gettext("span"),
+  text: gettext("wording"),
+  claimant: gettext("claimant"),
+  assignee: gettext("assignee"),
+};
 
 /** "Claim changed (span, wording) by rita, 2 Dec 14:02". */
 export function eventInWords(event) {
-  let what = EVENTS[event.action] || `${event.object_type || "Item"} ${event.action.split(".").pop()}`;
+  let what =
+    EVENTS[event.action] ||
+    interpolate(gettext("%(object)s %(action)s"), { object: event.object_type || gettext("Item"), action: event.action.split(".").pop() }, true);
   if (event.action === "claim.updated" && event.changes) {
     const fields = [...new Set(Object.keys(event.changes).map((f) => FIELDS[f] || f.replaceAll("_", " ")))];
-    if (fields.length) what = `Claim changed (${fields.join(", ")})`;
+    if (fields.length) what = interpolate(gettext("Claim changed (%(fields)s)"), { fields: fields.join(", ") }, true);
   }
-  return `${what} by ${event.actor || "someone"}, ${when(event.created_at)}`;
+  return interpolate(
+    gettext("%(event)s by %(person)s, %(date)s"),
+    { event: what, person: event.actor || gettext("someone"), date: when(event.created_at) },
+    true,
+  );
 }
