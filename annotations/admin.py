@@ -249,6 +249,11 @@ class ImportJobAdmin(JobAdmin):
     search_fields = ("original_name",)
     actions = ["cancel_selected"]
 
+    def get_exclude(self, request, obj=None) -> tuple[str, ...]:
+        # A fanned-out import's working state: why it stops, and why its input could not be
+        # read, are in its error report once it ends.
+        return (*JobAdmin.exclude, "stopped", "read_error")
+
     def has_cancel_permission(self, request) -> bool:
         return roles.has_role(request.user, roles.EDITOR, roles.MODERATOR)
 

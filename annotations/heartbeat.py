@@ -11,6 +11,10 @@ JOB_HEARTBEAT_SECONDS, and checks its token when it commits a step.
 A worker killed mid-job (SIGKILL, a lost machine) leaves the row `running` with a heartbeat that
 stops moving. The sweep (Celery beat every JOB_SWEEP_SECONDS, and when a worker starts) gives up
 that runner and queues the job again; the new runner resumes at the job's checkpoint.
+
+The chunks of a fanned-out import (annotations.importing.chunks) are claimed and swept the same
+way; the job itself is then theirs, and not swept, except that its queued chunks are queued again
+when it has made no progress for JOB_STALE_SECONDS (their messages may be held by a dead worker).
 """
 
 import logging
@@ -22,17 +26,23 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import jobs
-from .models import ExportJob, ImportJob, Job
+from .models import ExportJob, ImportChunk, ImportJob, Job
 
 logger = logging.getLogger(__name__)
 
-JobModel = type[ImportJob] | type[ExportJob]
-TASKS: dict[JobModel, str] = {ImportJob: jobs.IMPORT, ExportJob: jobs.EXPORT}
+JobModel = type[ImportJob] | type[ExportJob] | type[ImportChunk]
+TASKS: dict[JobModel, str] = {
+    ImportJob: jobs.IMPORT,
+    ExportJob: jobs.EXPORT,
+    ImportChunk: jobs.IMPORT_CHUNK,
+}
+# Rows the sweep leaves to others: a fanned-out import is its chunks' (`_resend_waiting_chunks`).
+NOT_SWEPT: dict[JobModel, Q] = {ImportJob: Q(fanned_out=True)}
 RUNNING = Job.Status.RUNNING
 
 
@@ -120,12 +130,13 @@ def sweep_stale_jobs(*, lookahead: float | None = None) -> list[tuple[str, int]]
     requeued: list[tuple[str, int]] = []
     soonest = None
     for model, task in TASKS.items():
-        for pk in model.objects.filter(_silent()).values_list("pk", flat=True):
+        silent = model.objects.filter(_silent())
+        if model in NOT_SWEPT:
+            silent = silent.exclude(NOT_SWEPT[model])
+        for pk in silent.values_list("pk", flat=True):
             with transaction.atomic():
                 # Conditional again: another sweep, or a new runner, may have got there first.
-                if model.objects.filter(_silent(), pk=pk).update(
-                    runner="", heartbeat_at=timezone.now()
-                ):
+                if silent.filter(pk=pk).update(runner="", heartbeat_at=timezone.now()):
                     jobs.send_after_commit(task, args=[pk])
                     requeued.append((model.__name__, pk))
                     logger.warning("%s #%s lost its worker; queued again.", model.__name__, pk)
@@ -136,9 +147,14 @@ def sweep_stale_jobs(*, lookahead: float | None = None) -> list[tuple[str, int]]
             first = quiet.order_by("heartbeat_at").values_list("heartbeat_at", flat=True).first()
             if first is not None and (soonest is None or first < soonest):
                 soonest = first
-    # Cancelled while running, and its runner died before it could end the job.
+    requeued += _resend_waiting_chunks()
+    # Cancelled while running, and its runner died before it could end the job (a fanned-out
+    # job is ended by its last chunk).
     ImportJob.objects.filter(
-        status=Job.Status.CANCELLED, finished_at__isnull=True, heartbeat_at__lt=_stale_before()
+        status=Job.Status.CANCELLED,
+        finished_at__isnull=True,
+        heartbeat_at__lt=_stale_before(),
+        fanned_out=False,
     ).update(finished_at=timezone.now())
     if soonest is not None and lookahead:  # soonest is only looked for with a lookahead
         due = soonest + timedelta(seconds=settings.JOB_STALE_SECONDS) - timezone.now()
@@ -146,3 +162,27 @@ def sweep_stale_jobs(*, lookahead: float | None = None) -> list[tuple[str, int]]
             # A second after it goes stale, so that sweep finds it stale.
             jobs.send_after_commit(jobs.SWEEP, countdown=max(due.total_seconds(), 0) + 1)
     return requeued
+
+
+def _resend_waiting_chunks() -> list[tuple[str, int]]:
+    """Queue again the queued chunks of every fanned-out import that has made no progress for
+    JOB_STALE_SECONDS and has no live chunk running: a worker that died may hold their messages
+    unacknowledged for the broker's visibility timeout (an hour). A message delivered twice is
+    harmless (the chunk's claim lets one run); a job only waiting its turn behind another's
+    chunks gets its queued chunks sent once more per JOB_STALE_SECONDS."""
+    live = ImportChunk.objects.filter(
+        job=OuterRef("pk"), status=RUNNING, heartbeat_at__gte=_stale_before()
+    ).exclude(runner="")  # one the sweep just queued again is not running yet
+    stalled = ImportJob.objects.filter(
+        fanned_out=True, finished_at__isnull=True, heartbeat_at__lt=_stale_before()
+    ).exclude(Exists(live))
+    resent: list[tuple[str, int]] = []
+    for pk in stalled.values_list("pk", flat=True):
+        with transaction.atomic():
+            if stalled.filter(pk=pk).update(heartbeat_at=timezone.now()):
+                waiting = ImportChunk.objects.filter(job_id=pk, status=Job.Status.QUEUED)
+                for chunk in waiting.values_list("pk", flat=True):
+                    jobs.send_after_commit(jobs.IMPORT_CHUNK, args=[chunk])
+                    resent.append(("ImportChunk", chunk))
+                logger.warning("Import #%s made no progress; its queued chunks sent again.", pk)
+    return resent

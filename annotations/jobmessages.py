@@ -57,6 +57,19 @@ class JobMessage:
             },
         }
 
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> "JobMessage":
+        """The message `stored()` kept (a fanned-out import's records wait in a chunk's row)."""
+        return cls(
+            stored["msgid"],
+            **{
+                name: cls.from_stored(value)
+                if isinstance(value, Mapping) and "msgid" in value
+                else value
+                for name, value in (stored.get("params") or {}).items()
+            },
+        )
+
 
 def message_of(exc: BaseException) -> "JobMessage | str":
     """What an exception raised with a JobMessage carries; its text for any other."""

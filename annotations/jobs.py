@@ -10,6 +10,7 @@ from celery import current_app
 from django.db import transaction
 
 IMPORT = "annotations.tasks.import_articles"
+IMPORT_CHUNK = "annotations.tasks.import_chunk"
 EXPORT = "annotations.tasks.export_claims"
 INDEX_ARTICLES = "annotations.tasks.index_articles"
 INDEX_IMPORT = "annotations.tasks.index_import"

@@ -165,12 +165,34 @@ class ImportJob(Job):
         default=list, blank=True, help_text=_("URLs or feed URLs to fetch."), verbose_name=_("URLs")
     )
     options = models.JSONField(default=dict, blank=True, verbose_name=_("options"))
-    # Records before this 0-based index are committed; a re-delivered task resumes from here.
+    # Records done. Run in one piece: records before this 0-based index are committed, and a
+    # re-delivered task resumes from here. Fanned out into chunks: the chunks' records done.
     checkpoint = models.PositiveIntegerField(default=0, verbose_name=_("checkpoint"))
     updated = models.PositiveIntegerField(
         default=0,
         verbose_name=_("updated"),
         help_text=_("Stored URLs that came with a new text: recorded as revisions."),
+    )
+    # Fan-out (annotations.importing.chunks): chunks cut so far, chunks ended, whether every chunk
+    # is cut (from then on the chunks own the job, and whoever ends the last one ends the job),
+    # why the job stops early (a budget a chunk spent; the other chunks stop too), and why the
+    # input could not be read past the chunks cut (those still run; the job ends partial). The
+    # two reasons are stored as job errors are (jobmessages.error_entry: the English message, its
+    # msgid and params), and become the job's last errors when it ends; {} when there is none.
+    chunks_cut = models.PositiveIntegerField(default=0, verbose_name=_("chunks cut"))
+    chunks_ended = models.PositiveIntegerField(default=0, verbose_name=_("chunks ended"))
+    fanned_out = models.BooleanField(default=False, verbose_name=_("fanned out"))
+    stopped = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("stopped"),
+        help_text=_("Why the import stops early: a budget one of its chunks spent."),
+    )
+    read_error = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("read error"),
+        help_text=_("Why the input stopped being read."),
     )
 
     class Meta(Job.Meta):
@@ -180,6 +202,60 @@ class ImportJob(Job):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} ({self.status})"
+
+
+class ImportChunk(models.Model):
+    """IMPORT_CHUNK_SIZE consecutive records of an import, run by any worker on any machine
+    (annotations.importing.chunks): the unit of retry. Its records are in the row (`payload`:
+    zlib-compressed JSON), so workers share the database, not the disk. The same runner, heartbeat
+    and sweep as a job (annotations.heartbeat)."""
+
+    Status = Job.Status
+
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("import job")
+    )
+    index = models.PositiveIntegerField(
+        verbose_name=_("index"), help_text=_("0 for the first chunk, then 1, 2, ...")
+    )
+    first = models.PositiveIntegerField(
+        verbose_name=_("first record"), help_text=_("The 0-based number of its first record.")
+    )
+    size = models.PositiveIntegerField(verbose_name=_("size"), help_text=_("Records in the chunk."))
+    payload = models.BinaryField(
+        verbose_name=_("payload"), help_text=_("Its records; emptied once the chunk has ended.")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(
+        default=0, verbose_name=_("attempts"), help_text=_("Times a runner claimed it.")
+    )
+    runner = models.CharField(max_length=32, blank=True, verbose_name=_("runner"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("heartbeat at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    # Records of this chunk done: whole batches, committed with their articles.
+    checkpoint = models.PositiveIntegerField(default=0, verbose_name=_("checkpoint"))
+    created = models.PositiveIntegerField(default=0, verbose_name=_("created"))
+    updated = models.PositiveIntegerField(default=0, verbose_name=_("updated"))
+    duplicates = models.PositiveIntegerField(default=0, verbose_name=_("duplicates"))
+    failed = models.PositiveIntegerField(default=0, verbose_name=_("failed"))
+    # The chunk's record errors as the job's (jobmessages.error_entry), and, if it failed, its
+    # failure: an entry with "chunk" (its index).
+    errors = models.JSONField(default=list, blank=True, verbose_name=_("errors"))
+
+    class Meta:
+        verbose_name = _("import chunk")
+        verbose_name_plural = _("import chunks")
+        ordering = ["job_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="import_chunk_job_index_unique")
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"Import #{self.job_id} chunk {self.index} ({self.status})"
 
 
 class ExportJob(Job):

@@ -11,7 +11,7 @@ from django.db import InterfaceError, OperationalError
 
 from annotations import article_changes, heartbeat, learning, refetch, scoring, search
 from annotations.exporting.run import run_export, start_scheduled_export
-from annotations.importing.run import run_import
+from annotations.importing.run import run_chunk, run_import
 from annotations.memory import matching
 from annotations.models import Article
 from annotations.services import revisions
@@ -33,6 +33,12 @@ job_task = shared_task(
 @job_task
 def import_articles(self, job_id: int) -> None:
     run_import(job_id, task_id=self.request.id or "")
+
+
+# One chunk of a fanned-out import: claimed like a job, resumed at its own checkpoint.
+@job_task
+def import_chunk(self, chunk_id: int) -> None:
+    run_chunk(chunk_id)
 
 
 # run_export starts over and replaces the file, so a retry or a second run cannot leave a

@@ -145,6 +145,8 @@ CELERY_TIMEZONE = "UTC"
 # the stale-job sweep, the periodic export's start and the change notes' compaction.
 CELERY_TASK_ROUTES = {
     "annotations.tasks.import_articles": {"queue": "imports"},
+    # An import's chunks (annotations.importing.chunks): any imports worker, on any machine.
+    "annotations.tasks.import_chunk": {"queue": "imports"},
     "annotations.tasks.export_claims": {"queue": "exports"},
     "annotations.tasks.index_articles": {"queue": "search"},
     "annotations.tasks.index_import": {"queue": "search"},
@@ -427,6 +429,9 @@ VERDICT_MIN_EXPLANATION_LENGTH = env.int("VERDICT_MIN_EXPLANATION_LENGTH", defau
 
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=512 * 1024 * 1024)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=200)
+# An import of more records than this is cut into chunks of this many, each a task that any
+# imports worker runs (annotations.importing.chunks); one this size or smaller runs in one piece.
+IMPORT_CHUNK_SIZE = env.int("IMPORT_CHUNK_SIZE", default=1000)
 # Split sentences in a process of its own from an import's second batch on (annotations.importing.
 # splitting); off, a thread of the worker does it, slower.
 IMPORT_SPLIT_IN_PROCESS = env.bool("IMPORT_SPLIT_IN_PROCESS", default=True)

@@ -1,8 +1,10 @@
-"""run_import(job_id): an import job's life, from its claim to its end.
+"""run_import(job_id) and run_chunk(chunk_id): an import job's life, from its claim to its end.
 
 The job is claimed by one runner (annotations.heartbeat), which keeps its heartbeat going and
 resumes at the job's checkpoint; the input is read batch by batch (importing.read) and each batch
-stored with the job's progress in one transaction (importing.store). The job ends `succeeded`,
+stored with the job's progress in one transaction (importing.store). An input of more than
+IMPORT_CHUNK_SIZE records is instead cut into chunks that any worker runs (importing.chunks,
+which describes the fan-out); each chunk runs the same pipeline. The job ends `succeeded`,
 `partial` (some records failed), `failed` (nothing imported, the input unreadable, or a budget
 spent: IMPORT_MAX_ERRORS errors, IMPORT_MAX_SECONDS of running) or `cancelled`; what was
 imported before it ended is kept.
@@ -15,18 +17,20 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from annotations import heartbeat, search
 from annotations.audit import record_event
 from annotations.jobmessages import JobMessage, error_entry, message_of
-from annotations.models import ImportJob
+from annotations.models import ImportChunk, ImportJob
 
-from . import factchecks, read
+from . import chunks, factchecks, read
 from .records import InputError, Item
 from .splitting import BatchSplitter
 from .store import AnotherRunnerError, Step, save_batch
@@ -39,6 +43,9 @@ Status = ImportJob.Status
 def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
     """Run import job `job_id` to its end, from its checkpoint. Safe to call twice: a job that is
     finished, or held by a live runner, is left alone."""
+    if ImportJob.objects.filter(pk=job_id, fanned_out=True).exists():
+        # A retry, or a late delivery: the chunks own the job; run those nobody has taken.
+        return _run_waiting_chunks(job_id)
     runner = heartbeat.claim(
         ImportJob, pk=job_id, **({"celery_task_id": task_id} if task_id else {})
     )
@@ -48,13 +55,23 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
         return job
     input_error: JobMessage | str | None = None
     stop: JobMessage | None = None
+    fanned_out = False
     try:
         with heartbeat.keep_alive(ImportJob, pk=job.pk, runner=runner):
             if job.format == factchecks.FORMAT:  # other fact-checkers' reviews, not articles
                 stop = factchecks.consume(job, runner=runner)
             else:
                 with read.items(job) as items:
-                    stop = _consume(job, items, runner=runner)
+                    size = settings.IMPORT_CHUNK_SIZE
+                    head = list(itertools.islice(items, size + 1))
+                    everything = itertools.chain(head, items)
+                    # Started in one piece (a checkpoint, no chunk) goes on in one piece.
+                    if job.chunks_cut or (not job.checkpoint and len(head) > size):
+                        chunks.cut(job, everything, runner=runner, close=_close_fanned_out)
+                        fanned_out = True
+                    else:
+                        remaining = itertools.islice(everything, job.checkpoint, None)
+                        stop = _consume(job, remaining, runner=runner, start=job.checkpoint)
     except InputError as exc:
         input_error = message_of(exc)
     except AnotherRunnerError:
@@ -69,13 +86,61 @@ def run_import(job_id: int, *, task_id: str = "") -> ImportJob:
             gettext_noop("The import stopped on an unexpected error (%(error)s)."),
             error=type(exc).__name__,
         )
+    if fanned_out:
+        return _run_waiting_chunks(job.pk)
     return _finish(job, runner=runner, input_error=input_error, stop=stop)
 
 
-def _consume(job: ImportJob, items: Iterator[Item], *, runner: str) -> JobMessage | None:
-    """Store the items from the checkpoint on; why the job stopped early (a budget), if so."""
-    remaining = itertools.islice(items, job.checkpoint, None)
-    batches = read.batches(remaining, settings.IMPORT_BATCH_SIZE)
+def _run_waiting_chunks(job_id: int) -> ImportJob:
+    """The coordinator, its chunks cut, runs those no worker has taken: alone, the whole import
+    (no queue round trip, and a caller outside a worker gets a finished job); beside other
+    workers, one more pair of hands. A chunk another worker claims first is skipped."""
+    waiting = ImportChunk.objects.filter(
+        Q(status=Status.QUEUED) | Q(status=Status.RUNNING, runner=""), job_id=job_id
+    )
+    for pk in waiting.order_by("index").values_list("pk", flat=True):
+        run_chunk(pk)
+    return ImportJob.objects.get(pk=job_id)
+
+
+def run_chunk(chunk_id: int) -> ImportChunk | None:
+    """Run chunk `chunk_id` of a fanned-out import from its checkpoint, and end the job if it is
+    the last to end. Safe to call twice: a chunk ended, or held by a live runner, is left alone."""
+    runner = heartbeat.claim(ImportChunk, pk=chunk_id, attempts=F("attempts") + 1)
+    if runner is None:
+        logger.info("Import chunk #%s is ended or held by another runner.", chunk_id)
+        return None
+    chunk = ImportChunk.objects.select_related("job").get(pk=chunk_id)
+    job = chunk.job
+    failure: JobMessage | None = None
+    try:
+        with heartbeat.keep_alive(ImportChunk, pk=chunk.pk, runner=runner):
+            if job.status != Status.CANCELLED and not job.stopped:
+                items = chunks.decode(chunk.payload)[chunk.checkpoint :]
+                _consume(job, iter(items), runner=runner, start=chunk.checkpoint, chunk=chunk.pk)
+    except AnotherRunnerError:
+        logger.warning("Import chunk #%s is being run by another runner; this one stops.", chunk_id)
+        return chunk
+    except (OperationalError, InterfaceError):
+        heartbeat.release(ImportChunk, pk=chunk.pk, runner=runner)
+        raise  # transient: the task retries and resumes from the chunk's checkpoint
+    except Exception as exc:
+        logger.exception("Import chunk #%s stopped", chunk_id)
+        failure = JobMessage(
+            gettext_noop("Records %(first)s-%(last)s stopped on an unexpected error (%(error)s)."),
+            first=chunk.first + 1,
+            last=chunk.first + chunk.size,
+            error=type(exc).__name__,
+        )
+    return chunks.end(chunk, runner=runner, failure=failure, close=_close_fanned_out)
+
+
+def _consume(
+    job: ImportJob, items: Iterator[Item], *, runner: str, start: int, chunk: int | None = None
+) -> JobMessage | None:
+    """Store the items (the job's, or chunk `chunk`'s), the first of which is record `start`;
+    why the job stopped early (a budget), if so."""
+    batches = read.batches(items, settings.IMPORT_BATCH_SIZE)
     # A reader thread reads and fetches the batches and hands each to the splitter (a process of
     # its own); two writer threads, each with its own connection, store them in turn. Batch k+1's
     # inserts run while batch k commits: at the commit PostgreSQL checks every sentence's foreign
@@ -94,7 +159,6 @@ def _consume(job: ImportJob, items: Iterator[Item], *, runner: str) -> JobMessag
             for _ in range(2 if parallel else 0)
         ]
         previous: Step | None = None
-        start = job.checkpoint
         try:
             upcoming = reader.submit(read.read_next, batches, splitter)
             for writer in itertools.cycle(writers or [None]):
@@ -108,9 +172,9 @@ def _consume(job: ImportJob, items: Iterator[Item], *, runner: str) -> JobMessag
                         row.sentence_data = sentence_data
                 step = Step(batch, start, previous)
                 if writer is None:
-                    step.done.set_result(save_batch(job, step, runner=runner))
+                    step.done.set_result(save_batch(job, step, runner=runner, chunk_id=chunk))
                 else:
-                    step.done = writer.submit(save_batch, job, step, runner=runner)
+                    step.done = writer.submit(save_batch, job, step, runner=runner, chunk_id=chunk)
                 start += batch.size
                 # At most two batches in flight: this one, and the one committing before it.
                 if previous is not None and not previous.done.result():
@@ -164,57 +228,80 @@ def _finish(
 ) -> ImportJob:
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        job.refresh_from_db()
         if locked.runner != runner:
+            job.refresh_from_db()
             return job  # the sweep gave the job to another runner, who will end it
-        errors = list(locked.errors)
-        where = {"file": job.original_name or "input"}
-        if input_error:
-            errors.append(error_entry(where, input_error))
-        hidden = locked.failed - len(locked.errors)
-        if hidden > 0:
-            unlisted = JobMessage(
-                gettext_noop("%(count)s more errors are not listed."), count=hidden
-            )
-            errors.append(error_entry({}, unlisted))
-        if stop:
-            errors.append(error_entry({}, stop))
-        imported = locked.created + locked.updated + locked.duplicates
-        if locked.status == Status.CANCELLED:
-            status = Status.CANCELLED
-        elif stop:
-            status = Status.FAILED
-        elif imported == 0:
-            # Nothing could be imported: say why, if no error said it already.
-            status = Status.FAILED
-            if not errors:
-                none_found = (
-                    gettext_noop("No fact-checks found.")
-                    if job.format == factchecks.FORMAT
-                    else gettext_noop("No articles found.")
-                )
-                errors.append(error_entry(where, JobMessage(none_found)))
-        elif locked.failed or input_error:
-            status = Status.PARTIAL
-        else:
-            status = Status.SUCCEEDED
-        job.status = status
-        job.errors = errors
-        job.finished_at = timezone.now()
-        if status != Status.CANCELLED and not stop:
-            job.total = locked.checkpoint
-        job.save(update_fields=["status", "errors", "finished_at", "total"])
-        search.index_import_after_commit(job.pk)
-        record_event(
-            actor=job.created_by,
-            action="import.finished",
-            obj=job,
-            changes={
-                "status": status,
-                "created": job.created,
-                "updated": job.updated,
-                "duplicates": job.duplicates,
-                "failed": job.failed,
-            },
+        problems = [error_entry({}, input_error)] if input_error else []
+        return _close(
+            locked,
+            errors=locked.errors,
+            problems=problems,
+            stop=error_entry({}, stop) if stop else {},
         )
+
+
+def _close_fanned_out(job: ImportJob) -> ImportJob:
+    """End a fanned-out job (locked) whose last chunk has ended."""
+    errors, failures = chunks.errors_in_order(job)
+    problems = [job.read_error, *failures] if job.read_error else failures
+    return _close(job, errors=errors, problems=problems, stop=job.stopped)
+
+
+def _close(
+    job: ImportJob,
+    *,
+    errors: list[dict[str, Any]],
+    problems: list[dict[str, Any]],
+    stop: dict[str, Any],
+) -> ImportJob:
+    """End the (locked) job: its status from its counts, `problems` (the input or a chunk could
+    not be read to its end) and `stop` (a budget spent); its errors as listed, then those. The
+    problems and the stop are stored errors (jobmessages.error_entry) without a place."""
+    errors = list(errors)
+    hidden = job.failed - len(errors)
+    where = {"file": job.original_name or "input"}
+    errors += [{**where, **problem} for problem in problems]
+    if hidden > 0:
+        unlisted = JobMessage(gettext_noop("%(count)s more errors are not listed."), count=hidden)
+        errors.append(error_entry({}, unlisted))
+    if stop:
+        errors.append(stop)
+    imported = job.created + job.updated + job.duplicates
+    if job.status == Status.CANCELLED:
+        status = Status.CANCELLED
+    elif stop:
+        status = Status.FAILED
+    elif imported == 0:
+        # Nothing could be imported: say why, if no error said it already.
+        status = Status.FAILED
+        if not errors:
+            none_found = (
+                gettext_noop("No fact-checks found.")
+                if job.format == factchecks.FORMAT
+                else gettext_noop("No articles found.")
+            )
+            errors.append(error_entry(where, JobMessage(none_found)))
+    elif job.failed or problems:
+        status = Status.PARTIAL
+    else:
+        status = Status.SUCCEEDED
+    job.status = status
+    job.errors = errors
+    job.finished_at = timezone.now()
+    if status != Status.CANCELLED and not stop:
+        job.total = job.checkpoint
+    job.save(update_fields=["status", "errors", "finished_at", "total"])
+    search.index_import_after_commit(job.pk)
+    record_event(
+        actor=job.created_by,
+        action="import.finished",
+        obj=job,
+        changes={
+            "status": status,
+            "created": job.created,
+            "updated": job.updated,
+            "duplicates": job.duplicates,
+            "failed": job.failed,
+        },
+    )
     return job

@@ -35,12 +35,13 @@ from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from psycopg import Copy
+from psycopg.errors import DeadlockDetected
 from psycopg.types.json import Jsonb
 
 from annotations import scoring, search
 from annotations.jobmessages import JobMessage, error_entry
 from annotations.memory import matching
-from annotations.models import Article, ArticleRevision, ImportJob, Sentence
+from annotations.models import Article, ArticleRevision, ImportChunk, ImportJob, Sentence
 from annotations.segmentation import split_sentences
 from annotations.services.revisions import record_revision
 
@@ -86,13 +87,15 @@ class Step:
     stop: JobMessage | None = None  # why the job stops after this step (a budget), if it does
 
 
-def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
+def save_batch(job: ImportJob, step: Step, *, runner: str, chunk_id: int | None = None) -> bool:
     """Store one batch and move the job on, in one transaction; False when the job stops: it was
     cancelled, or this batch spent its budget (`step.stop` says which).
 
     The inserts wait until the previous step's are done (so that step, committing, can never wait
     on ours), and the job's row is locked and moved on only once the previous step committed: the
-    checkpoint advances batch by batch, in order, with each batch's articles.
+    checkpoint advances batch by batch, in order, with each batch's articles. With `chunk_id`,
+    the batch is the chunk's (importing.chunks): the chunk's row holds the runner and the
+    checkpoint, and the job's counters move with it.
     """
     one_by_one = False
     conflicts = 0
@@ -107,10 +110,17 @@ def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
                         outcome = _store_each(job, step.batch.rows)
                     else:
                         outcome = _store(job, step.batch.rows)
+                    if chunk_id is not None:
+                        _check_foreign_keys_now()
                     step.inserted.set()
                     if step.previous is not None and not step.previous.done.result():
                         transaction.set_rollback(True)
                         return False
+                    if chunk_id is not None:
+                        if not _advance_chunk(job, chunk_id, step, outcome, runner):
+                            transaction.set_rollback(True)
+                            return False
+                        return not step.stop
                     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
                     if locked.status == ImportJob.Status.CANCELLED:
                         transaction.set_rollback(True)
@@ -120,6 +130,15 @@ def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
                     _advance(locked, step.batch, outcome)
                     step.stop = over_budget(locked)
                 return not step.stop
+            except OperationalError as exc:
+                # Two chunks storing some of the same articles in opposite orders: PostgreSQL
+                # ends one transaction; its batch goes again, as after a concurrent insert.
+                if not isinstance(exc.__cause__, DeadlockDetected):
+                    raise
+                conflicts += 1
+                logger.info("Import #%s: a batch met a deadlock; again.", job.pk)
+                if conflicts == 3 or step.inserted.is_set():
+                    raise
             except IntegrityError:
                 # Another job, or the previous step, stored one of these articles between our
                 # check and our insert: the batch rolled back whole; its next attempt counts it
@@ -129,7 +148,7 @@ def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
                 logger.info("Import #%s: a batch met a concurrent insert; again.", job.pk)
                 if conflicts == 3 or step.inserted.is_set():
                     raise
-            except (OperationalError, InterfaceError, AnotherRunnerError):
+            except (InterfaceError, AnotherRunnerError):
                 raise
             except Exception:
                 # One record the database (or its adapter) refuses: store them one by one, so
@@ -142,8 +161,10 @@ def save_batch(job: ImportJob, step: Step, *, runner: str) -> bool:
         step.previous = None  # done with it: a chain of steps would keep every batch
 
 
-def _advance(job: ImportJob, batch: Batch, outcome: Stored) -> None:
-    """Move the (locked) job past `batch`, counting what it stored and what failed."""
+def _advance(
+    job: ImportJob | ImportChunk, batch: Batch, outcome: Stored, *, beat: bool = True
+) -> None:
+    """Move the (locked) job or chunk past `batch`, counting what it stored and what failed."""
     failures = batch.failures + outcome.refused
     job.checkpoint += batch.size
     job.created += outcome.created
@@ -152,18 +173,34 @@ def _advance(job: ImportJob, batch: Batch, outcome: Stored) -> None:
     job.failed += len(failures)
     room = settings.IMPORT_MAX_ERRORS - len(job.errors)
     job.errors = job.errors + failures[: max(room, 0)]
-    job.heartbeat_at = timezone.now()
-    job.save(
-        update_fields=[
-            "checkpoint",
-            "created",
-            "updated",
-            "duplicates",
-            "failed",
-            "errors",
-            "heartbeat_at",
-        ]
-    )
+    fields = ["checkpoint", "created", "updated", "duplicates", "failed", "errors"]
+    if beat:
+        job.heartbeat_at = timezone.now()
+        fields.append("heartbeat_at")
+    job.save(update_fields=fields)
+
+
+def _advance_chunk(job: ImportJob, chunk_id: int, step: Step, outcome: Stored, runner: str) -> bool:
+    """Move the chunk and its job past the step's batch, both rows locked (the chunk's first, as
+    everywhere); False when the job was cancelled or stopped meanwhile (roll the batch back)."""
+    chunk = ImportChunk.objects.select_for_update(no_key=True).get(pk=chunk_id)
+    if chunk.runner != runner or chunk.checkpoint != step.start:
+        raise AnotherRunnerError
+    # FOR NO KEY UPDATE: each chunk's articles, checked against the job by their foreign key,
+    # hold a KEY SHARE lock on its row, which FOR UPDATE would wait for: two chunks deadlocked.
+    locked = ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
+    if locked.status == ImportJob.Status.CANCELLED or locked.stopped:
+        return False
+    _advance(chunk, step.batch, outcome)
+    # The job's heartbeat is its coordinator's until every chunk is cut: a dead coordinator must
+    # look dead to the sweep even while its chunks commit.
+    _advance(locked, step.batch, outcome, beat=locked.fanned_out)
+    step.stop = over_budget(locked)
+    if step.stop:
+        # For the other chunks (they stop at their next batch) and the job's end.
+        locked.stopped = error_entry({}, step.stop)
+        locked.save(update_fields=["stopped"])
+    return True
 
 
 def over_budget(job: ImportJob) -> JobMessage | None:
@@ -202,6 +239,15 @@ def over_budget(job: ImportJob) -> JobMessage | None:
             created=job.created,
         )
     return None
+
+
+def _check_foreign_keys_now() -> None:
+    """Check the batch's deferred constraints (each sentence's article) now rather than at the
+    commit, where the job's row would be locked meanwhile: chunks on other workers wait for
+    that lock, and checking the foreign keys is a third of a batch's database time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _no_parallel_workers() -> None:

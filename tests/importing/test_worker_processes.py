@@ -1,5 +1,6 @@
-"""Real `celery -A factcheck worker` processes: a SIGKILLed worker's job is finished by the next
-one with every article exactly once, and the no-server default (SQLite + SQLite broker) works."""
+"""Real `celery -A factcheck worker` processes: a SIGKILLed worker's job (fanned out into chunks)
+is finished by the next one with every article exactly once, and the no-server default (SQLite +
+SQLite broker) works."""
 
 import json
 import os
@@ -157,6 +158,9 @@ def test_job_survives_a_sigkilled_worker(tmp_path, settings, reviewer):
     assert resumed_after <= 60 + 10  # the stale time, and a loaded machine's slack
     job.refresh_from_db()
     assert (job.status, job.created, job.duplicates, job.failed) == ("succeeded", n, 0, 0)
+    # Fanned out (IMPORT_CHUNK_SIZE 1,000): the chunk the kill interrupted ran twice, no other.
+    assert (job.fanned_out, job.chunks_cut, job.chunks_ended) == (True, 4, 4)
+    assert sorted(job.chunks.values_list("attempts", flat=True)) == [1, 1, 1, 2]
     assert (job.finished_at, job.created, job.duplicates, job.failed, job.errors) == finished
     assert AuditEvent.objects.filter(action="import.finished", object_id=job.pk).count() == events
     assert "lost its worker; queued again" in log.read_text()
