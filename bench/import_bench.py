@@ -1,15 +1,19 @@
-"""Import N realistic ~2 KB articles through a real job on a real worker, and print the figures.
+"""Import N realistic ~2 KB articles through a real job on real workers, and print the figures.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/factcheck_bench \
-    CELERY_BROKER_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/import_bench.py 10000
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/import_bench.py 10000 \
+    --workers 1,2
 
-Prints articles/s and sentences/s of the job, the worker's peak memory (RSS sampled with
-psutil, its sentence-splitting process included, and its growth over the idle worker), how long
-after the job its articles all had their search documents (built by follow-up tasks on the same
-worker), and the floor: `split_sentences` alone on the same bodies plus a raw PostgreSQL COPY of
-the same sentence rows into a table like the sentences' own (logged, same indexes; no foreign
-key, which the real table checks for every row). The database must be migrated; the benchmark
-deletes what it imported.
+For each worker count in `--workers` (default 1), that many worker processes (solo pool, every
+queue: they import, index and score) run one job of N fresh articles; an import of more than
+IMPORT_CHUNK_SIZE records fans out into chunks they share (annotations.importing.chunks). Prints
+articles/s and sentences/s of the job, how long from the job's start until every article it
+created could be found by the article search (search documents are built by follow-up tasks on
+the same workers), the workers' peak memory (RSS sampled with psutil, splitting processes
+included, and its growth over the idle workers), and the floor: `split_sentences` alone on the
+same bodies plus a raw PostgreSQL COPY of the same sentence rows into a table like the sentences'
+own (logged, same indexes; no foreign key, which the real table checks for every row). The
+database must be migrated; the benchmark deletes what it imported.
 """
 
 import argparse
@@ -109,36 +113,52 @@ def rss(process: psutil.Process) -> int:
     return total
 
 
-def run_job(path: Path, *, models_apart: bool = False) -> tuple[ImportJob, int, int, float]:
-    """The finished job, the worker's idle RSS and peak RSS (bytes) during the job, and the
-    seconds from the job's end until every article it created had its search document."""
+def ready(count: int, *, timeout: float = 120) -> None:
+    """Wait until `count` workers answer a ping: a worker still starting would make the
+    figures of more workers look worse than they are."""
+    from factcheck.celery import app
+
+    deadline = time.monotonic() + timeout
+    while len(app.control.ping(timeout=1.0)) < count:
+        if time.monotonic() > deadline:
+            sys.exit(f"{count} workers did not start within {timeout:g} s")
+
+
+def run_job(
+    path: Path, *, workers: int = 1, models_apart: bool = False, without_models: bool = False
+) -> tuple[ImportJob, int, int, float]:
+    """The finished job, the workers' idle RSS and peak RSS (bytes) during the job, and the
+    seconds from the job's start until every article it created had its search document."""
     quiet = ["--loglevel=WARNING", "--without-gossip", "--without-mingle"]
-    worker = subprocess.Popen(
-        [*WORKER, NOT_MODELS if models_apart else EVERY_QUEUE, *quiet],
-        cwd=ROOT,
-        env=worker_env(),
-    )
+    queues = NOT_MODELS if models_apart or without_models else EVERY_QUEUE
+    started = [
+        subprocess.Popen(
+            [*WORKER, queues, "-n", f"bench{number}@%h", *quiet], cwd=ROOT, env=worker_env()
+        )
+        for number in range(workers)
+    ]
     models = (
         subprocess.Popen([*MODELS_WORKER, *quiet], cwd=ROOT, env=worker_env())
         if models_apart
         else None
     )
-    process = psutil.Process(worker.pid)
+    processes = [psutil.Process(worker.pid) for worker in started]
     try:
-        time.sleep(4)  # let it import everything: the idle figure is the baseline
-        idle = rss(process)
+        ready(workers + (1 if models else 0))
+        time.sleep(2)  # settled: the idle figure is the baseline
+        idle = sum(rss(process) for process in processes)
         with path.open("rb") as handle:
             job = start_import(created_by=None, upload=File(handle, name=path.name))
         peak = idle
         while not job.is_finished:
-            peak = max(peak, rss(process))
+            peak = max(peak, sum(rss(process) for process in processes))
             time.sleep(0.05)
             job.refresh_from_db()
-        # The same worker builds the search documents after the job (annotations.search).
+        # The same workers build the search documents (annotations.search).
         documents = ArticleSearch.objects.filter(article__import_job=job)
         while documents.count() < job.created:
             time.sleep(0.05)
-        searchable = time.time() - job.finished_at.timestamp()
+        searchable = time.time() - job.started_at.timestamp()
         if models_apart:
             embedded = SentenceEmbedding.objects.filter(sentence__article__import_job=job).count()
             scored = Sentence.objects.filter(
@@ -147,9 +167,14 @@ def run_job(path: Path, *, models_apart: bool = False) -> tuple[ImportJob, int, 
             print(f"  models worker by then: {embedded} sentences embedded, {scored} scored")
         return job, idle, peak, searchable
     finally:
-        for running in filter(None, [worker, models]):
+        if without_models:
+            from factcheck.celery import app
+
+            with app.connection_for_write() as broker:
+                broker.default_channel.queue_purge("models")
+        for running in filter(None, [*started, models]):
             running.terminate()
-        for running in filter(None, [worker, models]):
+        for running in filter(None, [*started, models]):
             try:
                 running.wait(timeout=30)
             except subprocess.TimeoutExpired:  # the models worker busy embedding a backlog
@@ -183,48 +208,78 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, nargs="?", default=2000)
     parser.add_argument(
+        "--workers",
+        default="1",
+        help="worker process counts to compare, comma-separated (e.g. 1,2)",
+    )
+    parser.add_argument(
         "--models-apart",
         action="store_true",
-        help="run model work on a second worker, as make run and Compose do",
+        help="run model work on a worker of its own, as make run and Compose do",
+    )
+    parser.add_argument(
+        "--without-models",
+        action="store_true",
+        help="run no model work (its tasks are purged at the end): the import and indexing alone",
     )
     args = parser.parse_args()
+    counts = [int(count) for count in args.workers.split(",")]
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a migrated PostgreSQL database.")
     rng = random.Random(42)
-    run = uuid.uuid4().hex[:8]
-    records = [article(rng, run, i) for i in range(args.n)]
-    with tempfile.TemporaryDirectory() as tmp:
-        settings.MEDIA_ROOT = tmp
-        path = Path(tmp) / f"bench-{args.n}.jsonl"
-        path.write_text("\n".join(json.dumps(r) for r in records))
-        size_mb = path.stat().st_size / 1e6
-        job, idle, peak, searchable = run_job(path, models_apart=args.models_apart)
-        seconds = (job.finished_at - job.started_at).total_seconds()
-        sentences = Sentence.objects.filter(article__import_job=job).count()
-        bodies = [normalise_body(r["body"]) for r in records]
-        split_seconds, copy_seconds, rows = floor(bodies)
-        Article.objects.filter(import_job=job).delete()
-    floor_seconds = split_seconds + copy_seconds
-    print(f"import_bench N={args.n}  ({size_mb:.1f} MB JSONL, batch {settings.IMPORT_BATCH_SIZE})")
+    load = os.getloadavg()
     print(
-        f"  job: {job.status}, created {job.created}, duplicates {job.duplicates}, "
-        f"failed {job.failed}, {sentences} sentences"
+        f"import_bench N={args.n}  (batch {settings.IMPORT_BATCH_SIZE}, chunks of "
+        f"{settings.IMPORT_CHUNK_SIZE}; {os.cpu_count()} cores, load average "
+        f"{load[0]:.1f} / {load[1]:.1f} at the start)"
     )
-    print(
-        f"  job time            {seconds:8.2f} s   {job.created / seconds:8.0f} articles/s "
-        f"{sentences / seconds:9.0f} sentences/s"
-    )
+    bodies: list[str] = []
+    done: list[ImportJob] = []
+    # One media directory for every run: the file storage keeps the first MEDIA_ROOT it saw.
+    media = tempfile.TemporaryDirectory()
+    settings.MEDIA_ROOT = media.name
+    for workers in counts:
+        run = uuid.uuid4().hex[:8]  # fresh articles: none is a duplicate of the last run's
+        records = [article(rng, run, i) for i in range(args.n)]
+        bodies = bodies or [normalise_body(r["body"]) for r in records]
+        with tempfile.TemporaryDirectory(dir=media.name) as tmp:
+            path = Path(tmp) / f"bench-{args.n}.jsonl"
+            path.write_text("\n".join(json.dumps(r) for r in records))
+            size_mb = path.stat().st_size / 1e6
+            job, idle, peak, searchable = run_job(
+                path,
+                workers=workers,
+                models_apart=args.models_apart,
+                without_models=args.without_models,
+            )
+            seconds = (job.finished_at - job.started_at).total_seconds()
+            sentences = Sentence.objects.filter(article__import_job=job).count()
+            done.append(job)
+        print(
+            f"  {workers} worker{'s' if workers > 1 else ' '}: {job.status}, created "
+            f"{job.created}, duplicates {job.duplicates}, failed {job.failed}, "
+            f"{sentences} sentences, {job.chunks_cut} chunks ({size_mb:.1f} MB JSONL)"
+        )
+        print(
+            f"    job time          {seconds:8.2f} s   {job.created / seconds:8.0f} articles/s "
+            f"{sentences / seconds:9.0f} sentences/s"
+        )
+        print(f"    all searchable    {searchable:8.2f} s after the job started", flush=True)
+        print(
+            f"    workers' RSS: idle {idle / 1e6:.0f} MB, peak {peak / 1e6:.0f} MB "
+            f"(+{(peak - idle) / 1e6:.0f} MB during the job)"
+        )
+    media.cleanup()
+    split_seconds, copy_seconds, rows = floor(bodies)
     print(f"  floor: split        {split_seconds:8.2f} s   ({rows} sentence rows)")
     print(f"  floor: raw COPY     {copy_seconds:8.2f} s")
-    print(
-        f"  floor total         {floor_seconds:8.2f} s   "
-        f"job / floor = {seconds / floor_seconds:.2f}x"
-    )
-    print(f"  all searchable      {searchable:8.2f} s after the job ended (documents built apart)")
-    print(
-        f"  worker RSS: idle {idle / 1e6:.0f} MB, peak {peak / 1e6:.0f} MB "
-        f"(+{(peak - idle) / 1e6:.0f} MB during the job)"
-    )
+    print(f"  floor total         {split_seconds + copy_seconds:8.2f} s   (one process)")
+    load = os.getloadavg()
+    print(f"  load average at the end {load[0]:.1f} / {load[1]:.1f}", flush=True)
+    # Last, and slow (every sentence's foreign keys are checked as it goes): the figures are out.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE annotations_article, annotations_sentence")
+    Article.objects.filter(import_job__in=done).delete()
 
 
 if __name__ == "__main__":

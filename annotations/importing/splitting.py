@@ -64,8 +64,9 @@ class BatchSplitter:
     process on exit.
     """
 
-    def __init__(self, *, use_process: bool) -> None:
+    def __init__(self, *, use_process: bool, from_first_batch: bool = False) -> None:
         self._use_process = use_process
+        self._from_first_batch = from_first_batch  # a process kept for many chunks (run.py)
         self._process: subprocess.Popen[bytes] | None = None
         self._pending: collections.deque[Future[list[bytes]]] = collections.deque()
         self._reading = threading.Lock()
@@ -80,7 +81,7 @@ class BatchSplitter:
     def submit(self, texts: Texts) -> Future[list[bytes]]:
         self._batches += 1
         future: Future[list[bytes]] = Future()
-        if self._use_process and self._batches > 1:
+        if self._use_process and (self._batches > 1 or self._from_first_batch):
             try:
                 process = self._started()
                 self._pending.append(future)
@@ -106,6 +107,11 @@ class BatchSplitter:
         if future.done():
             return future.result()
         return sentence_copy_data(texts)
+
+    @property
+    def idle(self) -> bool:
+        """No batch submitted and not yet answered: the process may serve another import."""
+        return not self._pending
 
     def close(self) -> None:
         self._use_process = False
