@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -16,6 +17,14 @@ from tests.factories import UserFactory
 def fast_password_hashing(settings):
     # The default PBKDF2 costs ~0.3 s a user on a busy machine; the suite makes hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # LocaleMiddleware activates a request's language in the thread and leaves it there: a test
+    # that asks in Spanish would make every later test's messages Spanish.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
