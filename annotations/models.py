@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -436,7 +437,8 @@ class CurrentSentenceManager(models.Manager):
 
 
 class Sentence(models.Model):
-    # No index of its own: the (article, position) unique index serves every lookup by article.
+    # No index of its own: the (article, revision, position) unique index, led by the article,
+    # serves every lookup by article, the foreign key's checks on deleting an article included.
     article = models.ForeignKey(
         Article,
         on_delete=models.CASCADE,
@@ -502,9 +504,15 @@ class Sentence(models.Model):
         ]
         base_manager_name = "all_revisions"
         constraints = [
+            # One position per article's current text (revision NULL, counted as 0) and per
+            # revision. Not partial: an index with a condition cannot serve the foreign key's
+            # check `article_id = $1` when an article is deleted, which then read the whole
+            # table once per article (60 ms each at 800,000 sentences); a separate index on the
+            # article would cost every import a third more COPY time.
             models.UniqueConstraint(
-                fields=["article", "position"],
-                condition=Q(revision__isnull=True),
+                F("article"),
+                Coalesce(F("revision"), 0),
+                F("position"),
                 name="sentence_position_unique",
             ),
             models.UniqueConstraint(

@@ -2,10 +2,18 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from annotations.audit import record_event
-from annotations.models import AppendOnlyError, Article, AuditEvent, Rating, Sentence, Verdict
+from annotations.models import (
+    AppendOnlyError,
+    Article,
+    ArticleRevision,
+    AuditEvent,
+    Rating,
+    Sentence,
+    Verdict,
+)
 from annotations.services import create_article
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory, VerdictFactory
 
@@ -76,6 +84,38 @@ def test_database_refuses_two_sentences_at_one_position():
     article = ArticleFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Sentence.objects.create(article=article, position=0, start=0, end=3, text="Off")
+
+
+def test_a_revisions_sentences_keep_their_positions_beside_the_current_text():
+    article = ArticleFactory()
+    revision = ArticleRevision.objects.create(
+        article=article,
+        number=1,
+        body=article.body,
+        content_hash=article.content_hash,
+        source=ArticleRevision.Source.IMPORT,
+    )
+    Sentence.all_revisions.create(
+        article=article, revision=revision, position=0, start=0, end=3, text="Old"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Sentence.all_revisions.create(
+            article=article, revision=revision, position=0, start=0, end=3, text="Old"
+        )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_deleting_an_article_finds_its_sentences_by_an_index():
+    """The foreign key's check when an article is deleted (PostgreSQL's own query) reads an index:
+    with only a partial index on the article, it read the whole sentence table per article."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a plain scan shows no index can serve
+        cursor.execute(
+            "EXPLAIN SELECT 1 FROM ONLY annotations_sentence x WHERE article_id = 1 "
+            "FOR KEY SHARE OF x"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "sentence_position_unique" in plan, plan
 
 
 def test_database_refuses_a_self_approved_verdict():
