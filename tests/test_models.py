@@ -118,6 +118,24 @@ def test_deleting_an_article_finds_its_sentences_by_an_index():
     assert "sentence_position_unique" in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's catalogue")
+def test_no_two_indexes_of_a_table_are_the_same():
+    """Same columns, operator classes, condition and expressions: the second only slows writes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT indrelid::regclass::text, array_agg(indexrelid::regclass::text)
+            FROM pg_index
+            WHERE indrelid::regclass::text LIKE 'annotations\\_%'
+            GROUP BY indrelid, indkey::text, indclass::text,
+                     coalesce(pg_get_expr(indpred, indrelid), ''),
+                     coalesce(pg_get_expr(indexprs, indrelid), '')
+            HAVING count(*) > 1
+            """
+        )
+        assert cursor.fetchall() == []
+
+
 def test_database_refuses_a_self_approved_verdict():
     verdict = VerdictFactory()
     verdict.status = Verdict.Status.APPROVED
