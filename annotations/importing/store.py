@@ -110,9 +110,11 @@ def save_batch(job: ImportJob, step: Step, *, runner: str, chunk_id: int | None 
                         outcome = _store_each(job, step.batch.rows)
                     else:
                         outcome = _store(job, step.batch.rows)
-                    if chunk_id is not None:
-                        _check_foreign_keys_now()
                     step.inserted.set()
+                    if chunk_id is not None:
+                        # After `inserted`: the next batch inserts while these keys are checked,
+                        # as it does while a batch in one piece commits (and checks them there).
+                        _check_foreign_keys_now()
                     if step.previous is not None and not step.previous.done.result():
                         transaction.set_rollback(True)
                         return False
