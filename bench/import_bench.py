@@ -276,7 +276,8 @@ def main() -> None:
     print(f"  floor total         {split_seconds + copy_seconds:8.2f} s   (one process)")
     load = os.getloadavg()
     print(f"  load average at the end {load[0]:.1f} / {load[1]:.1f}", flush=True)
-    # Last, and slow (every sentence's foreign keys are checked as it goes): the figures are out.
+    # Last, once the figures are out: Django collects the articles' sentences to delete them
+    # (53 s for 29,000 articles and their 786,000 sentences, measured).
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE annotations_article, annotations_sentence")
     Article.objects.filter(import_job__in=done).delete()
