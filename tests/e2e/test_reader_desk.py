@@ -311,6 +311,9 @@ def test_the_selection_bar_starts_afresh_after_a_claim_is_marked_moved_or_delete
     page.locator(".sentence").nth(3).click()  # the claimed sentence: the bar warns
     expect(bar).to_contain_text("Sentence 4:")
     expect(warning).to_contain_text(f"Claim #{existing.pk} already marks exactly this text.")
+    # The click opened the claim's panel: let it load before dragging, as a reader would (the
+    # panel arriving mid-drag restyles the text, and Chromium drops the drag selection).
+    expect(page.get_by_test_id("claim-quote")).to_contain_text("The council promised")
 
     # Mark sentences 2–3 with the mouse: the bar goes back to its prompt, not to sentence 4.
     paragraph = page.locator(".paragraph").nth(1)
